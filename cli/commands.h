@@ -1,0 +1,17 @@
+// Each `flopcast` subcommand registers itself on the CLI11 app from its own file cmd_<name>.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace flopcast::cli {
+
+// The exit code of the subcommand that ran (callbacks cannot return one): 0 ok, 1 failure,
+// 2 bad input. Set by each command's callback.
+void set_exit_code(int code);
+int command_exit_code();
+
+void register_estimate(CLI::App& app);
+void register_schema(CLI::App& app);
+void register_hw(CLI::App& app);
+
+}  // namespace flopcast::cli

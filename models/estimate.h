@@ -1,0 +1,96 @@
+// One training configuration in, time / memory / energy out: the analytic "estimate" level.
+//
+//   T = W / (d · v · η)
+//   W = FLOPs per token × training tokens (forward + backward + recompute), d devices,
+//   v = achieved per-device FLOP/s for the precision, η = parallel efficiency (bubble, exposed
+//   communication). The implementation files document each factor and its source.
+//
+// This is the API shared by the CLI, the GUI runner, sweeps, layout search and the predictor.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/device_spec.h"
+#include "models/layout.h"
+#include "models/workload.h"
+
+namespace flopcast::models {
+
+struct CostInputs {
+  double usd_per_gpu_hour = 0;
+  double electricity_usd_per_kwh = 0;
+  double pue = 1.0;
+};
+
+struct EstimateInput {
+  TransformerShape model;
+  TrainingSpec training;
+  DeviceSpec device;
+  int device_count = 1;
+  Layout layout;            // used when !auto_layout
+  bool auto_layout = false;  // search the layout
+  CostInputs costs;
+  double goodput = 1.0;  // fraction of wall time doing useful steps (failures, restarts); <1 allowed
+};
+
+struct MemoryBreakdown {
+  double weights_bytes = 0;
+  double gradients_bytes = 0;
+  double optimizer_bytes = 0;
+  double activations_bytes = 0;
+  double buffers_bytes = 0;
+  double total_bytes = 0;
+  std::optional<double> capacity_bytes;
+  bool checked = false;  // false: not checked (capacity unknown)
+  bool fits = false;
+};
+
+struct EstimateResult {
+  bool ok = false;
+  std::string error;  // set when !ok: which constraint failed
+  Layout layout;      // the layout used (after auto search)
+  std::string layout_note;
+
+  double params = 0;
+  double params_active = 0;
+  double model_flops_per_token = 0;     // forward + backward, no recompute (6N + attention)
+  double hardware_flops_per_token = 0;  // including recompute
+  double achieved_flops_per_s_per_device = 0;  // v
+  double parallel_efficiency = 1.0;            // η
+  double pipeline_bubble_fraction = 0;
+  double exposed_comm_s_per_step = 0;
+
+  double step_time_s = 0;
+  double tokens_per_s_per_gpu = 0;
+  double mfu = 0;
+  double training_time_s = 0;  // wall time for training_tokens (goodput included)
+  double wall_time_h = 0;
+  double gpu_hours = 0;
+  double energy_mwh = 0;  // facility energy (× PUE)
+  double cost_usd = 0;    // GPU rental + electricity as configured
+  MemoryBreakdown memory;
+
+  // Per-step breakdown the iteration simulator replays (all seconds, one pipeline stage, one
+  // micro-batch unless named otherwise). Step time = the schedule over these + exposed comm.
+  struct StepBreakdown {
+    int num_microbatches = 1;           // per pipeline, per step (per data-parallel replica)
+    double forward_s = 0;               // one micro-batch, one stage (all of its layers), compute only
+    double backward_s = 0;              // one micro-batch, one stage, incl. recompute
+    double tp_comm_forward_s = 0;       // tensor/sequence-parallel collectives in that forward
+    double tp_comm_backward_s = 0;      // ... and backward
+    double cp_comm_s = 0;               // context-parallel exchange per micro-batch per stage
+    double ep_comm_s = 0;               // expert all-to-all per micro-batch per stage (fwd+bwd)
+    double pp_p2p_s = 0;                // one activation send between adjacent stages
+    double dp_comm_s = 0;               // whole data-parallel gradient sync (before overlap)
+    double dp_comm_exposed_s = 0;       // the part not hidden behind backward
+    double optimizer_s = 0;             // optimizer step (+ mixed-precision bookkeeping)
+    double dp_gradient_bytes = 0;       // bytes each rank reduces
+  } breakdown;
+  std::vector<std::string> notes;  // documented defaults used, warnings
+};
+
+EstimateResult estimate(const EstimateInput& in);
+
+}  // namespace flopcast::models

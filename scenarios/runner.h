@@ -1,0 +1,49 @@
+// The runner API: the one narrow door between the front ends (CLI, GUI) and the core.
+//
+// Scenario in (parsed, validated JSON text or document), result out (the result JSON that
+// `flopcast ... --format json` prints), a progress callback and a cancel flag. Runs on any thread;
+// holds no global state, so the GUI can run it on a worker and drop stale results.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace flopcast::scenarios {
+
+// One problem with the input: where (file, JSON pointer, line/column when known) and what.
+struct Diagnostic {
+  std::string file;
+  std::string pointer;  // JSON pointer, "" for the document
+  int line = 0;         // 1-based; 0 when unknown
+  int column = 0;
+  std::string message;  // what was expected
+  std::string to_string() const;  // "FILE:LINE:COL: POINTER: MESSAGE" (one line)
+};
+
+enum class Job { estimate, sweep_gpus };
+
+struct RunRequest {
+  Job job = Job::estimate;
+  std::string scenario_text;   // the scenario file's bytes
+  std::string origin = "<scenario>";  // file name for messages
+  std::string hw_profile_text;  // optional: a device profile JSON overriding the catalog entry
+};
+
+struct RunResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;  // errors when !ok, warnings otherwise
+  nlohmann::ordered_json result;        // the result JSON (same as the CLI's --format json)
+};
+
+using ProgressFn = std::function<void(double fraction, std::string_view what)>;
+
+// Never throws; every failure is a Diagnostic. Checks `cancel` between units of work and
+// returns ok=false with a "cancelled" diagnostic if it was set.
+RunResult run(const RunRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);
+
+}  // namespace flopcast::scenarios
