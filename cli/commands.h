@@ -13,5 +13,7 @@ int command_exit_code();
 void register_estimate(CLI::App& app);
 void register_schema(CLI::App& app);
 void register_hw(CLI::App& app);
+void register_predict(CLI::App& app);
+void register_validate(CLI::App& app);
 
 }  // namespace flopcast::cli

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   flopcast::cli::register_estimate(app);
   flopcast::cli::register_schema(app);
   flopcast::cli::register_hw(app);
+  flopcast::cli::register_predict(app);
+  flopcast::cli::register_validate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

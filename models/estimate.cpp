@@ -1,45 +1,451 @@
+// The analytic time path: per-kernel costs of one micro-batch on the slowest pipeline stage,
+// the collectives of the layout, the pipeline schedule, data-parallel sync and the optimizer.
+// Formulas: flops.h (work), efficiency.h (kernel speed), collectives.h (communication),
+// parallelism.h (schedule), memory.h (fit), energy.h (energy); the composition is documented at
+// step_time_from_breakdown() in estimate.h.
 #include "models/estimate.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "models/collectives.h"
+#include "models/energy.h"
+#include "models/flops.h"
+#include "models/layout_search.h"
+#include "models/memory.h"
+#include "models/parallelism.h"
 
 namespace flopcast::models {
+namespace {
 
-// First cut (foundation issue): 6N + attention FLOPs, peak × a fixed efficiency, a ring
-// all-reduce of the gradients over the scale-out network. The analytic-model issue replaces the
-// internals; the signature stays.
-EstimateResult estimate(const EstimateInput& in) {
+// Number of memory-bound kernels per layer forward (norms, residual adds, rotary, activation,
+// bias/dropout, router/permute) and per LM head (loss); backward runs about twice as many.
+constexpr int kElementwiseKernelsPerLayer = 12;
+constexpr int kElementwiseKernelsHead = 4;
+// FlashAttention backward reaches lower utilisation than forward (FA2 paper: ~ 0.8×).
+constexpr double kAttentionBackwardEfficiencyRatio = 0.8;
+
+// Bytes of one stored activation element: 16-bit for bf16/fp16/fp8/fp4 training, 4 for fp32/tf32.
+double activation_bytes(Precision p) {
+  return (p == Precision::fp32 || p == Precision::tf32 || p == Precision::fp64) ? 4.0 : 2.0;
+}
+
+// Bytes each data-parallel rank reduces per gradient element: fp32 reduction for bf16/fp8/fp4
+// (Megatron --accumulate-allreduce-grads-in-fp32 is on for bf16), 16-bit for fp16 AMP, 4 for fp32.
+double gradient_reduce_bytes(Precision p) { return p == Precision::fp16 ? 2.0 : 4.0; }
+
+struct LayerTimes {
+  double fwd = 0;       // compute, one micro-batch
+  double bwd = 0;       // compute incl. recompute
+  double tp_fwd = 0;    // TP/SP collectives
+  double tp_bwd = 0;
+  double cp = 0;        // exposed CP exchange (fwd + bwd)
+  double ep = 0;        // expert all-to-all (fwd + bwd)
+};
+
+struct Ctx {
+  const EstimateInput* in;
+  const TransformerShape* m;
+  const TrainingSpec* t;
+  const Layout* l;
+  LayerDims d;
+  Topology topo;
+  double peak_gemm = 0;
+  double peak_attn = 0;
+  double hbm = 0;
+  double bpe_gemm = 2;
+  double act_b = 2;
+  double T = 0;  // tokens per micro-batch per device (b·s/cp)
+  int etp = 1;
+};
+
+// Forward + backward time of a GEMM M×N×K with its dgrad (M×K×N) and wgrad (K×N×M) when needed.
+struct OpCount {
+  int fwd = 0;
+  int bwd = 0;
+};
+
+void gemm_fb(const Ctx& c, double M, double N, double K, bool needs_bwd, bool weight_grad, double& f, double& b,
+             double count = 1, OpCount* ops = nullptr) {
+  const auto& p = c.in->efficiency;
+  if (M <= 0 || N <= 0 || K <= 0 || count <= 0) return;
+  if (ops) {
+    ops->fwd += 1;
+    if (needs_bwd) ops->bwd += weight_grad ? 2 : 1;
+  }
+  auto g = [&](double a, double bb, double cc) {
+    // `count` identical GEMMs as one grouped kernel: one kernel overhead for the group.
+    const double one = gemm_time_s(a, bb, cc, c.peak_gemm, c.hbm, c.bpe_gemm, p) - p.kernel_overhead_s;
+    return count * one + p.kernel_overhead_s;
+  };
+  f += g(M, N, K);
+  if (needs_bwd) {
+    b += g(M, K, N);
+    if (weight_grad) b += g(K, N, M);
+  }
+}
+
+LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const ParamCount& pc) {
+  const auto& p = c.in->efficiency;
+  const auto& m = *c.m;
+  const auto& tr = *c.t;
+  const auto& l = *c.l;
+  const double tp = l.tp, T = c.T, h = c.d.h, s = m.seq_len;
+  const bool lora = tr.lora.has_value();
+  const bool wgrad = !lora;
+  LayerTimes r;
+  double f = 0, b = 0;
+  OpCount ops;
+
+  // Attention projections: fused QKV (or MLA down/up projections) and the output projection.
+  const double attn_params = pc.per_layer_attention - 2 * h;
+  const double out_params = c.d.v_dim * h;
+  const double in_width = std::max(0.0, (attn_params - out_params) / h);  // QKV output width
+  gemm_fb(c, T, in_width / tp, h, needs_bwd, wgrad, f, b, 1, &ops);
+  gemm_fb(c, T, h, c.d.v_dim / tp, needs_bwd, wgrad, f, b, 1, &ops);
+
+  // LoRA adapters: two thin GEMMs per target (x·A, (xA)·B), rank r.
+  if (lora) {
+    const double ad = lora_params(m, *tr.lora) / std::max(1, m.n_layers);  // r·Σ(in+out)
+    const double r_ = std::max(1, tr.lora->rank);
+    const double width = ad / r_;  // Σ(in+out) over targets
+    gemm_fb(c, T, r_, width / 2 / tp, true, true, f, b, 2.0 * double(tr.lora->targets.size()), &ops);
+  }
+
+  // Attention core (FlashAttention, causal: half of the model-convention FLOPs executed).
+  const double att_flops = T * 2.0 * s * (m.n_heads / tp) * (c.d.qk_head_dim + c.d.v_head_dim) * 0.5;
+  const double s_q = s / l.cp;
+  const double t_att = attention_time_s(att_flops, s_q, c.peak_attn, p);
+  f += t_att;
+  ops.fwd += 1;
+  double att_b = 0;
+  if (needs_bwd) {
+    EfficiencyParams pb = p;
+    pb.attn_eff_max *= kAttentionBackwardEfficiencyRatio;
+    att_b = attention_time_s(2 * att_flops, s_q, c.peak_attn, pb);
+    b += att_b;
+    ops.bwd += 1;
+  }
+
+  // FFN: dense, or router + routed experts (grouped GEMM) + shared experts.
+  double ffn_width_local = 0;  // for elementwise traffic
+  const double up_mats = c.d.ffn_mats - 1;
+  if (!moe_layer) {
+    const double fdim = m.ffn_dim;
+    gemm_fb(c, T, up_mats * fdim / tp, h, needs_bwd, wgrad, f, b, 1, &ops);
+    gemm_fb(c, T, h, fdim / tp, needs_bwd, wgrad, f, b, 1, &ops);
+    ffn_width_local = fdim / tp;
+  } else {
+    const auto& e = *m.moe;
+    gemm_fb(c, T, e.n_experts, h, needs_bwd, wgrad, f, b, 1, &ops);  // router
+    const double local_experts = double(e.n_experts) / l.ep;
+    // Balanced routing: each rank's experts receive T·k tokens from the EP group; when experts are
+    // not tensor-parallel but tp > 1 (EP spans the TP ranks), sequence parallelism leaves T/tp.
+    const double tok_div = (c.etp == l.tp) ? 1.0 : double(l.tp);
+    const double tokens_per_expert = T * e.experts_per_token * l.ep / double(e.n_experts) / tok_div;
+    const double fe = e.expert_ffn_dim / c.etp;
+    gemm_fb(c, tokens_per_expert, up_mats * fe, h, needs_bwd, wgrad, f, b, local_experts, &ops);
+    gemm_fb(c, tokens_per_expert, h, fe, needs_bwd, wgrad, f, b, local_experts, &ops);
+    if (e.shared_ffn_dim > 0) {
+      gemm_fb(c, T, up_mats * e.shared_ffn_dim / tp, h, needs_bwd, wgrad, f, b, 1, &ops);
+      gemm_fb(c, T, h, e.shared_ffn_dim / tp, needs_bwd, wgrad, f, b, 1, &ops);
+    }
+    ffn_width_local = (e.experts_per_token * e.expert_ffn_dim + e.shared_ffn_dim) / tp;
+    // Expert all-to-all: dispatch + combine forward, the same backward.
+    const double a2a_bytes = T * e.experts_per_token * h * c.act_b / tok_div;
+    const int ep_stride = c.etp;
+    const double one = all_to_all_s(a2a_bytes, l.ep, ep_stride, c.topo);
+    r.ep = 2 * one + (needs_bwd ? 2 * one : 0);
+  }
+
+  // Memory-bound elementwise work (norms, residuals, rotary, activation function); sequence
+  // parallelism splits the norm/residual part by tp.
+  const double sp_div = l.sequence_parallel ? tp : 1.0;
+  double elems = T * (10.0 * h / sp_div + 2.0 * (c.d.q_dim + c.d.kv_dim) / tp +
+                      (c.d.ffn_mats == 3 ? 3.0 : 2.0) * ffn_width_local);
+  double bytes = elems * c.act_b;
+  // fp8/fp4: quantize each GEMM input (read 16-bit, write 8-bit) and the weights per micro-batch.
+  if (c.bpe_gemm < 2) {
+    const double gemm_inputs = T * (2.0 * h + c.d.v_dim / tp + ffn_width_local);
+    const double w_local = (attn_params + (moe_layer ? pc.per_moe_layer_ffn_total / l.ep : pc.per_dense_layer_ffn)) / tp;
+    bytes += 3.0 * (gemm_inputs + w_local);
+  }
+  const double t_elem = memory_time_s(bytes, c.hbm, kElementwiseKernelsPerLayer, p);
+  f += t_elem;
+  ops.fwd += kElementwiseKernelsPerLayer;
+  if (needs_bwd) {
+    b += 2 * t_elem;
+    ops.bwd += 2 * kElementwiseKernelsPerLayer;
+  }
+  if (l.tp > 1) {
+    ops.fwd += 2;
+    if (needs_bwd) ops.bwd += 2;
+  }
+
+  // Host-bound passes: the GPU cannot run faster than the framework dispatches ops.
+  const double f_pass = std::max(f, ops.fwd * p.host_overhead_s);
+  double b_pass = needs_bwd ? std::max(b, ops.bwd * p.host_overhead_s) : 0.0;
+  // Recompute: full re-runs the forward; selective re-runs the attention core.
+  if (needs_bwd) {
+    if (tr.recompute == Recompute::full) b_pass += f_pass;
+    else if (tr.recompute == Recompute::selective) b_pass += t_att;
+  }
+  r.fwd = f_pass;
+  r.bwd = b_pass;
+
+  // Tensor (+ sequence) parallel collectives: two all-reduces (or all-gather + reduce-scatter
+  // pairs) of the layer's activations forward, two backward.
+  if (l.tp > 1) {
+    const double bytes_ar = T * h * c.act_b;
+    const double one = l.sequence_parallel ? reduce_scatter_s(bytes_ar, l.tp, 1, c.topo) +
+                                                 all_gather_s(bytes_ar, l.tp, 1, c.topo)
+                                           : all_reduce_s(bytes_ar, l.tp, 1, c.topo);
+    r.tp_fwd = 2 * one;
+    r.tp_bwd = needs_bwd ? 2 * one : 0;
+    if (needs_bwd && tr.recompute == Recompute::full) r.tp_bwd += 2 * one;
+  }
+  // Context parallel: ring exchange of K and V, overlapped with the attention kernels.
+  if (l.cp > 1) {
+    const double kv_bytes = T * 2.0 * (m.mla ? c.d.kv_dim : c.d.kv_dim) / tp * c.act_b;
+    const double ring = all_gather_s(kv_bytes * l.cp, l.cp, l.tp, c.topo);
+    r.cp = std::max(0.0, ring - t_att) + (needs_bwd ? std::max(0.0, 2 * ring - att_b) : 0.0);
+  }
+  return r;
+}
+
+}  // namespace
+
+double step_time_from_breakdown(const EstimateResult::StepBreakdown& b, const Layout& l) {
+  const int v = l.schedule == PipelineSchedule::interleaved ? std::max(1, l.vp) : 1;
+  const double t_mb = b.forward_s + b.backward_s + b.tp_comm_forward_s + b.tp_comm_backward_s + b.cp_comm_s +
+                      b.ep_comm_s + (l.pp > 1 ? 2.0 * v * b.pp_p2p_s : 0.0);
+  return schedule_slots(l.schedule, l.pp, b.num_microbatches, v) * t_mb + b.dp_comm_exposed_s + b.optimizer_s;
+}
+
+EstimateResult estimate_fixed(const EstimateInput& in) {
   EstimateResult r;
   const auto& m = in.model;
-  const double h = m.d_model, l = m.n_layers, s = m.seq_len, V = m.vocab_size;
-  const double ffn_mats = m.ffn_gated ? 3.0 : 2.0;
-  const double kv = m.n_heads > 0 ? double(m.n_kv_heads) / m.n_heads : 1.0;
-  const double per_layer = 2 * h * h + 2 * h * h * kv + ffn_mats * h * m.ffn_dim;
-  r.params = l * per_layer + V * h * (m.tied_embeddings ? 1 : 2);
-  r.params_active = r.params;
-  r.model_flops_per_token = 6 * r.params + 12 * l * h * s;
-  r.hardware_flops_per_token = r.model_flops_per_token;
-  auto peak = in.device.peak(in.training.precision);
-  if (!peak) {
-    r.error = "unknown for " + in.device.id + ": peak_flops_" + std::string(to_string(in.training.precision));
+  const auto& tr = in.training;
+  const auto& dev = in.device;
+  const auto& p = in.efficiency;
+  Layout l = in.layout;
+  if (l.schedule != PipelineSchedule::interleaved) l.vp = 1;
+  if (l.pp == 1) l.vp = 1;
+  r.layout = l;
+  r.recompute = tr.recompute;
+
+  if (m.kind != ModelKind::decoder) {
+    r.error = "model kind not supported yet by the analytic time path (decoder only)";
     return r;
   }
-  const double efficiency = 0.5;
-  r.achieved_flops_per_s_per_device = *peak * efficiency;
+  if (!shape_complete(m)) {
+    r.error = "model shape incomplete: need n_layers, d_model, n_heads, seq_len, vocab_size and ffn_dim (or the MoE spec)";
+    return r;
+  }
+  if (in.device_count < 1) {
+    r.error = "device_count must be >= 1";
+    return r;
+  }
+  if (!(tr.global_batch_tokens > 0)) {
+    r.error = "global_batch_tokens must be > 0";
+    return r;
+  }
+  if (auto err = validate_layout(m, tr, l, in.device_count); !err.empty()) {
+    r.error = err;
+    return r;
+  }
+  const auto peak = dev.peak(tr.precision);
+  if (!peak || *peak <= 0) {
+    r.error = "unknown for " + dev.id + ": peak_flops_" + std::string(to_string(tr.precision));
+    return r;
+  }
+  if (!dev.memory_bandwidth_bytes_per_s) {
+    r.error = "unknown for " + dev.id + ": memory_bandwidth_bytes_per_s";
+    return r;
+  }
+
+  Ctx c;
+  c.in = &in;
+  c.m = &m;
+  c.t = &tr;
+  c.l = &l;
+  c.d = layer_dims(m);
+  bool def_net = false;
+  c.topo = make_topology(dev, p, &def_net);
+  if (def_net) r.notes.push_back("scale-out or scale-up bandwidth unknown for " + dev.id + ": used the documented default");
+  c.peak_gemm = effective_gemm_peak(dev, tr.precision, p);
+  c.peak_attn = peak16(dev, tr.precision);
+  c.hbm = *dev.memory_bandwidth_bytes_per_s;
+  c.bpe_gemm = bytes_per_element(tr.precision);
+  c.act_b = activation_bytes(tr.precision);
+  c.T = double(l.micro_batch_size) * m.seq_len / l.cp;
+  c.etp = m.moe ? expert_tp(l) : 1;
+
+  const ParamCount pc = count_params(m);
+  bool hint = false;
+  const FlopsPerToken fl = flops_per_token(m, tr, &hint);
+  r.params = pc.total;
+  r.params_active = pc.active;
+  r.model_flops_per_token = fl.model;
+  r.hardware_flops_per_token = fl.hardware;
+
+  // Per-layer times (dense and MoE layers), then the slowest stage: ⌈l/p⌉ layers of the average
+  // kind plus the LM head (last stage) — the first stage's embedding lookup is small.
+  const int L = m.n_layers;
+  const int n_moe = pc.n_moe_layers, n_dense = L - n_moe;
+  auto needs_bwd_share = [&](bool) {
+    int cnt = 0;
+    for (int i = 0; i < L; ++i) cnt += layer_needs_backward(m, tr, i) ? 1 : 0;
+    return double(cnt) / L;
+  };
+  const double bwd_share = needs_bwd_share(true);
+  LayerTimes dense_t{}, moe_t{}, dense_nb{}, moe_nb{};
+  if (n_dense > 0) {
+    dense_t = layer_times(c, false, true, pc);
+    dense_nb = layer_times(c, false, false, pc);
+  }
+  if (n_moe > 0) {
+    moe_t = layer_times(c, true, true, pc);
+    moe_nb = layer_times(c, true, false, pc);
+  }
+  auto avg = [&](double LayerTimes::*f) {
+    const double with_b = (n_dense * (dense_t.*f) + n_moe * (moe_t.*f)) / L;
+    const double without = (n_dense * (dense_nb.*f) + n_moe * (moe_nb.*f)) / L;
+    return bwd_share * with_b + (1 - bwd_share) * without;
+  };
+  const int layers_per_stage = (L + l.pp - 1) / l.pp;
+  const double ls = layers_per_stage;
+
+  // LM head + loss (last stage): GEMM T×(V/tp)×h, cross-entropy over fp32 logits.
+  double head_f = 0, head_b = 0;
+  {
+    const double V = m.vocab_size;
+    const bool lora = tr.lora.has_value();
+    gemm_fb(c, c.T, V / l.tp, c.d.h, true, !lora, head_f, head_b);
+    const double logits_bytes = c.T * V / l.tp * (c.act_b + 4.0 * 2);
+    const double t_loss = memory_time_s(logits_bytes, c.hbm, kElementwiseKernelsHead, p);
+    head_f += t_loss;
+    head_b += t_loss;
+    // embedding lookup and its gradient scatter (first stage; charged here when pp == 1)
+    if (l.pp == 1) {
+      const double emb = memory_time_s(c.T * c.d.h * c.act_b * 2, c.hbm, 1, p);
+      head_f += emb;
+      head_b += emb;
+    }
+  }
+
+  auto& b = r.breakdown;
+  b.num_microbatches = microbatches(tr, m.seq_len, l);
+  b.forward_s = ls * avg(&LayerTimes::fwd) + head_f;
+  b.backward_s = ls * avg(&LayerTimes::bwd) + head_b;
+  b.tp_comm_forward_s = ls * avg(&LayerTimes::tp_fwd);
+  b.tp_comm_backward_s = ls * avg(&LayerTimes::tp_bwd);
+  if (l.tp > 1) {  // LM-head logits all-reduce for the vocab-parallel loss is tiny; the SP gather before it is not
+    const double bytes = c.T * c.d.h * c.act_b;
+    b.tp_comm_forward_s += all_gather_s(bytes, l.tp, 1, c.topo);
+    b.tp_comm_backward_s += reduce_scatter_s(bytes, l.tp, 1, c.topo);
+  }
+  b.cp_comm_s = ls * avg(&LayerTimes::cp);
+  b.ep_comm_s = ls * avg(&LayerTimes::ep);
+  if (l.pp > 1) {
+    const double bytes = c.T * c.d.h * c.act_b / (l.sequence_parallel ? l.tp : 1);
+    const long stage_stride = long(l.tp) * l.cp * l.dp;
+    b.pp_p2p_s = p2p_s(bytes, stage_stride * 2 <= c.topo.domain_size, c.topo);
+  }
+
+  // Data-parallel gradient sync and parameter gathers. Parameters held per device:
+  //   non-expert / (tp · pp), experts / (etp · ep · pp); trainable share for LoRA / frozen layers.
+  const double expert_total = n_moe > 0 ? double(n_moe) * m.moe->n_experts * c.d.ffn_mats * c.d.h * m.moe->expert_ffn_dim : 0;
+  const double dense_total = pc.total - expert_total;
+  const double local_dense = dense_total / (double(l.tp) * l.pp);
+  const double local_expert = expert_total / (double(c.etp) * l.ep * l.pp);
+  double trainable_share = 1.0;
+  if (tr.lora) trainable_share = lora_params(m, *tr.lora) / std::max(1.0, pc.total);
+  else if (tr.frozen_layers > 0) trainable_share = std::max(0.0, 1.0 - double(tr.frozen_layers) / L);
+  const double gbytes = gradient_reduce_bytes(tr.precision);
+  const int dp_dense = l.dp * l.cp;
+  const int dp_expert = std::max(1, int(long(l.dp) * l.cp * l.tp / (long(l.ep) * c.etp)));
+  const int stride_dense = l.tp;
+  const int stride_expert = l.ep * c.etp;
+  const double g_dense = local_dense * trainable_share * gbytes;
+  const double g_expert = local_expert * trainable_share * gbytes;
+  b.dp_gradient_bytes = g_dense + g_expert;
+  const double wbytes = c.act_b;  // 16-bit parameter copies gathered after the optimizer
+  const double fwd_window = b.forward_s * p.dp_overlap;
+  const double bwd_window = b.backward_s * p.dp_overlap;
+  if (l.sharding == Sharding::zero3) {
+    // FSDP: every micro-batch gathers the weights forward and backward and reduce-scatters grads.
+    const double ag = all_gather_s(local_dense * wbytes, dp_dense, stride_dense, c.topo) +
+                      all_gather_s(local_expert * wbytes, dp_expert, stride_expert, c.topo);
+    const double rs = reduce_scatter_s(g_dense, dp_dense, stride_dense, c.topo) +
+                      reduce_scatter_s(g_expert, dp_expert, stride_expert, c.topo);
+    const double per_mb = ag + ag + rs;
+    const double exposed = std::max(0.0, ag - fwd_window) + std::max(0.0, ag + rs - bwd_window);
+    b.dp_comm_s = per_mb * b.num_microbatches;
+    b.dp_comm_exposed_s = exposed * b.num_microbatches;
+  } else if (l.sharding == Sharding::zero1 || l.sharding == Sharding::zero2) {
+    const double rs = reduce_scatter_s(g_dense, dp_dense, stride_dense, c.topo) +
+                      reduce_scatter_s(g_expert, dp_expert, stride_expert, c.topo);
+    const double ag = all_gather_s(local_dense * trainable_share * wbytes, dp_dense, stride_dense, c.topo) +
+                      all_gather_s(local_expert * trainable_share * wbytes, dp_expert, stride_expert, c.topo);
+    b.dp_comm_s = rs + ag;
+    b.dp_comm_exposed_s = std::max(0.0, rs - bwd_window) + std::max(0.0, ag - fwd_window);
+  } else {
+    const double ar = all_reduce_s(g_dense, dp_dense, stride_dense, c.topo) +
+                      all_reduce_s(g_expert, dp_expert, stride_expert, c.topo);
+    b.dp_comm_s = ar;
+    b.dp_comm_exposed_s = std::max(0.0, ar - bwd_window);
+  }
+
+  // Optimizer (Adam, mixed precision): per trainable local parameter read/write fp32 master,
+  // m, v (24 B), read the fp32 gradient (4 B), write the 16-bit copy (2 B), plus the loss-scaler's
+  // overflow check / unscale pass over the gradients (4 B read; fp16 adds an unscale write, 4 B).
+  {
+    double per_param = 30 + 4 + (tr.precision == Precision::fp16 ? 4 : 0);
+    if (tr.precision == Precision::fp32 || tr.precision == Precision::tf32) per_param = 28;
+    double local = (local_dense + local_expert) * trainable_share;
+    if (l.sharding != Sharding::none) local /= std::max(1, dp_dense);
+    b.optimizer_s = memory_time_s(local * per_param, c.hbm, 4, p);
+  }
+
+  r.step_time_s = step_time_from_breakdown(b, l);
+  r.pipeline_bubble_fraction = bubble_fraction(l.schedule, l.pp, b.num_microbatches, l.vp);
+  r.exposed_comm_s_per_step = b.dp_comm_exposed_s +
+                              schedule_slots(l.schedule, l.pp, b.num_microbatches, l.vp) *
+                                  (b.tp_comm_forward_s + b.tp_comm_backward_s + b.cp_comm_s + b.ep_comm_s);
   const double d = in.device_count;
-  const double tokens_per_step = in.training.global_batch_tokens;
-  const double compute_s = tokens_per_step * r.model_flops_per_token / (d * r.achieved_flops_per_s_per_device);
-  double comm_s = 0;
-  if (d > 1 && in.device.scale_out_bytes_per_s)
-    comm_s = 2 * (d - 1) / d * r.params * 2 / *in.device.scale_out_bytes_per_s;
-  r.step_time_s = compute_s + comm_s;
-  r.parallel_efficiency = compute_s / r.step_time_s;
+  const double tokens_per_step = double(b.num_microbatches) * l.micro_batch_size * l.dp * m.seq_len;
   r.tokens_per_s_per_gpu = tokens_per_step / r.step_time_s / d;
-  r.training_time_s = in.training.training_tokens / (r.tokens_per_s_per_gpu * d) / in.goodput;
-  r.wall_time_h = r.training_time_s / 3600;
-  r.gpu_hours = r.wall_time_h * d;
-  r.ok = true;
-  r.layout.dp = in.device_count;
+  r.mfu = r.tokens_per_s_per_gpu * r.model_flops_per_token / *peak;
+  r.achieved_flops_per_s_per_device = r.tokens_per_s_per_gpu * r.hardware_flops_per_token;
+  const double compute_s = double(b.num_microbatches) * (b.forward_s + b.backward_s);
+  r.parallel_efficiency = std::clamp(compute_s / r.step_time_s, 0.0, 1.0);
+
+  const double goodput = in.goodput > 0 ? std::min(1.0, in.goodput) : 1.0;
+  if (tr.training_tokens > 0) {
+    r.training_time_s = tr.training_tokens / (r.tokens_per_s_per_gpu * d) / goodput;
+    r.wall_time_h = r.training_time_s / 3600;
+    r.gpu_hours = r.wall_time_h * d;
+    const double busy = busy_fraction(r.parallel_efficiency, goodput);
+    EnergyOptions eo;
+    eo.pue = in.costs.pue > 0 ? in.costs.pue : 1.0;
+    const EnergyResult er = training_energy(dev, in.device_count, r.training_time_s, busy, eo);
+    if (er.ok) r.energy_mwh = er.energy_mwh;
+    else r.notes.push_back("energy: " + er.error);
+    r.cost_usd = r.gpu_hours * in.costs.usd_per_gpu_hour + er.energy_kwh * in.costs.electricity_usd_per_kwh;
+  }
+
+  r.memory = memory_per_device(m, tr, l, dev);
+  if (hint) r.notes.push_back("FLOPs from the published parameter count (6N rule): shape incomplete");
+  r.ok = std::isfinite(r.step_time_s) && r.step_time_s > 0;
+  if (!r.ok) r.error = "step time is not finite (internal)";
   return r;
+}
+
+EstimateResult estimate(const EstimateInput& in) {
+  if (in.auto_layout) return search_layout(in);
+  return estimate_fixed(in);
 }
 
 }  // namespace flopcast::models

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "models/device_spec.h"
+#include "models/efficiency.h"
 #include "models/layout.h"
 #include "models/workload.h"
 
@@ -33,6 +34,22 @@ struct EstimateInput {
   bool auto_layout = false;  // search the layout
   CostInputs costs;
   double goodput = 1.0;  // fraction of wall time doing useful steps (failures, restarts); <1 allowed
+  EfficiencyParams efficiency;  // the model's global physical parameters (defaults: fitted values)
+  LayoutConstraints fixed;  // auto layout: the parts of the layout that are given
+  bool fixed_recompute = true;  // auto layout: keep training.recompute (false: search it too)
+  // Auto layout: search bounds (0: no bound beyond the device count).
+  int max_tp = 0;
+  int max_pp = 0;
+};
+
+// One layout the auto search evaluated (EstimateResult::alternatives: the fastest that fit).
+struct LayoutCandidate {
+  Layout layout;
+  Recompute recompute = Recompute::none;
+  double step_time_s = 0;
+  double tokens_per_s_per_gpu = 0;
+  double memory_gib = 0;
+  std::string why;  // what dominates: "bubble 12%, exposed DP 3%, TP comm 8%, ..."
 };
 
 struct MemoryBreakdown {
@@ -42,6 +59,13 @@ struct MemoryBreakdown {
   double activations_bytes = 0;
   double buffers_bytes = 0;
   double total_bytes = 0;
+  // Added by models/memory.h (parts of the fields above, or extra terms of total_bytes):
+  double logits_bytes = 0;         // fp32 logits on the last stage (included in activations_bytes)
+  double allocated_bytes = 0;      // peak tensor bytes (torch max_memory_allocated): total − framework − fragmentation
+  double framework_bytes = 0;      // CUDA context + library handles (included in total_bytes)
+  double fragmentation_bytes = 0;  // allocator reserved − allocated (included in total_bytes)
+  int peak_stage = 0;              // pipeline stage the breakdown describes (the busiest)
+  bool flash_attention = false;    // whether the activation term assumed FlashAttention
   std::optional<double> capacity_bytes;
   bool checked = false;  // false: not checked (capacity unknown)
   bool fits = false;
@@ -89,8 +113,21 @@ struct EstimateResult {
     double dp_gradient_bytes = 0;       // bytes each rank reduces
   } breakdown;
   std::vector<std::string> notes;  // documented defaults used, warnings
+  Recompute recompute = Recompute::none;     // the recompute used (auto search may change it)
+  std::vector<LayoutCandidate> alternatives;  // auto layout: the five fastest that fit, best first
+  int layouts_evaluated = 0;                  // auto layout: how many candidates were costed
 };
 
+// Step time as a function of the breakdown (uniform stages; s = schedule_slots(schedule, p, m, v)):
+//   t_mb      = forward_s + backward_s + tp_comm_forward_s + tp_comm_backward_s + cp_comm_s + ep_comm_s
+//               + 2·v·pp_p2p_s (when pp > 1; v = 1 unless interleaved)
+//   step_time = s · t_mb + dp_comm_exposed_s + optimizer_s
+//   with s = m + p − 1 (GPipe, 1F1B) or (v·m + p − 1)/v (interleaved), m = num_microbatches.
+double step_time_from_breakdown(const EstimateResult::StepBreakdown& b, const Layout& l);
+
 EstimateResult estimate(const EstimateInput& in);
+
+// The fixed-layout estimate (no search), used by estimate() and by the layout search.
+EstimateResult estimate_fixed(const EstimateInput& in);
 
 }  // namespace flopcast::models

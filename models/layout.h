@@ -2,6 +2,7 @@
 // parallelism, plus sharding and the pipeline schedule.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace flopcast::models {
@@ -22,6 +23,14 @@ struct Layout {
   int micro_batch_size = 1;
 
   int devices() const { return dp * tp * pp * cp; }
+};
+
+// Auto layout: parts of the layout the caller fixed (a scenario or record that names tp but not
+// pp, say). Unset parts are searched.
+struct LayoutConstraints {
+  std::optional<int> dp, tp, pp, cp, ep, vp, micro_batch_size;
+  std::optional<Sharding> sharding;
+  std::optional<bool> sequence_parallel;
 };
 
 }  // namespace flopcast::models

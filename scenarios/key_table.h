@@ -24,10 +24,27 @@ struct KeySpec {
   std::vector<std::string> choices;  // enumeration values (or special strings such as "auto")
   std::string help;                  // one or two sentences for docs, schema and the GUI tooltip
   std::string group;                 // form section: workload, hardware, parallelism, costs, simulation
+  // Added by the scenario-format issue:
+  KeyType item_type = KeyType::string;  // arrays: the type of each item (choices then apply to items)
+  bool open = false;  // objects whose members another module validates (embedded device profile)
+  std::string default_text;  // documented default when it is not a constant ("the preset's value")
 };
+
+// The schema version this build writes; older files are migrated (scenarios/migrate.h).
+inline constexpr int kSchemaVersion = 2;  // 2: buy-vs-rent costs section (keys_costs.cpp)
 
 // All keys of the current schema version, in document order.
 const std::vector<KeySpec>& scenario_keys();
 const KeySpec* find_key(const std::string& pointer);
+
+std::string to_string(KeyType type);  // "integer", "number", ... as in JSON Schema (enumeration: "string")
+
+// JSON Schema (draft 2020-12) generated from scenario_keys(): what `flopcast schema` prints and
+// scenarios/schema/scenario.schema.json holds. Deterministic (same table, same bytes).
+nlohmann::ordered_json scenario_json_schema();
+std::string scenario_json_schema_text();  // dump(2) + "\n"
+
+// The key reference of docs/scenario-format.md (a Markdown table per section), from the same table.
+std::string key_reference_markdown();
 
 }  // namespace flopcast::scenarios

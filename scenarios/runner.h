@@ -22,7 +22,7 @@ struct Diagnostic {
   int line = 0;         // 1-based; 0 when unknown
   int column = 0;
   std::string message;  // what was expected
-  std::string to_string() const;  // "FILE:LINE:COL: POINTER: MESSAGE" (one line)
+  std::string to_string() const;  // "FILE:LINE:COL: POINTER: MESSAGE" (one line; empty parts left out)
 };
 
 enum class Job { estimate, sweep_gpus };
@@ -32,12 +32,14 @@ struct RunRequest {
   std::string scenario_text;   // the scenario file's bytes
   std::string origin = "<scenario>";  // file name for messages
   std::string hw_profile_text;  // optional: a device profile JSON overriding the catalog entry
+  std::string hw_profile_origin = "<hw profile>";  // its file name for messages
 };
 
 struct RunResult {
   bool ok = false;
   std::vector<Diagnostic> diagnostics;  // errors when !ok, warnings otherwise
   nlohmann::ordered_json result;        // the result JSON (same as the CLI's --format json)
+  int exit_code = 0;  // for front ends: 0 ok, 1 failure while running (or cancelled), 2 bad input
 };
 
 using ProgressFn = std::function<void(double fraction, std::string_view what)>;
@@ -45,5 +47,15 @@ using ProgressFn = std::function<void(double fraction, std::string_view what)>;
 // Never throws; every failure is a Diagnostic. Checks `cancel` between units of work and
 // returns ok=false with a "cancelled" diagnostic if it was set.
 RunResult run(const RunRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel);
+
+// The result JSON's layout (docs/scenario-format.md, "Result JSON"):
+//   result_version, job, scenario{name, file}, metrics{tokens_per_s_per_gpu, step_time_s,
+//   wall_time_h, gpu_hours, energy_mwh, peak_memory_gib_per_gpu, mfu, cost_usd}, costs{...},
+//   workload{...}, hardware{device, device_name, device_count, source}, layout{...}, memory{...},
+//   efficiency{...}, checks{...}, notes[], provenance{flopcast_version, git_sha, input_sha256,
+//   catalog_hash, seed, schema_version}; Job::sweep_gpus adds sweep{points[], skipped[]} where
+//   each point is {device_count, wall_time_h, gpu_hours, cost_usd, energy_mwh,
+//   tokens_per_s_per_gpu, layout}. Numbers are finite; unknown values are null.
+inline constexpr int kResultVersion = 1;
 
 }  // namespace flopcast::scenarios

@@ -6,7 +6,7 @@
 // in the same order produce byte-identical results (no dependence on addresses or hash order).
 // Event ordering by (time, uid) follows ns-3 (src/core/model/simulator.h).
 //
-// Queue: an implicit 4-ary min-heap of 16-byte entries (time, seq<<24|slot). Callbacks live in a
+// Queue: an implicit 4-ary min-heap of 24-byte entries (time, seq, slot, generation). Callbacks live in a
 // slot array reused through a free list, so the heap moves only small keys. A 4-ary heap halves
 // the depth of a binary heap and keeps the four children of a node in one cache line.
 //
@@ -190,11 +190,7 @@ class Engine {
   void reserve(std::size_t events);
 
  private:
-  struct Key {
-    SimTime time;
-    std::uint64_t seq_slot;  // sequence << 24 | (slot & 0xFFFFFF) is not enough; see below
-  };
-  // Heap entry: (time, seq) ordering; slot stored separately to keep ordering pure.
+  // Heap entry: ordered by (time, seq); slot + generation locate the callback.
   struct Entry {
     SimTime time;
     std::uint64_t seq;

@@ -1,0 +1,147 @@
+// `flopcast estimate SCENARIO [--hw PROFILE.json] [--format table|json] [--out FILE]`:
+// time, GPU-hours, cost and energy of one scenario, through the runner API (scenarios/runner.h).
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "scenarios/atomic_file.h"
+#include "scenarios/runner.h"
+
+namespace flopcast::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+struct EstimateOptions {
+  std::string scenario;
+  std::string hw;
+  std::string format = "table";
+  std::string out;
+};
+
+double number_or_nan(const ordered_json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : std::nan("");
+}
+
+std::string text_or(const ordered_json& j, const char* key, const std::string& fallback = "") {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+}
+
+std::string render_table(const ordered_json& r, bool unicode) {
+  const std::string times = unicode ? "\u00d7" : "x";
+  const std::string dot = unicode ? " \u00b7 " : " x ";
+  const auto& m = r["metrics"];
+  const auto& h = r["hardware"];
+  const auto& w = r["workload"];
+  const auto& l = r["layout"];
+  const auto& mem = r["memory"];
+  const auto& c = r["costs"];
+  Table t({"quantity", "value"});
+  t.add_row({"scenario", text_or(r["scenario"], "name")});
+  t.add_row({"model", text_or(w, "model") + " (" + format_number(number_or_nan(w, "params") / 1e9) + " B params)"});
+  t.add_row({"hardware", std::to_string(h["device_count"].get<int>()) + " " + times + " " + text_or(h, "device_name") +
+                             " (" + text_or(h, "device") + ")"});
+  std::string layout = "dp " + std::to_string(l["dp"].get<int>()) + dot + "tp " + std::to_string(l["tp"].get<int>()) +
+                       dot + "pp " + std::to_string(l["pp"].get<int>());
+  if (l["cp"].get<int>() > 1) layout += dot + "cp " + std::to_string(l["cp"].get<int>());
+  if (l["ep"].get<int>() > 1) layout += dot + "ep " + std::to_string(l["ep"].get<int>());
+  layout += ", " + text_or(l, "sharding") + ", micro-batch " + std::to_string(l["micro_batch_size"].get<int>());
+  t.add_row({"layout (" + text_or(l, "mode") + ")", layout});
+  const std::string note = text_or(l, "note");
+  if (!note.empty()) t.add_row({"layout note", note});
+  t.add_row({"training tokens", format_number(number_or_nan(w, "training_tokens"))});
+  t.add_row({"wall time", format_duration_s(number_or_nan(m, "wall_time_h") * 3600) + " (" +
+                              format_number(number_or_nan(m, "wall_time_h")) + " h)"});
+  t.add_row({"GPU-hours", format_number(number_or_nan(m, "gpu_hours"))});
+  t.add_row({"throughput", format_number(number_or_nan(m, "tokens_per_s_per_gpu")) + " tokens/s/GPU"});
+  t.add_row({"step time", format_duration_s(number_or_nan(m, "step_time_s"))});
+  t.add_row({"MFU", format_number(number_or_nan(m, "mfu") * 100) + " %"});
+  std::string memory = format_number(number_or_nan(m, "peak_memory_gib_per_gpu")) + " GiB/GPU";
+  if (mem["capacity_gib"].is_number()) memory += " of " + format_number(mem["capacity_gib"].get<double>()) + " GiB";
+  memory += ", fits: " + text_or(mem, "fits", "not checked");
+  t.add_row({"peak memory", memory});
+  t.add_row({"energy", format_number(number_or_nan(m, "energy_mwh")) + " MWh (facility, PUE " +
+                           format_number(number_or_nan(c, "pue")) + ")"});
+  if (m["cost_usd"].is_number()) {
+    t.add_row({"cost", "$" + format_number(m["cost_usd"].get<double>()) + " (rental $" +
+                           format_number(number_or_nan(c, "rental_usd")) + " + electricity $" +
+                           format_number(number_or_nan(c, "electricity_usd")) + ")"});
+  } else {
+    t.add_row({"cost", "not computed: set /costs/usd_per_gpu_hour"});
+  }
+  t.add_row({"simulation", "not checked (analytic estimate only)"});
+  t.right_align(1);
+  return t.render(unicode);
+}
+
+void run_estimate(const EstimateOptions& o) {
+  scenarios::RunRequest req;
+  req.job = scenarios::Job::estimate;
+  req.origin = o.scenario;
+  std::string err = scenarios::read_file(o.scenario, req.scenario_text);
+  if (!err.empty()) {
+    std::cerr << "flopcast: " << o.scenario << ": " << err << "\n";
+    set_exit_code(kExitBadInput);
+    return;
+  }
+  if (!o.hw.empty()) {
+    req.hw_profile_origin = o.hw;
+    err = scenarios::read_file(o.hw, req.hw_profile_text);
+    if (!err.empty()) {
+      std::cerr << "flopcast: " << o.hw << ": " << err << "\n";
+      set_exit_code(kExitBadInput);
+      return;
+    }
+    if (req.hw_profile_text.empty()) {
+      std::cerr << "flopcast: " << o.hw << ": empty file: expected a device profile (JSON object)\n";
+      set_exit_code(kExitBadInput);
+      return;
+    }
+  }
+  const std::atomic<bool> cancel{false};
+  const scenarios::RunResult res = scenarios::run(req, {}, cancel);
+  if (!res.ok) {
+    std::string line = res.diagnostics.empty() ? std::string("failed") : res.diagnostics.front().to_string();
+    if (res.diagnostics.size() > 1)
+      line += " (and " + std::to_string(res.diagnostics.size() - 1) + " more problem" +
+              (res.diagnostics.size() > 2 ? "s" : "") + ")";
+    std::cerr << "flopcast: " << line << "\n";
+    set_exit_code(res.exit_code == 0 ? kExitFailure : res.exit_code);
+    return;
+  }
+  const std::string json_text = res.result.dump(2) + "\n";
+  if (!o.out.empty()) {
+    err = scenarios::write_file_atomic(o.out, json_text);
+    if (!err.empty()) {
+      std::cerr << "flopcast: " << err << "\n";
+      set_exit_code(kExitFailure);
+      return;
+    }
+  }
+  if (o.format == "json") {
+    std::cout << json_text;
+  } else {
+    std::cout << render_table(res.result, fancy_output());
+    if (!o.out.empty()) std::cout << "result JSON written to " << o.out << "\n";
+  }
+  std::cout.flush();
+  set_exit_code(kExitOk);
+}
+
+}  // namespace
+
+void register_estimate(CLI::App& app) {
+  auto opts = std::make_shared<EstimateOptions>();
+  CLI::App* cmd = app.add_subcommand("estimate", "Time, GPU-hours, cost and energy of a scenario");
+  cmd->add_option("scenario", opts->scenario, "Scenario file (JSON, see docs/scenario-format.md)")->required();
+  cmd->add_option("--hw", opts->hw, "Custom device profile (JSON) replacing the scenario's device");
+  cmd->add_option("--format", opts->format, "Output: table (for people) or json (the result JSON)")
+      ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--out", opts->out, "Also write the result JSON to FILE (atomically; creates the directory)");
+  cmd->callback([opts] { run_estimate(*opts); });
+}
+
+}  // namespace flopcast::cli

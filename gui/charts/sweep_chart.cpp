@@ -1,0 +1,202 @@
+#include "gui/charts/sweep_chart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPainter>
+#include <QScatterSeries>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "gui/format.h"
+
+namespace flopcast::gui {
+
+namespace {
+
+const QColor kTimeColor(0x1f, 0x77, 0xb4);
+const QColor kCostColor(0xd6, 0x62, 0x0f);
+
+bool usable(const SweepPoint& p) {
+  return std::isfinite(p.gpus) && std::isfinite(p.time_h) && p.gpus > 0 && p.time_h > 0;
+}
+
+bool priced(const SweepPoint& p) { return std::isfinite(p.cost_usd) && p.cost_usd >= 0; }
+
+// [lo, hi] padded and rounded outward so the curve never touches the frame.
+std::pair<double, double> padded_range(double lo, double hi) {
+  if (!(hi > lo)) {
+    const double pad = lo == 0 ? 1.0 : std::fabs(lo) * 0.1;
+    return {lo - pad, hi + pad};
+  }
+  const double pad = (hi - lo) * 0.08;
+  return {std::max(0.0, lo - pad), hi + pad};
+}
+
+}  // namespace
+
+SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
+  chart_ = new QChart;
+  chart_->setAnimationOptions(QChart::NoAnimation);
+  chart_->setTitle(tr("Training time and cost against GPU count"));
+  chart_->legend()->setAlignment(Qt::AlignBottom);
+  chart_->setMargins(QMargins(4, 4, 4, 4));
+
+  time_series_ = new QLineSeries;
+  time_series_->setName(tr("Training time"));
+  time_series_->setPen(QPen(kTimeColor, 2.5));
+  cost_series_ = new QLineSeries;
+  cost_series_->setName(tr("Cost"));
+  cost_series_->setPen(QPen(kCostColor, 2.5, Qt::DashLine));
+  time_current_ = new QScatterSeries;
+  time_current_->setName(tr("This scenario"));
+  time_current_->setMarkerSize(11);
+  time_current_->setColor(kTimeColor);
+  time_current_->setBorderColor(Qt::white);
+  cost_current_ = new QScatterSeries;
+  cost_current_->setMarkerSize(11);
+  cost_current_->setColor(kCostColor);
+  cost_current_->setBorderColor(Qt::white);
+
+  for (auto* s : {static_cast<QXYSeries*>(time_series_), static_cast<QXYSeries*>(cost_series_),
+                  static_cast<QXYSeries*>(time_current_), static_cast<QXYSeries*>(cost_current_)})
+    chart_->addSeries(s);  // never setUseOpenGL: it crashes offscreen
+  // One legend entry for the two markers.
+  const auto markers = chart_->legend()->markers(cost_current_);
+  for (auto* m : markers) m->setVisible(false);
+
+  x_axis_ = new QLogValueAxis;
+  x_axis_->setBase(2.0);
+  x_axis_->setLabelFormat(QStringLiteral("%g"));
+  x_axis_->setTitleText(tr("GPUs (count, log scale)"));
+  x_axis_->setMinorTickCount(0);
+  time_axis_ = new QValueAxis;
+  time_axis_->setTitleText(tr("Training time (h)"));
+  time_axis_->setLabelFormat(QStringLiteral("%.3g"));
+  time_axis_->setLinePenColor(kTimeColor);
+  time_axis_->setLabelsColor(kTimeColor);
+  cost_axis_ = new QValueAxis;
+  cost_axis_->setTitleText(tr("Cost (USD)"));
+  cost_axis_->setLabelFormat(QStringLiteral("%.3g"));
+  cost_axis_->setLinePenColor(kCostColor);
+  cost_axis_->setLabelsColor(kCostColor);
+  cost_axis_->setGridLineVisible(false);
+
+  chart_->addAxis(x_axis_, Qt::AlignBottom);
+  chart_->addAxis(time_axis_, Qt::AlignLeft);
+  chart_->addAxis(cost_axis_, Qt::AlignRight);
+  for (auto* s : {static_cast<QXYSeries*>(time_series_), static_cast<QXYSeries*>(time_current_)}) {
+    s->attachAxis(x_axis_);
+    s->attachAxis(time_axis_);
+  }
+  for (auto* s : {static_cast<QXYSeries*>(cost_series_), static_cast<QXYSeries*>(cost_current_)}) {
+    s->attachAxis(x_axis_);
+    s->attachAxis(cost_axis_);
+  }
+
+  view_ = new QChartView(chart_, this);
+  view_->setRenderHint(QPainter::Antialiasing);
+  view_->setAccessibleName(tr("Training time and cost against GPU count"));
+  view_->setMinimumSize(360, 260);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(view_);
+  set_points({}, std::nullopt);
+}
+
+void SweepChart::set_points(const std::vector<SweepPoint>& points,
+                            std::optional<double> current_gpus) {
+  std::vector<SweepPoint> ps;
+  for (const auto& p : points)
+    if (usable(p)) ps.push_back(p);
+  std::sort(ps.begin(), ps.end(), [](const auto& a, const auto& b) { return a.gpus < b.gpus; });
+
+  double max_h = 0, max_usd = 0;
+  for (const auto& p : ps) {
+    max_h = std::max(max_h, p.time_h);
+    if (priced(p)) max_usd = std::max(max_usd, p.cost_usd);
+  }
+  // Units chosen from the largest value, so the tick labels stay short.
+  double h_div = 1, usd_div = 1;
+  time_unit_ = QStringLiteral("h");
+  if (max_h >= 72) {
+    h_div = 24;
+    time_unit_ = QStringLiteral("days");
+  }
+  cost_unit_ = QStringLiteral("USD");
+  if (max_usd >= 1e9) {
+    usd_div = 1e9;
+    cost_unit_ = QStringLiteral("billion USD");
+  } else if (max_usd >= 1e6) {
+    usd_div = 1e6;
+    cost_unit_ = QStringLiteral("million USD");
+  } else if (max_usd >= 1e4) {
+    usd_div = 1e3;
+    cost_unit_ = QStringLiteral("thousand USD");
+  }
+  const bool any_priced = std::any_of(ps.begin(), ps.end(), priced);
+  time_axis_->setTitleText(tr("Training time (%1)").arg(time_unit_));
+  cost_axis_->setTitleText(any_priced || ps.empty() ? tr("Cost (%1)").arg(cost_unit_)
+                                                    : tr("Cost (not priced)"));
+  cost_series_->setName(any_priced || ps.empty() ? tr("Cost") : tr("Cost (no price per GPU-hour set)"));
+
+  QList<QPointF> t, c, tc, cc;
+  t.reserve(static_cast<qsizetype>(ps.size()));
+  c.reserve(static_cast<qsizetype>(ps.size()));
+  for (const auto& p : ps) {
+    const bool is_current = current_gpus && std::fabs(p.gpus - *current_gpus) < 1e-9;
+    t.append(QPointF(p.gpus, p.time_h / h_div));
+    if (is_current) tc.append(t.back());
+    if (!priced(p)) continue;
+    c.append(QPointF(p.gpus, p.cost_usd / usd_div));
+    if (is_current) cc.append(c.back());
+  }
+  time_series_->replace(t);
+  cost_series_->replace(c);
+  time_current_->replace(tc);
+  cost_current_->replace(cc);
+
+  if (ps.empty()) {
+    x_axis_->setRange(1, 1024);
+    time_axis_->setRange(0, 1);
+    cost_axis_->setRange(0, 1);
+  } else {
+    x_axis_->setRange(ps.front().gpus / 1.5, ps.back().gpus * 1.5);
+    double lo = t.front().y(), hi = lo;
+    for (const auto& p : t) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+    auto [tlo, thi] = padded_range(lo, hi);
+    time_axis_->setRange(tlo, thi);
+    time_axis_->applyNiceNumbers();
+    if (c.isEmpty()) {
+      cost_axis_->setRange(0, 1);
+    } else {
+      lo = c.front().y(), hi = lo;
+      for (const auto& p : c) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+      auto [clo, chi] = padded_range(lo, hi);
+      cost_axis_->setRange(clo, chi);
+      cost_axis_->applyNiceNumbers();
+    }
+  }
+  QString description = tr("%1 points.").arg(ps.size());
+  for (const auto& p : ps)
+    description += QStringLiteral(" %1 GPUs: %2, %3;")
+                       .arg(format_number(p.gpus, 6), format_hours(p.time_h),
+                            priced(p) ? format_usd(p.cost_usd) : tr("not priced"));
+  view_->setAccessibleDescription(description);
+}
+
+void SweepChart::set_message(const QString& text) {
+  chart_->setTitle(text.isEmpty() ? tr("Training time and cost against GPU count")
+                                  : tr("Training time and cost against GPU count") +
+                                        QStringLiteral("<br><small>%1</small>").arg(text.toHtmlEscaped()));
+}
+
+QList<QPointF> SweepChart::time_points() const { return time_series_->points(); }
+QList<QPointF> SweepChart::cost_points() const { return cost_series_->points(); }
+
+}  // namespace flopcast::gui

@@ -1,0 +1,34 @@
+// Reads the numbers the window shows out of the runner's result JSON (the same document
+// `flopcast estimate --format json` prints). Reading only: nothing here computes; a value the
+// result does not carry stays empty and the window says so.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gui/charts/sweep_chart.h"
+
+namespace flopcast::gui {
+
+struct Kpis {
+  double wall_time_h = 0;
+  double gpu_hours = 0;
+  std::optional<double> cost_usd;  // absent when the scenario sets no price
+  double energy_mwh = 0;
+  double gpus = 0;
+  std::string device;  // device name (or id), "" when the result has none
+  std::string layout;  // "dp=8 tp=8 pp=1 (auto)", "" when the result has none
+  std::optional<double> mfu;  // model FLOPs utilisation, 0..1
+};
+
+// The estimate's headline numbers; nullopt (with *error set) when the result lacks one.
+std::optional<Kpis> kpis_from_result(const nlohmann::ordered_json& result, std::string* error);
+
+// The sweep's points (GPU count, time, cost; cost NaN when not priced); empty with *error set
+// when the result has none.
+std::vector<SweepPoint> sweep_from_result(const nlohmann::ordered_json& result, std::string* error);
+
+}  // namespace flopcast::gui

@@ -1,0 +1,174 @@
+#include "models/zoo_estimate.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/collectives.h"
+
+namespace flopcast::models {
+
+double LayerList::params() const {
+  double s = 0;
+  for (const auto& o : ops) s += o.weight_params * o.repeat;
+  return s;
+}
+double LayerList::forward_flops_per_sample() const {
+  double s = 0;
+  for (const auto& o : ops) s += o.flops_per_sample * o.repeat;
+  return s;
+}
+double LayerList::saved_elems_per_sample() const {
+  double s = 0;
+  for (const auto& o : ops) s += o.saved_elems_per_sample * o.repeat;
+  return s;
+}
+ZooOp& LayerList::add(ZooOp op) {
+  ops.push_back(std::move(op));
+  return ops.back();
+}
+
+ZooOp gemm_op(std::string name, double m, double n, double k, double weight_params, int batch) {
+  ZooOp o;
+  o.name = std::move(name);
+  o.kind = ZooOpKind::gemm;
+  o.m_per_sample = m;
+  o.n = n;
+  o.k = k;
+  o.batch = std::max(1, batch);
+  o.flops_per_sample = 2.0 * m * n * k * o.batch;
+  o.weight_params = weight_params;
+  o.saved_elems_per_sample = m * k * o.batch;  // the input, kept for the weight gradient
+  return o;
+}
+
+ZooOp memory_op(std::string name, double elems, double saved, double flops) {
+  ZooOp o;
+  o.name = std::move(name);
+  o.kind = ZooOpKind::memory;
+  o.elems_per_sample = elems;
+  o.saved_elems_per_sample = saved;
+  o.flops_per_sample = flops;
+  return o;
+}
+
+double zoo_gemm_peak(const DeviceSpec& d, Precision p, const EfficiencyParams& e) {
+  if (p == Precision::fp32) {
+    if (auto t = d.peak(Precision::tf32)) return *t;
+    return d.peak(Precision::fp32).value_or(0);
+  }
+  if (p == Precision::tf32) {
+    if (auto t = d.peak(Precision::tf32)) return *t;
+    return d.peak(Precision::fp32).value_or(0);
+  }
+  const double v = effective_gemm_peak(d, p, e);
+  if (v > 0) return v;
+  // a 16-bit precision the device lacks: the other 16-bit format (TPU bf16 for fp16 and back)
+  if (p == Precision::fp16 || p == Precision::bf16) return peak16(d, p);
+  return 0;
+}
+
+namespace {
+
+double act_bytes(Precision p) {
+  // tf32/fp32 runs keep activations in fp32; mixed precision in 16 bits; fp8 runs keep 16-bit
+  // activations outside the GEMM inputs.
+  switch (p) {
+    case Precision::fp64: return 8;
+    case Precision::fp32: case Precision::tf32: return 4;
+    default: return 2;
+  }
+}
+
+int choose_micro_batch(const ZooEstimateInput& in, double act_bytes_per_sample, double params) {
+  if (in.micro_batch_size > 0) return in.micro_batch_size;
+  const auto mem = in.device.memory_bytes;
+  if (!mem || *mem <= 0 || act_bytes_per_sample <= 0) return 256;
+  const double states = params * 16.0;  // fp32 weights, grads, two moments
+  const double room = *mem * in.zoo.activation_memory_fraction - states;
+  int b = 256;
+  while (b > 1 && b * act_bytes_per_sample > room) b /= 2;
+  return b;
+}
+
+}  // namespace
+
+ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
+  ZooEstimateResult r;
+  const auto& L = in.layers;
+  if (L.ops.empty()) {
+    r.error = "empty layer list for " + L.name;
+    return r;
+  }
+  const double peak = zoo_gemm_peak(in.device, in.precision, in.efficiency);
+  if (!(peak > 0)) {
+    r.error = "device " + in.device.id + " has no known peak for " + std::string(to_string(in.precision));
+    return r;
+  }
+  const double hbm = in.device.memory_bandwidth_bytes_per_s.value_or(0);
+  if (!(hbm > 0)) {
+    r.error = "device " + in.device.id + " has no known memory bandwidth";
+    return r;
+  }
+  if (in.device_count < 1 || in.grad_accumulation < 1) {
+    r.error = "device count and gradient accumulation must be at least 1";
+    return r;
+  }
+  const double e = act_bytes(in.precision);
+  const double gemm_elem = in.precision == Precision::fp8 ? 1.0 : e;
+  r.params = L.params();
+  r.forward_flops_per_sample = L.forward_flops_per_sample();
+  r.model_flops_per_sample = 3.0 * r.forward_flops_per_sample;
+  r.activation_bytes_per_sample = L.saved_elems_per_sample() * e;
+  const int b = choose_micro_batch(in, r.activation_bytes_per_sample, r.params);
+  r.micro_batch_size = b;
+  if (in.micro_batch_size <= 0) r.notes.push_back("micro-batch " + std::to_string(b) + " chosen to fit memory");
+
+  const auto& ep = in.efficiency;
+  double fwd = 0, bwd = 0, mem_bound = 0;
+  for (const auto& o : L.ops) {
+    ZooOpTime t;
+    t.name = o.name;
+    if (o.kind == ZooOpKind::gemm) {
+      const double M = std::max(1.0, o.m_per_sample * b);
+      const double one = gemm_time_s(M, o.n, o.k, peak, hbm, gemm_elem, ep) * o.batch;
+      t.forward_s = one * o.repeat;
+      t.backward_s = 2.0 * t.forward_s;
+      // a GEMM whose HBM time exceeds its compute time is memory-bound on this device
+      const double flops = 2 * M * o.n * o.k;
+      const double bytes = (M * o.k + o.k * o.n + M * o.n) * gemm_elem;
+      t.memory_bound = bytes / (ep.mem_eff * hbm) > flops / (std::max(gemm_efficiency(M, o.n, o.k, ep), 1e-6) * peak);
+    } else {
+      const double bytes = o.elems_per_sample * b * (o.elementwise_fp32 ? 4.0 : e);
+      t.forward_s = memory_time_s(bytes, hbm, 1, ep) * o.repeat;
+      t.backward_s = in.zoo.backward_bytes_factor * t.forward_s;
+      t.memory_bound = true;
+    }
+    fwd += t.forward_s;
+    bwd += t.backward_s;
+    if (t.memory_bound) mem_bound += t.forward_s + t.backward_s;
+    r.ops.push_back(std::move(t));
+  }
+  r.compute_s_per_microbatch = fwd + bwd;
+  r.memory_bound_s_per_microbatch = mem_bound;
+
+  // Data-parallel gradient all-reduce, overlapped with the last micro-batch's backward.
+  const Topology topo = make_topology(in.device, ep);
+  const double grad_bytes = in.zoo.grad_bytes_per_param * r.params;
+  r.dp_comm_s = all_reduce_s(grad_bytes, in.device_count, 1, topo);
+  r.dp_comm_exposed_s = std::max(r.dp_comm_s - ep.dp_overlap * bwd, r.dp_comm_s * in.zoo.last_bucket_fraction);
+  r.optimizer_s = memory_time_s(in.zoo.optimizer_bytes_per_param * r.params, hbm, 1, ep);
+
+  r.step_time_s = in.grad_accumulation * r.compute_s_per_microbatch + r.dp_comm_exposed_s + r.optimizer_s;
+  if (!(r.step_time_s > 0) || !std::isfinite(r.step_time_s)) {
+    r.error = "step time not computable";
+    return r;
+  }
+  r.samples_per_s_per_gpu = double(b) * in.grad_accumulation / r.step_time_s;
+  r.tokens_per_s_per_gpu = r.samples_per_s_per_gpu * L.tokens_per_sample;
+  const double nominal = in.device.peak(in.precision).value_or(peak);
+  r.mfu = nominal > 0 ? r.samples_per_s_per_gpu * r.model_flops_per_sample / nominal : 0;
+  r.ok = true;
+  return r;
+}
+
+}  // namespace flopcast::models

@@ -1,0 +1,133 @@
+// Throughput of one non-decoder workload (encoder, encoder-decoder, ViT, CNN) on one device
+// configuration, from its layer list.
+//
+// Formula (per micro-batch of b samples, every op of the layer list, roofline per op):
+//   GEMM / convolution (implicit GEMM) of M = b·m_per_sample rows, N×K weights:
+//     t_fwd = gemm_time_s(M, N, K)  (models/efficiency.h: η(M,N,K)·π for compute, HBM roofline)
+//     t_bwd = 2 · t_fwd             (activation gradient + weight gradient GEMMs of the same size)
+//   memory-bound op (norms, elementwise, softmax, depthwise conv, squeeze-excitation pooling,
+//     embedding gather) moving E elements per sample of e bytes:
+//     t_fwd = memory_time_s(b·E·e),  t_bwd = backward_bytes_factor · t_fwd
+//   step (per data-parallel rank, n_mb micro-batches accumulated):
+//     t_step = n_mb · (Σ t_fwd + Σ t_bwd) + t_dp_exposed + t_opt
+//     t_dp   = all_reduce_s(grad_bytes, dp)          (models/collectives.h; grad_bytes = 4·params:
+//              PyTorch AMP / TF mixed precision keep fp32 gradients)
+//     t_dp_exposed = max(t_dp − dp_overlap · t_bwd(last micro-batch), t_dp · last_bucket_fraction)
+//              (DDP / Horovod overlap the bucketed all-reduce with the last backward; the last
+//              bucket always waits)
+//     t_opt  = memory_time_s(optimizer_bytes_per_param · params)   (fp32 master weights, Adam/LAMB
+//              moments: read w, g, m, v; write w, m, v)
+//   samples/s per device = b · n_mb / t_step;  tokens/s = samples/s · tokens_per_sample.
+// Assumptions: pure data parallelism (every model of the zoo fits one device; ZeRO/TP are not
+//   modelled here); attention materialises the score matrix (the BERT/T5X/ViT implementations the
+//   zoo records use); one kernel per op; the framework fuses nothing beyond what the layer list says.
+// Ignores: data loading / augmentation (DALI keeps it off the critical path in the sources),
+//   wave quantization, cuDNN algorithm choice, host dispatch limits, stragglers.
+// Sources: Williams et al. 2009 (roofline); Li et al. 2020 "PyTorch Distributed" (bucketed
+//   all-reduce overlapped with backward, 25 MB buckets); Micikevicius et al. 2018 (mixed precision:
+//   fp32 master weights and gradients); You et al. 2020 (LAMB optimizer state).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "models/device_spec.h"
+#include "models/efficiency.h"
+#include "models/workload.h"
+
+namespace flopcast::models {
+
+enum class ZooOpKind { gemm, memory };
+
+// One op of a layer list, sized for one sample. `repeat` identical ops share one entry.
+struct ZooOp {
+  std::string name;
+  ZooOpKind kind = ZooOpKind::gemm;
+  double m_per_sample = 0;  // GEMM rows one sample contributes (tokens, output pixels)
+  double n = 0;             // GEMM output width (convolution: output channels)
+  double k = 0;             // GEMM reduction (convolution: k²·C_in / groups)
+  int batch = 1;            // independent GEMMs of this size per sample-row set (heads, groups)
+  double flops_per_sample = 0;     // forward FLOPs (2 per multiply-add)
+  double elems_per_sample = 0;     // memory-bound ops: elements read + written per sample, forward
+  double weight_params = 0;        // trainable parameters of this op (one instance)
+  double saved_elems_per_sample = 0;  // activations kept for backward, per sample
+  int repeat = 1;
+  bool elementwise_fp32 = false;   // memory traffic in fp32 regardless of precision (loss, softmax logits)
+};
+
+struct LayerList {
+  std::string name;
+  ModelKind kind = ModelKind::cnn;
+  double tokens_per_sample = 1;  // sequence tokens (encoder-decoder: target tokens); 1 for images
+  std::vector<ZooOp> ops;
+
+  double params() const;               // Σ weight_params · repeat
+  double forward_flops_per_sample() const;  // Σ flops_per_sample · repeat
+  double saved_elems_per_sample() const;
+  // Adds an op (helper for the builders).
+  ZooOp& add(ZooOp op);
+};
+
+// Builder helpers shared by the layer lists.
+ZooOp gemm_op(std::string name, double m_per_sample, double n, double k, double weight_params, int batch = 1);
+ZooOp memory_op(std::string name, double elems_per_sample, double saved_elems_per_sample = 0,
+                double flops_per_sample = 0);
+
+// Global physical parameters of the zoo time model (docs/parameters.md, "Zoo").
+struct ZooParams {
+  double backward_bytes_factor = 2.0;       // memory-bound backward / forward traffic
+  double optimizer_bytes_per_param = 28.0;  // read w,g,m,v (16 B) + write w,m,v (12 B), fp32
+  double grad_bytes_per_param = 4.0;        // fp32 gradients all-reduced
+  double last_bucket_fraction = 0.05;       // share of the all-reduce that cannot overlap
+  double activation_memory_fraction = 0.7;  // of device memory usable for activations (micro-batch cap)
+};
+
+struct ZooEstimateInput {
+  LayerList layers;
+  Precision precision = Precision::fp16;
+  DeviceSpec device;
+  int device_count = 1;        // data-parallel ranks
+  int micro_batch_size = 0;    // samples per micro-batch per device; 0: choose (see zoo_estimate)
+  int grad_accumulation = 1;   // micro-batches per optimizer step
+  EfficiencyParams efficiency;
+  ZooParams zoo;
+};
+
+struct ZooOpTime {
+  std::string name;
+  double forward_s = 0;   // one micro-batch, all repeats
+  double backward_s = 0;
+  bool memory_bound = false;
+};
+
+struct ZooEstimateResult {
+  bool ok = false;
+  std::string error;
+  int micro_batch_size = 0;
+  double params = 0;
+  double forward_flops_per_sample = 0;
+  double model_flops_per_sample = 0;  // 3 × forward
+  double compute_s_per_microbatch = 0;
+  double memory_bound_s_per_microbatch = 0;  // the part of it spent in memory-bound ops
+  double dp_comm_s = 0;
+  double dp_comm_exposed_s = 0;
+  double optimizer_s = 0;
+  double step_time_s = 0;
+  double samples_per_s_per_gpu = 0;
+  double tokens_per_s_per_gpu = 0;
+  double mfu = 0;  // model FLOPs / (peak of the precision)
+  double activation_bytes_per_sample = 0;
+  std::vector<ZooOpTime> ops;
+  std::vector<std::string> notes;
+};
+
+// 0 < result for a valid input; !ok with a one-line reason otherwise (unknown peak, empty list).
+// micro_batch_size 0: the largest power of two ≤ 256 whose saved activations fit
+// activation_memory_fraction of device memory (256 when memory is unknown).
+ZooEstimateResult zoo_estimate(const ZooEstimateInput& in);
+
+// The GEMM peak used for a precision: fp32 runs at the fp32 (CUDA-core) peak unless the device has
+// tf32 (then tf32 is what cuDNN/cuBLAS use by default on Ampere+); others as efficiency.h says.
+double zoo_gemm_peak(const DeviceSpec& d, Precision p, const EfficiencyParams& e);
+
+}  // namespace flopcast::models

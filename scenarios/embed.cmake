@@ -1,0 +1,12 @@
+# Turns a data file into a C++ source holding its bytes: cmake -DIN=... -DOUT=... -DNAME=... -P embed.cmake
+file(READ "${IN}" hex HEX)
+string(LENGTH "${hex}" hex_len)
+math(EXPR size "${hex_len} / 2")
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+set(content "// Generated from ${IN} by scenarios/embed.cmake; do not edit.\n#include <cstddef>\nextern \"C\" const char ${NAME}[] = {${bytes} '\\0'};\nextern \"C\" const std::size_t ${NAME}_size = ${size};\n")
+if(EXISTS "${OUT}")
+  file(READ "${OUT}" old)
+endif()
+if(NOT "${old}" STREQUAL "${content}")
+  file(WRITE "${OUT}" "${content}")
+endif()

@@ -1,0 +1,299 @@
+#include "scenarios/hf_import.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "models/flops.h"
+#include "scenarios/model_library.h"
+
+namespace flopcast::scenarios {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+struct Reader {
+  const json& cfg;
+  std::string origin;
+  std::string error;
+
+  const json* find(const std::string& key) const {
+    auto it = cfg.find(key);
+    if (it == cfg.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+  // The first of `keys` present; a present key of the wrong type is an error naming it.
+  std::optional<int> integer(std::initializer_list<const char*> keys, bool required) {
+    for (const char* k : keys) {
+      const json* v = find(k);
+      if (!v) continue;
+      if (!v->is_number_integer() || v->get<long long>() < 1) {
+        fail(k, "expected a positive integer");
+        return std::nullopt;
+      }
+      return int(v->get<long long>());
+    }
+    if (required) fail(*keys.begin(), "missing; expected a positive integer");
+    return std::nullopt;
+  }
+  std::optional<bool> boolean(const char* k) {
+    const json* v = find(k);
+    if (!v) return std::nullopt;
+    if (!v->is_boolean()) {
+      fail(k, "expected true or false");
+      return std::nullopt;
+    }
+    return v->get<bool>();
+  }
+  std::optional<std::string> string(const char* k) {
+    const json* v = find(k);
+    if (!v) return std::nullopt;
+    if (!v->is_string()) {
+      fail(k, "expected a string");
+      return std::nullopt;
+    }
+    return v->get<std::string>();
+  }
+  void fail(const std::string& key, const std::string& what) {
+    if (error.empty()) error = origin + ": /" + key + ": " + what;
+  }
+};
+
+double decoder_params(const ordered_json& m, bool* ok) {
+  models::TransformerShape s;
+  s.n_layers = m.value("n_layers", 0);
+  s.d_model = m.value("d_model", 0);
+  s.n_heads = m.value("n_heads", 0);
+  s.n_kv_heads = m.value("n_kv_heads", s.n_heads);
+  s.ffn_dim = m.value("ffn_dim", 0.0);
+  s.ffn_gated = m.value("ffn_gated", true);
+  s.vocab_size = m.value("vocab_size", 0);
+  s.tied_embeddings = m.value("tied_embeddings", false);
+  s.seq_len = 2048;
+  if (m.contains("moe")) {
+    models::MoeSpec e;
+    e.n_experts = m["moe"].value("n_experts", 0);
+    e.experts_per_token = m["moe"].value("experts_per_token", 0);
+    e.expert_ffn_dim = m["moe"].value("expert_ffn_dim", 0.0);
+    e.shared_ffn_dim = m["moe"].value("shared_ffn_dim", 0.0);
+    s.moe = e;
+  }
+  *ok = models::shape_complete(s);
+  return *ok ? models::count_params(s).total : 0;
+}
+
+}  // namespace
+
+HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
+  HfImportResult r;
+  if (!cfg.is_object()) {
+    r.error = origin + ": /: expected a JSON object (a Hugging Face config.json)";
+    return r;
+  }
+  Reader rd{cfg, origin, {}};
+  const auto type = rd.string("model_type");
+  if (!type) {
+    r.error = rd.error.empty() ? origin + ": /model_type: missing; expected the Hugging Face model family" : rd.error;
+    return r;
+  }
+  r.family = *type;
+  ordered_json model = ordered_json::object();
+  ordered_json w = ordered_json::object();
+  const std::string& t = *type;
+  if (t == "llama" || t == "mistral" || t == "mixtral" || t == "qwen2" || t == "qwen2_moe" || t == "qwen3") {
+    model["kind"] = "decoder";
+    const auto L = rd.integer({"num_hidden_layers"}, true);
+    const auto h = rd.integer({"hidden_size"}, true);
+    const auto H = rd.integer({"num_attention_heads"}, true);
+    const auto kv = rd.integer({"num_key_value_heads"}, false);
+    const auto f = rd.integer({"intermediate_size"}, true);
+    const auto V = rd.integer({"vocab_size"}, true);
+    const auto ctx = rd.integer({"max_position_embeddings"}, false);
+    const auto tied = rd.boolean("tie_word_embeddings");
+    const auto act = rd.string("hidden_act");
+    if (!rd.error.empty()) {
+      r.error = rd.error;
+      return r;
+    }
+    if (act && *act != "silu" && *act != "swiglu" && *act != "gelu") {
+      r.error = origin + ": /hidden_act: '" + *act + "' is not a gated activation flopcast maps (silu)";
+      return r;
+    }
+    model["n_layers"] = *L;
+    model["d_model"] = *h;
+    model["n_heads"] = *H;
+    model["n_kv_heads"] = kv.value_or(*H);
+    model["ffn_dim"] = *f;
+    model["ffn_gated"] = true;
+    model["vocab_size"] = *V;
+    model["tied_embeddings"] = tied.value_or(false);
+    if (t == "mixtral" || t == "qwen2_moe") {
+      const auto E = rd.integer({"num_local_experts", "num_experts"}, true);
+      const auto k = rd.integer({"num_experts_per_tok"}, true);
+      const auto fe = rd.integer({"moe_intermediate_size"}, false);
+      const auto fs = rd.integer({"shared_expert_intermediate_size"}, false);
+      if (!rd.error.empty()) {
+        r.error = rd.error;
+        return r;
+      }
+      model["moe"] = {{"n_experts", *E}, {"experts_per_token", *k}, {"expert_ffn_dim", fe.value_or(*f)},
+                      {"shared_ffn_dim", fs.value_or(0)}, {"n_dense_layers", 0}};
+    }
+    if (ctx) w["seq_len"] = *ctx;
+  } else if (t == "gpt2") {
+    model["kind"] = "decoder";
+    const auto L = rd.integer({"n_layer"}, true);
+    const auto h = rd.integer({"n_embd"}, true);
+    const auto H = rd.integer({"n_head"}, true);
+    const auto f = rd.integer({"n_inner"}, false);
+    const auto V = rd.integer({"vocab_size"}, true);
+    const auto ctx = rd.integer({"n_positions", "n_ctx"}, false);
+    if (!rd.error.empty()) {
+      r.error = rd.error;
+      return r;
+    }
+    model["n_layers"] = *L;
+    model["d_model"] = *h;
+    model["n_heads"] = *H;
+    model["n_kv_heads"] = *H;
+    model["ffn_dim"] = f.value_or(4 * *h);
+    model["ffn_gated"] = false;
+    model["vocab_size"] = *V;
+    model["tied_embeddings"] = true;
+    if (ctx) w["seq_len"] = *ctx;
+  } else if (t == "bert" || t == "electra" || t == "roberta") {
+    model["kind"] = "encoder";
+    const auto L = rd.integer({"num_hidden_layers"}, true);
+    const auto h = rd.integer({"hidden_size"}, true);
+    const auto H = rd.integer({"num_attention_heads"}, true);
+    const auto f = rd.integer({"intermediate_size"}, true);
+    const auto V = rd.integer({"vocab_size"}, true);
+    const auto ctx = rd.integer({"max_position_embeddings"}, false);
+    const auto types = rd.integer({"type_vocab_size"}, false);
+    if (!rd.error.empty()) {
+      r.error = rd.error;
+      return r;
+    }
+    model["n_layers"] = *L;
+    model["d_model"] = *h;
+    model["n_heads"] = *H;
+    model["ffn_dim"] = *f;
+    model["ffn_gated"] = false;
+    model["vocab_size"] = *V;
+    model["max_positions"] = ctx.value_or(512);
+    model["type_vocab"] = types.value_or(2);
+    w["seq_len"] = std::min(512, ctx.value_or(512));
+  } else if (t == "t5" || t == "mt5" || t == "umt5") {
+    model["kind"] = "encoder-decoder";
+    const auto L = rd.integer({"num_layers"}, true);
+    const auto Ld = rd.integer({"num_decoder_layers"}, false);
+    const auto h = rd.integer({"d_model"}, true);
+    const auto H = rd.integer({"num_heads"}, true);
+    const auto dk = rd.integer({"d_kv"}, true);
+    const auto f = rd.integer({"d_ff"}, true);
+    const auto V = rd.integer({"vocab_size"}, true);
+    const auto proj = rd.string("feed_forward_proj");
+    const auto tied = rd.boolean("tie_word_embeddings");
+    if (!rd.error.empty()) {
+      r.error = rd.error;
+      return r;
+    }
+    const std::string p = proj.value_or("relu");
+    if (p != "relu" && p != "gated-gelu" && p != "gated-silu" && p != "gelu") {
+      r.error = origin + ": /feed_forward_proj: '" + p + "' is not one of relu, gelu, gated-gelu, gated-silu";
+      return r;
+    }
+    model["n_layers_enc"] = *L;
+    model["n_layers_dec"] = Ld.value_or(*L);
+    model["d_model"] = *h;
+    model["n_heads"] = *H;
+    model["head_dim"] = *dk;
+    model["ffn_dim"] = *f;
+    model["ffn_gated"] = p.rfind("gated", 0) == 0;
+    model["vocab_size"] = *V;
+    model["tie_embeddings"] = tied.value_or(true);
+    model["biases"] = false;
+    model["norm"] = "rms";
+    model["relative_position_bias"] = true;
+    w["input"] = {{"seq_len_enc", 512}, {"seq_len_dec", 128}};
+  } else if (t == "vit") {
+    model["kind"] = "vit";
+    const auto L = rd.integer({"num_hidden_layers"}, true);
+    const auto h = rd.integer({"hidden_size"}, true);
+    const auto H = rd.integer({"num_attention_heads"}, true);
+    const auto f = rd.integer({"intermediate_size"}, true);
+    const auto img = rd.integer({"image_size"}, true);
+    const auto patch = rd.integer({"patch_size"}, true);
+    const auto ch = rd.integer({"num_channels"}, false);
+    if (!rd.error.empty()) {
+      r.error = rd.error;
+      return r;
+    }
+    model["n_layers"] = *L;
+    model["d_model"] = *h;
+    model["n_heads"] = *H;
+    model["ffn_dim"] = *f;
+    model["ffn_gated"] = false;
+    model["patch_size"] = *patch;
+    model["num_classes"] = 1000;
+    w["input"] = {{"image_size", *img}, {"channels", ch.value_or(3)}};
+  } else {
+    r.error = origin + ": /model_type: '" + t +
+              "' is not a family flopcast can map (llama, mistral, mixtral, qwen2, qwen2_moe, gpt2, bert, electra, "
+              "roberta, t5, mt5, vit)";
+    return r;
+  }
+
+  // Parameters from the imported shape.
+  if (model["kind"] == "decoder") {
+    bool ok = false;
+    r.params = decoder_params(model, &ok);
+  } else {
+    SampleInput in;
+    in.seq_len = 128;
+    in.seq_len_enc = 16;
+    in.seq_len_dec = 16;
+    in.image_size = w.contains("input") && w["input"].contains("image_size") ? w["input"]["image_size"].get<int>() : 224;
+    in.channels = w.contains("input") && w["input"].contains("channels") ? w["input"]["channels"].get<int>() : 3;
+    const json entry = json::parse(model.dump());
+    std::string err;
+    auto Lst = build_layers(entry, json::object(), in, models::Phase::finetune, &err);
+    if (!Lst) {
+      r.error = origin + ": " + err;
+      return r;
+    }
+    double p = 0;
+    for (const auto& o : Lst->ops)
+      if (o.name != "span head") p += o.weight_params * o.repeat;
+    r.params = p;
+  }
+  model["params"] = std::round(r.params);
+  ordered_json out = ordered_json::object();
+  out["model"] = model;
+  for (auto it = w.begin(); it != w.end(); ++it) out[it.key()] = it.value();
+  r.workload = out;
+  r.ok = true;
+  return r;
+}
+
+HfImportResult import_hf_file(const std::string& path) {
+  HfImportResult r;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    r.error = path + ": cannot open file";
+    return r;
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  json cfg;
+  try {
+    cfg = json::parse(ss.str());
+  } catch (const json::parse_error& e) {
+    r.error = path + ": invalid JSON at byte " + std::to_string(e.byte);
+    return r;
+  }
+  return import_hf_config(cfg, path);
+}
+
+}  // namespace flopcast::scenarios

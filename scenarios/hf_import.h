@@ -1,0 +1,31 @@
+// Hugging Face config.json -> the workload section of a Flopcast scenario.
+//
+// Families mapped (config.json `model_type`): llama, mistral, mixtral, qwen2, qwen2_moe (as mixtral
+// keys), gpt2, bert, electra, t5 / mt5, vit. Keys read per family are listed in docs/model-zoo.md.
+// The result carries the shape keys of /workload/model plus the parameter count Flopcast computes
+// from that shape (models/flops.h for decoders, the layer lists of models/ for the others), so an
+// imported config and the matching preset give the same count.
+// Errors name the file, the JSON pointer of the key and what was expected, in one line.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace flopcast::scenarios {
+
+struct HfImportResult {
+  bool ok = false;
+  std::string error;               // one line: "FILE: /pointer: what was expected"
+  nlohmann::ordered_json workload;  // {"model": {...}, "seq_len": ...}
+  std::string family;               // the model_type read
+  double params = 0;                // computed from the imported shape
+};
+
+// `origin` names the file in error messages.
+HfImportResult import_hf_config(const nlohmann::json& config, const std::string& origin);
+
+// Reads and imports a config.json file.
+HfImportResult import_hf_file(const std::string& path);
+
+}  // namespace flopcast::scenarios

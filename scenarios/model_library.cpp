@@ -1,0 +1,223 @@
+#include "scenarios/model_library.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+extern "C" const char flopcast_model_library_json[];
+extern "C" const std::size_t flopcast_model_library_json_size;
+
+namespace flopcast::scenarios {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+const json& field(const json& j, const char* key) {
+  static const json null_json;
+  if (!j.is_object()) return null_json;
+  auto it = j.find(key);
+  return it == j.end() ? null_json : *it;
+}
+std::optional<double> number(const json& j, const char* key) {
+  const json& v = field(j, key);
+  if (v.is_number() && std::isfinite(v.get<double>())) return v.get<double>();
+  return std::nullopt;
+}
+std::optional<int> positive(const json& j, const char* key) {
+  auto v = number(j, key);
+  if (v && *v >= 1 && *v < 1e9) return int(std::llround(*v));
+  return std::nullopt;
+}
+std::optional<std::string> text(const json& j, const char* key) {
+  const json& v = field(j, key);
+  if (v.is_string()) return v.get<std::string>();
+  return std::nullopt;
+}
+std::optional<bool> flag(const json& j, const char* key) {
+  const json& v = field(j, key);
+  if (v.is_boolean()) return v.get<bool>();
+  return std::nullopt;
+}
+// The override's value when given (non-null), else the entry's.
+template <class F>
+auto pick(const json& over, const json& entry, const char* key, F get) -> decltype(get(entry, key)) {
+  if (auto v = get(over, key)) return v;
+  return get(entry, key);
+}
+
+std::vector<LibraryModel> load_library() {
+  const json doc = json::parse(std::string_view(flopcast_model_library_json, flopcast_model_library_json_size));
+  std::vector<LibraryModel> out;
+  for (const auto& e : doc.at("models")) {
+    LibraryModel m;
+    m.name = e.at("name").get<std::string>();
+    auto k = kind_from_name(e.at("kind").get<std::string>());
+    if (!k) throw std::logic_error("model_library.json: /models/" + m.name + "/kind: unknown kind");
+    m.kind = *k;
+    m.entry = e;
+    const json& pub = field(e, "published");
+    m.published_params = number(pub, "params");
+    m.published_gmacs = number(pub, "gmacs_per_image");
+    m.published_image_size = positive(pub, "gmacs_image_size").value_or(0);
+    m.source = text(e, "source").value_or("");
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+models::TransformerStackSpec stack_from(const json& over, const json& entry, std::string* error) {
+  models::TransformerStackSpec t;
+  t.n_layers = pick(over, entry, "n_layers", positive).value_or(0);
+  t.d_model = pick(over, entry, "d_model", positive).value_or(0);
+  t.n_heads = pick(over, entry, "n_heads", positive).value_or(0);
+  t.head_dim = positive(entry, "head_dim").value_or(0);
+  if (t.head_dim > 0 && number(over, "d_model") && !number(entry, "d_model")) t.head_dim = 0;
+  t.ffn_dim = pick(over, entry, "ffn_dim", number).value_or(0);
+  t.ffn_gated = pick(over, entry, "ffn_gated", flag).value_or(false);
+  t.biases = flag(entry, "biases").value_or(true);
+  t.norms_params = text(entry, "norm").value_or("layernorm") == "rms" ? 1 : 2;
+  if (t.d_model <= 0 || t.n_heads <= 0) {
+    if (error) *error = "model.d_model and model.n_heads are needed (no preset gives them)";
+    return t;
+  }
+  if (t.ffn_dim <= 0) t.ffn_dim = 4.0 * t.d_model;  // documented default: the 4h rule
+  return t;
+}
+
+}  // namespace
+
+std::string kind_name(models::ModelKind k) {
+  switch (k) {
+    case models::ModelKind::decoder: return "decoder";
+    case models::ModelKind::encoder: return "encoder";
+    case models::ModelKind::encoder_decoder: return "encoder-decoder";
+    case models::ModelKind::vit: return "vit";
+    case models::ModelKind::cnn: return "cnn";
+  }
+  return "?";
+}
+
+std::optional<models::ModelKind> kind_from_name(std::string_view s) {
+  if (s == "decoder" || s == "dense" || s == "moe") return models::ModelKind::decoder;
+  if (s == "encoder") return models::ModelKind::encoder;
+  if (s == "encoder-decoder") return models::ModelKind::encoder_decoder;
+  if (s == "vit") return models::ModelKind::vit;
+  if (s == "cnn") return models::ModelKind::cnn;
+  return std::nullopt;
+}
+
+bool is_zoo_type(std::string_view t) { return t == "encoder" || t == "encoder-decoder" || t == "vit" || t == "cnn"; }
+
+std::string_view model_library_json() {
+  return std::string_view(flopcast_model_library_json, flopcast_model_library_json_size);
+}
+
+const std::vector<LibraryModel>& model_library() {
+  static const std::vector<LibraryModel> lib = load_library();
+  return lib;
+}
+
+const LibraryModel* find_library_model(std::string_view name) {
+  for (const auto& m : model_library())
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+SampleInput default_input(const json& e) {
+  SampleInput s;
+  s.seq_len = positive(e, "seq_len").value_or(0);
+  s.image_size = positive(e, "image_size").value_or(0);
+  s.seq_len_enc = positive(e, "seq_len_enc").value_or(0);
+  s.seq_len_dec = positive(e, "seq_len_dec").value_or(0);
+  const std::string kind = text(e, "kind").value_or("");
+  if (kind == "cnn" && s.image_size == 0) s.image_size = models::cnn_default_image_size(text(e, "name").value_or(""));
+  return s;
+}
+
+std::optional<models::LayerList> build_layers(const json& entry, const json& over, const SampleInput& in,
+                                             models::Phase phase, std::string* error) {
+  const std::string kind_s = pick(over, entry, "kind", text).value_or(text(over, "type").value_or(""));
+  const auto kind = kind_from_name(kind_s);
+  const std::string name = pick(over, entry, "preset", text).value_or(text(entry, "name").value_or("custom"));
+  auto fail = [&](const std::string& why) -> std::optional<models::LayerList> {
+    if (error) *error = why;
+    return std::nullopt;
+  };
+  if (!kind || *kind == models::ModelKind::decoder) return fail("model kind '" + kind_s + "' is not a zoo kind");
+  std::string err;
+  switch (*kind) {
+    case models::ModelKind::cnn: {
+      const std::string arch = text(entry, "name").value_or(name);
+      if (in.image_size <= 0) return fail("model.input.image_size is needed for a CNN");
+      auto L = models::build_cnn(arch, in.image_size, in.channels);
+      if (!L) return fail("unknown CNN architecture '" + arch + "' (flopcast models list shows the known ones)");
+      return L;
+    }
+    case models::ModelKind::encoder: {
+      models::EncoderSpec e;
+      e.stack = stack_from(over, entry, &err);
+      if (!err.empty()) return fail(err);
+      if (e.stack.n_layers <= 0) return fail("model.n_layers is needed (no preset gives it)");
+      e.vocab_size = pick(over, entry, "vocab_size", positive).value_or(30522);
+      e.max_positions = std::max(positive(entry, "max_positions").value_or(512), in.seq_len);
+      e.generator_fraction = number(entry, "generator_fraction").value_or(0);
+      e.type_vocab = positive(entry, "type_vocab").value_or(2);
+      if (in.seq_len <= 0) return fail("model.input.seq_len is needed for an encoder");
+      return models::build_encoder(e, in.seq_len, phase, name);
+    }
+    case models::ModelKind::encoder_decoder: {
+      models::EncoderDecoderSpec e;
+      e.stack = stack_from(over, entry, &err);
+      if (!err.empty()) return fail(err);
+      e.n_layers_enc = pick(over, entry, "n_layers_enc", positive).value_or(e.stack.n_layers);
+      e.n_layers_dec = pick(over, entry, "n_layers_dec", positive).value_or(e.stack.n_layers);
+      if (e.n_layers_enc <= 0 || e.n_layers_dec <= 0) return fail("model.n_layers_enc and n_layers_dec are needed");
+      e.vocab_size = pick(over, entry, "vocab_size", positive).value_or(32128);
+      e.tie_embeddings = flag(entry, "tie_embeddings").value_or(true);
+      e.relative_position_bias = flag(entry, "relative_position_bias").value_or(false);
+      if (in.seq_len_enc <= 0 || in.seq_len_dec <= 0) return fail("model.input.seq_len_enc and seq_len_dec are needed");
+      // Throughput tables of span-corruption pre-training (T5X) count input + target tokens; a
+      // translation model's token budget counts target tokens (fairseq). The preset says which.
+      const bool both = flag(entry, "tokens_count_source").value_or(e.relative_position_bias);
+      return models::build_encoder_decoder(e, in.seq_len_enc, in.seq_len_dec, both, name);
+    }
+    case models::ModelKind::vit: {
+      models::VitSpec v;
+      v.stack = stack_from(over, entry, &err);
+      if (!err.empty()) return fail(err);
+      if (v.stack.n_layers <= 0) return fail("model.n_layers is needed (no preset gives it)");
+      v.patch_size = pick(over, entry, "patch_size", positive).value_or(16);
+      v.num_classes = positive(entry, "num_classes").value_or(1000);
+      v.channels = in.channels;
+      if (in.image_size <= 0) return fail("model.input.image_size is needed for a ViT");
+      return models::build_vit(v, in.image_size, name);
+    }
+    case models::ModelKind::decoder: break;
+  }
+  return fail("unsupported model kind");
+}
+
+double library_params(const LibraryModel& m) {
+  const json none = json::object();
+  SampleInput in = default_input(m.entry);
+  std::string err;
+  switch (m.kind) {
+    case models::ModelKind::encoder: {
+      in.seq_len = 128;
+      auto L = build_layers(m.entry, none, in, models::Phase::finetune, &err);
+      if (!L) return 0;
+      // published encoder totals: embeddings + layers + pooler (no task head, no ELECTRA generator)
+      double p = 0;
+      for (const auto& o : L->ops)
+        if (o.name.rfind("generator", 0) != 0 && o.name != "span head") p += o.weight_params * o.repeat;
+      return p;
+    }
+    default: {
+      auto L = build_layers(m.entry, none, in, models::Phase::pretrain, &err);
+      return L ? L->params() : 0;
+    }
+  }
+}
+
+}  // namespace flopcast::scenarios

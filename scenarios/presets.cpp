@@ -1,0 +1,83 @@
+#include "scenarios/presets.h"
+
+#include <cstddef>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+// Generated at build time from scenarios/data/model_presets.json (scenarios/embed.cmake).
+extern "C" const char flopcast_model_presets_json[];
+extern "C" const std::size_t flopcast_model_presets_json_size;
+
+namespace flopcast::scenarios {
+namespace {
+
+models::TransformerShape shape_from(const nlohmann::json& e) {
+  models::TransformerShape s;
+  s.kind = models::ModelKind::decoder;
+  s.n_layers = e.at("n_layers").get<int>();
+  s.d_model = e.at("d_model").get<int>();
+  s.n_heads = e.at("n_heads").get<int>();
+  s.n_kv_heads = e.at("n_kv_heads").get<int>();
+  s.ffn_dim = e.at("ffn_dim").get<double>();
+  s.ffn_gated = e.at("ffn_gated").get<bool>();
+  s.vocab_size = e.at("vocab_size").get<int>();
+  s.seq_len = e.at("seq_len").get<int>();
+  s.tied_embeddings = e.at("tied_embeddings").get<bool>();
+  if (e.contains("moe")) {
+    const auto& m = e.at("moe");
+    models::MoeSpec moe;
+    moe.n_experts = m.at("n_experts").get<int>();
+    moe.experts_per_token = m.at("experts_per_token").get<int>();
+    moe.expert_ffn_dim = m.at("expert_ffn_dim").get<double>();
+    moe.shared_ffn_dim = m.value("shared_ffn_dim", 0.0);
+    moe.n_dense_layers = m.value("n_dense_layers", 0);
+    s.moe = moe;
+  }
+  if (e.contains("params")) s.params_hint = e.at("params").get<double>();
+  if (e.contains("params_active")) s.params_active_hint = e.at("params_active").get<double>();
+  return s;
+}
+
+std::vector<ModelPreset> load() {
+  // The file is ours and checked by a test; a malformed one is a build defect, so fail loudly
+  // (the test suite catches it before any user can).
+  const auto doc = nlohmann::json::parse(model_presets_json());
+  std::vector<ModelPreset> out;
+  for (const auto& e : doc.at("presets")) {
+    ModelPreset p;
+    p.name = e.at("name").get<std::string>();
+    if (e.at("kind").get<std::string>() != "decoder")
+      throw std::runtime_error("model_presets.json: only decoder presets are supported: " + p.name);
+    p.shape = shape_from(e);
+    p.source = e.at("source").get<std::string>();
+    p.source_url = e.at("source_url").get<std::string>();
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view model_presets_json() {
+  return {flopcast_model_presets_json, flopcast_model_presets_json_size};
+}
+
+const std::vector<ModelPreset>& model_presets() {
+  static const std::vector<ModelPreset> presets = load();
+  return presets;
+}
+
+const ModelPreset* find_preset(std::string_view name) {
+  for (const auto& p : model_presets())
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  for (const auto& p : model_presets()) names.push_back(p.name);
+  return names;
+}
+
+}  // namespace flopcast::scenarios

@@ -1,0 +1,393 @@
+// The runner: scenario text in, result JSON out. Never throws.
+#include "scenarios/runner.h"
+
+#include <cmath>
+#include <exception>
+#include <optional>
+#include <set>
+
+#include "flopcast/version.h"
+#include "hwprofiles/catalog.h"
+#include "hwprofiles/device_profile.h"
+#include "hwprofiles/profile_loader.h"
+#include "models/estimate.h"
+#include "scenarios/scenario.h"
+#include "scenarios/key_table.h"
+#include "scenarios/sha256.h"
+
+namespace flopcast::scenarios {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+// A number for the result JSON: finite values as they are, anything else null (never nan/inf).
+ordered_json num(double v) { return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr); }
+ordered_json num(const std::optional<double>& v) { return v ? num(*v) : ordered_json(nullptr); }
+
+const char* sharding_name(models::Sharding s) {
+  switch (s) {
+    case models::Sharding::none: return "none";
+    case models::Sharding::zero1: return "zero1";
+    case models::Sharding::zero2: return "zero2";
+    case models::Sharding::zero3: return "zero3";
+  }
+  return "none";
+}
+const char* schedule_name(models::PipelineSchedule s) {
+  switch (s) {
+    case models::PipelineSchedule::gpipe: return "gpipe";
+    case models::PipelineSchedule::one_f_one_b: return "1f1b";
+    case models::PipelineSchedule::interleaved: return "interleaved";
+  }
+  return "1f1b";
+}
+const char* recompute_name(models::Recompute r) {
+  switch (r) {
+    case models::Recompute::none: return "none";
+    case models::Recompute::selective: return "selective";
+    case models::Recompute::full: return "full";
+  }
+  return "none";
+}
+
+struct Failure {
+  std::vector<Diagnostic> diagnostics;
+  int exit_code = 2;
+};
+
+Diagnostic diag(const std::string& file, const std::string& pointer, const std::string& message) {
+  Diagnostic d;
+  d.file = file;
+  d.pointer = pointer;
+  d.message = message;
+  return d;
+}
+
+struct Device {
+  hwprofiles::DeviceProfile profile;
+  std::string source;  // catalog | scenario device_profile | --hw FILE
+};
+
+// Resolves the device: --hw text, else the embedded profile, else the catalog id.
+std::optional<Device> resolve_device(const RunRequest& req, const Scenario& s, Failure& f) {
+  auto from_errors = [&](const std::vector<hwprofiles::ProfileError>& errs, const std::string& origin) {
+    for (const auto& e : errs) {
+      Diagnostic d = diag(e.origin.empty() ? origin : e.origin, e.pointer, e.message);
+      d.line = e.line;
+      d.column = e.column;
+      f.diagnostics.push_back(d);
+    }
+    if (errs.empty()) f.diagnostics.push_back(diag(origin, "", "invalid device profile"));
+  };
+  if (!req.hw_profile_text.empty()) {
+    const auto pr = hwprofiles::parse_device_profile_text(req.hw_profile_text, req.hw_profile_origin);
+    if (!pr.ok()) {
+      from_errors(pr.errors, req.hw_profile_origin);
+      return std::nullopt;
+    }
+    return Device{*pr.profile, "--hw " + req.hw_profile_origin};
+  }
+  if (s.device_profile) {
+    const nlohmann::json j = nlohmann::json::parse(s.device_profile->dump());
+    const auto pr = hwprofiles::parse_device_profile(j, req.origin, "/hardware/device_profile");
+    if (!pr.ok()) {
+      from_errors(pr.errors, req.origin);
+      return std::nullopt;
+    }
+    return Device{*pr.profile, "scenario /hardware/device_profile"};
+  }
+  const auto& catalog = hwprofiles::builtin_catalog();
+  const hwprofiles::DeviceProfile* p = catalog.find(s.device_id);
+  if (!p) {
+    f.diagnostics.push_back(diag(req.origin, "/hardware/device",
+                                 "unknown device id \"" + s.device_id +
+                                     "\": expected an id of the built-in catalog (flopcast hw list) or /hardware/device_profile"));
+    return std::nullopt;
+  }
+  return Device{*p, "catalog"};
+}
+
+struct Prepared {
+  Scenario scenario;
+  Device device;
+  std::string input_sha256;
+};
+
+std::optional<Prepared> prepare(const RunRequest& req, Failure& f) {
+  LoadResult loaded = load_scenario_text(req.scenario_text, req.origin);
+  if (!loaded.ok) {
+    f.diagnostics = loaded.diagnostics;
+    return std::nullopt;
+  }
+  auto device = resolve_device(req, loaded.scenario, f);
+  if (!device) return std::nullopt;
+  // A precision the device has no published peak for cannot be estimated.
+  const auto precision = loaded.scenario.training.precision;
+  if (!device->profile.peak(precision)) {
+    f.diagnostics.push_back(
+        diag("", "", hwprofiles::unknown_field_message(device->profile,
+                                                        "peak_flops_per_s." + std::string(models::to_string(precision)))));
+    return std::nullopt;
+  }
+  Prepared p{std::move(loaded.scenario), std::move(*device), ""};
+  std::string hashed = save_scenario_text(p.scenario.document);
+  if (!req.hw_profile_text.empty()) hashed += "\n--hw\n" + req.hw_profile_text;
+  p.input_sha256 = sha256_hex(hashed);
+  return p;
+}
+
+bool finite_result(const models::EstimateResult& r) {
+  for (double v : {r.step_time_s, r.tokens_per_s_per_gpu, r.wall_time_h, r.gpu_hours, r.energy_mwh, r.cost_usd,
+                   r.mfu, r.memory.total_bytes, r.params})
+    if (!std::isfinite(v)) return false;
+  return r.step_time_s > 0 && r.wall_time_h > 0 && r.gpu_hours > 0;
+}
+
+ordered_json provenance(const Prepared& p) {
+  ordered_json j;
+  j["flopcast_version"] = kVersion;
+  j["git_sha"] = kGitSha;
+  j["input_sha256"] = p.input_sha256;
+  j["catalog_hash"] = hwprofiles::catalog_hash();
+  j["seed"] = p.scenario.seed;
+  j["schema_version"] = kSchemaVersion;
+  j["migrated_from_schema_version"] =
+      p.scenario.schema_version == kSchemaVersion ? ordered_json(nullptr) : ordered_json(p.scenario.schema_version);
+  return j;
+}
+
+std::optional<double> rental_usd(const Scenario& s, const models::EstimateResult& r) {
+  if (!s.usd_per_gpu_hour) return std::nullopt;
+  return r.gpu_hours * *s.usd_per_gpu_hour;
+}
+
+ordered_json estimate_json(const RunRequest& req, const Prepared& p, const models::EstimateInput& in,
+                           const models::EstimateResult& r) {
+  const Scenario& s = p.scenario;
+  ordered_json j;
+  j["result_version"] = kResultVersion;
+  j["job"] = "estimate";
+  j["scenario"] = {{"name", s.name}, {"file", req.origin}};
+
+  const auto rental = rental_usd(s, r);
+  ordered_json m;
+  m["tokens_per_s_per_gpu"] = num(r.tokens_per_s_per_gpu);
+  m["step_time_s"] = num(r.step_time_s);
+  m["wall_time_h"] = num(r.wall_time_h);
+  m["gpu_hours"] = num(r.gpu_hours);
+  m["energy_mwh"] = num(r.energy_mwh);
+  m["peak_memory_gib_per_gpu"] = num(r.memory.total_bytes / kGiB);
+  m["mfu"] = num(r.mfu);
+  // The model's cost is rental + electricity; without a rental price it is not a cost of the run.
+  m["cost_usd"] = rental ? num(r.cost_usd) : ordered_json(nullptr);
+  j["metrics"] = m;
+
+  ordered_json c;
+  c["currency"] = s.currency;
+  c["usd_per_gpu_hour"] = num(s.usd_per_gpu_hour);
+  c["electricity_usd_per_kwh"] = num(s.electricity_usd_per_kwh);
+  c["pue"] = num(s.pue);
+  c["rental_usd"] = num(rental);
+  c["electricity_usd"] = num(r.cost_usd - rental.value_or(0.0));
+  c["cost_usd"] = m["cost_usd"];
+  j["costs"] = c;
+
+  ordered_json w;
+  w["model"] = s.preset.empty() ? "custom" : s.preset;
+  w["params"] = num(r.params);
+  w["params_active"] = num(r.params_active);
+  w["training_tokens"] = num(s.training.training_tokens);
+  w["global_batch_tokens"] = num(s.training.global_batch_tokens);
+  w["seq_len"] = s.model.seq_len;
+  w["precision"] = std::string(models::to_string(s.training.precision));
+  w["phase"] = s.training.phase == models::Phase::finetune ? "finetune" : "pretrain";
+  w["model_flops_per_token"] = num(r.model_flops_per_token);
+  w["hardware_flops_per_token"] = num(r.hardware_flops_per_token);
+  j["workload"] = w;
+
+  ordered_json h;
+  h["device"] = p.device.profile.id;
+  h["device_name"] = p.device.profile.name;
+  h["device_count"] = s.device_count;
+  h["source"] = p.device.source;
+  j["hardware"] = h;
+
+  const models::Layout& l = r.layout;
+  ordered_json lay;
+  lay["mode"] = s.auto_layout ? "auto" : "explicit";
+  lay["dp"] = l.dp;
+  lay["tp"] = l.tp;
+  lay["pp"] = l.pp;
+  lay["cp"] = l.cp;
+  lay["ep"] = l.ep;
+  lay["vp"] = l.vp;
+  lay["sharding"] = sharding_name(l.sharding);
+  lay["schedule"] = schedule_name(l.schedule);
+  lay["sequence_parallel"] = l.sequence_parallel;
+  lay["micro_batch_size"] = l.micro_batch_size;
+  lay["recompute"] = recompute_name(r.recompute);
+  lay["note"] = r.layout_note;
+  lay["layouts_evaluated"] = r.layouts_evaluated;
+  j["layout"] = lay;
+
+  ordered_json mem;
+  mem["weights_gib"] = num(r.memory.weights_bytes / kGiB);
+  mem["gradients_gib"] = num(r.memory.gradients_bytes / kGiB);
+  mem["optimizer_gib"] = num(r.memory.optimizer_bytes / kGiB);
+  mem["activations_gib"] = num(r.memory.activations_bytes / kGiB);
+  mem["buffers_gib"] = num(r.memory.buffers_bytes / kGiB);
+  mem["total_gib"] = num(r.memory.total_bytes / kGiB);
+  mem["capacity_gib"] = r.memory.capacity_bytes ? num(*r.memory.capacity_bytes / kGiB) : ordered_json(nullptr);
+  mem["fits"] = !r.memory.checked ? ordered_json("not checked") : ordered_json(r.memory.fits ? "yes" : "no");
+  j["memory"] = mem;
+
+  ordered_json eff;
+  eff["achieved_flops_per_s_per_gpu"] = num(r.achieved_flops_per_s_per_device);
+  eff["parallel_efficiency"] = num(r.parallel_efficiency);
+  eff["pipeline_bubble_fraction"] = num(r.pipeline_bubble_fraction);
+  eff["exposed_comm_s_per_step"] = num(r.exposed_comm_s_per_step);
+  eff["goodput"] = num(in.goodput);
+  j["efficiency"] = eff;
+
+  ordered_json checks;
+  checks["memory_fit"] = mem["fits"];
+  checks["cost"] = rental ? "computed" : "not computed: /costs/usd_per_gpu_hour not given";
+  checks["simulation"] = "not checked: schema v1 runs the analytic estimate only (no iteration or run simulation)";
+  checks["uncertainty"] = "not checked: no uncertainty band in this version";
+  j["checks"] = checks;
+
+  ordered_json notes = ordered_json::array();
+  for (const auto& n : s.notes) notes.push_back(n);
+  for (const auto& n : r.notes) notes.push_back(n);
+  j["notes"] = notes;
+  j["provenance"] = provenance(p);
+  return j;
+}
+
+void report(const ProgressFn& progress, double f, std::string_view what) {
+  if (progress) progress(f, what);
+}
+
+RunResult cancelled() {
+  RunResult out;
+  out.exit_code = 1;
+  out.diagnostics.push_back(diag("", "", "cancelled"));
+  return out;
+}
+
+// GPU counts for the sweep: powers of two times the model-parallel group, from 1/64 to 64 times
+// the scenario's count (within 1 .. 1,048,576), plus the scenario's own count.
+std::vector<int> sweep_counts(const Scenario& s) {
+  const long long group = s.auto_layout ? 1 : static_cast<long long>(s.layout.tp) * s.layout.pp * s.layout.cp;
+  std::set<long long> counts;
+  counts.insert(s.device_count);
+  const long long lo = std::max<long long>(group, s.device_count / 64);
+  const long long hi = std::min<long long>(1LL << 20, static_cast<long long>(s.device_count) * 64);
+  for (long long dp = 1; group * dp <= hi; dp *= 2)
+    if (group * dp >= lo) counts.insert(group * dp);
+  return {counts.begin(), counts.end()};
+}
+
+RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+  RunResult out;
+  report(progress, 0.0, "reading scenario");
+  Failure f;
+  auto prepared = prepare(req, f);
+  if (!prepared) {
+    out.diagnostics = f.diagnostics;
+    out.exit_code = f.exit_code;
+    return out;
+  }
+  if (cancel.load()) return cancelled();
+  const Prepared& p = *prepared;
+  const models::DeviceSpec spec = p.device.profile.to_device_spec();
+
+  report(progress, 0.1, "estimating");
+  const models::EstimateInput in = to_estimate_input(p.scenario, spec);
+  const models::EstimateResult r = models::estimate(in);
+  if (!r.ok) {
+    out.exit_code = 2;
+    out.diagnostics.push_back(diag(req.origin, "", r.error.empty() ? "the estimate failed" : r.error));
+    return out;
+  }
+  if (!finite_result(r)) {
+    out.exit_code = 1;
+    out.diagnostics.push_back(diag(req.origin, "", "internal error: the estimate produced a non-finite or zero time"));
+    return out;
+  }
+  out.result = estimate_json(req, p, in, r);
+
+  if (req.job == Job::sweep_gpus) {
+    out.result["job"] = "sweep_gpus";
+    ordered_json points = ordered_json::array();
+    ordered_json skipped = ordered_json::array();
+    const auto counts = sweep_counts(p.scenario);
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      if (cancel.load()) return cancelled();
+      report(progress, 0.1 + 0.9 * double(i) / double(counts.size()), "sweeping GPU count");
+      Scenario s = p.scenario;
+      const int n = counts[i];
+      s.device_count = n;
+      std::string reason;
+      if (s.auto_layout) {
+        s.layout.dp = n;
+      } else {
+        s.layout.dp = n / (s.layout.tp * s.layout.pp * s.layout.cp);
+        const double seqs = s.training.global_batch_tokens / s.model.seq_len;
+        const double per = seqs / (double(s.layout.dp) * s.layout.micro_batch_size);
+        if (per < 1 || per != std::floor(per))
+          reason = "global batch does not split into whole micro-batches over dp = " + std::to_string(s.layout.dp);
+        else if (s.layout.ep > 1 && s.layout.dp % s.layout.ep != 0)
+          reason = "ep does not divide dp = " + std::to_string(s.layout.dp);
+      }
+      if (reason.empty()) {
+        const models::EstimateResult pr = models::estimate(to_estimate_input(s, spec));
+        if (!pr.ok) reason = pr.error;
+        else if (!finite_result(pr)) reason = "non-finite result";
+        else {
+          ordered_json pt;
+          pt["device_count"] = n;
+          pt["wall_time_h"] = num(pr.wall_time_h);
+          pt["gpu_hours"] = num(pr.gpu_hours);
+          pt["cost_usd"] = s.usd_per_gpu_hour ? num(pr.cost_usd) : ordered_json(nullptr);
+          pt["energy_mwh"] = num(pr.energy_mwh);
+          pt["tokens_per_s_per_gpu"] = num(pr.tokens_per_s_per_gpu);
+          pt["layout"] = "dp=" + std::to_string(pr.layout.dp) + " tp=" + std::to_string(pr.layout.tp) + " pp=" +
+                         std::to_string(pr.layout.pp) + (pr.layout.cp > 1 ? " cp=" + std::to_string(pr.layout.cp) : "");
+          pt["memory_fit"] = !pr.memory.checked ? "not checked" : (pr.memory.fits ? "yes" : "no");
+          points.push_back(pt);
+          continue;
+        }
+      }
+      skipped.push_back({{"device_count", n}, {"reason", reason}});
+    }
+    out.result["sweep"] = {{"points", points}, {"skipped", skipped}};
+  }
+  report(progress, 1.0, "done");
+  out.ok = true;
+  out.exit_code = 0;
+  return out;
+}
+
+}  // namespace
+
+RunResult run(const RunRequest& request, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+  try {
+    return run_impl(request, progress, cancel);
+  } catch (const std::exception& e) {
+    RunResult out;
+    out.exit_code = 1;
+    out.diagnostics.push_back(diag(request.origin, "", std::string("internal error: ") + e.what()));
+    return out;
+  } catch (...) {
+    RunResult out;
+    out.exit_code = 1;
+    out.diagnostics.push_back(diag(request.origin, "", "internal error"));
+    return out;
+  }
+}
+
+}  // namespace flopcast::scenarios

@@ -1,0 +1,235 @@
+// The zoo predictor: ground-truth records of encoders, encoder-decoders, ViTs and CNNs
+// (declared in scenarios/model_library.h, which documents the defaults).
+#include <algorithm>
+#include <cmath>
+
+#include "scenarios/model_library.h"
+
+namespace flopcast::scenarios {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+constexpr double kZ90 = 1.2815515655446004;
+
+const json& field(const json& j, const char* key) {
+  static const json null_json;
+  if (!j.is_object()) return null_json;
+  auto it = j.find(key);
+  return it == j.end() ? null_json : *it;
+}
+std::optional<double> number(const json& j, const char* key) {
+  const json& v = field(j, key);
+  if (v.is_number() && std::isfinite(v.get<double>())) return v.get<double>();
+  return std::nullopt;
+}
+std::optional<int> positive(const json& j, const char* key) {
+  auto v = number(j, key);
+  if (v && *v >= 1 && *v < 1e9) return int(std::llround(*v));
+  return std::nullopt;
+}
+std::optional<std::string> text(const json& j, const char* key) {
+  const json& v = field(j, key);
+  if (v.is_string()) return v.get<std::string>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup, const PredictOptions& o,
+                                    const models::ZooParams& zp) {
+  RecordPrediction p;
+  auto& out = p.out;
+  out["id"] = rec.is_object() && rec.contains("id") ? rec["id"] : json(nullptr);
+  ordered_json pred = ordered_json::object(), lo = ordered_json::object(), hi = ordered_json::object(),
+               why = ordered_json::object();
+  std::vector<std::string> defaults, notes;
+  std::string all_null;
+  models::ZooEstimateResult zr;
+  int gpus = 0;
+  bool gpus_known = false;
+  double tokens_per_sample = 1;
+  models::Precision prec = models::Precision::fp16;
+
+  const json& jm = field(rec, "model");
+  const json& jt = field(rec, "training");
+  const json& js = field(rec, "system");
+  [&] {
+    if (!jm.is_object() || !jt.is_object() || !js.is_object()) {
+      all_null = "record lacks one of model, training, system";
+      return;
+    }
+    const auto dev_id = text(js, "device");
+    if (!dev_id) {
+      all_null = "system.device is null";
+      return;
+    }
+    auto dev = lookup(*dev_id);
+    if (!dev) {
+      all_null = "device " + *dev_id + " not in the hardware catalog";
+      return;
+    }
+    // Model: preset entry merged with the record's shape keys.
+    const auto preset = text(jm, "preset");
+    const LibraryModel* lm = preset ? find_library_model(*preset) : nullptr;
+    json entry = lm ? lm->entry : json::object();
+    if (!lm) {
+      entry["kind"] = text(jm, "type").value_or("");
+      if (preset) entry["name"] = *preset;
+      if (preset) defaults.push_back("model.preset " + *preset + " not in the library: shape from the record");
+    }
+    SampleInput in = lm ? default_input(lm->entry) : SampleInput{};
+    const json& ji = field(jm, "input");
+    if (auto v = positive(ji, "seq_len")) in.seq_len = *v;
+    else if (auto v2 = positive(jm, "seq_len")) in.seq_len = *v2;
+    if (auto v = positive(ji, "image_size")) in.image_size = *v;
+    if (auto v = positive(ji, "channels")) in.channels = *v;
+    if (auto v = positive(ji, "seq_len_enc")) in.seq_len_enc = *v;
+    if (auto v = positive(ji, "seq_len_dec")) in.seq_len_dec = *v;
+    const std::string type = text(jm, "type").value_or("");
+    if (type == "encoder" && !positive(ji, "seq_len") && !positive(jm, "seq_len")) {
+      if (in.seq_len <= 0) in.seq_len = 128;
+      defaults.push_back("model.input.seq_len (" + std::to_string(in.seq_len) + ")");
+    }
+    if (type == "encoder-decoder" && (!positive(ji, "seq_len_enc") || !positive(ji, "seq_len_dec"))) {
+      if (in.seq_len_enc <= 0) in.seq_len_enc = positive(jm, "seq_len").value_or(512);
+      if (in.seq_len_dec <= 0) in.seq_len_dec = in.seq_len_enc;
+      defaults.push_back("model.input.seq_len_enc/dec (" + std::to_string(in.seq_len_enc) + "/" +
+                         std::to_string(in.seq_len_dec) + ")");
+    }
+    if ((type == "cnn" || type == "vit") && !positive(ji, "image_size")) {
+      if (in.image_size <= 0) in.image_size = 224;
+      defaults.push_back("model.input.image_size (" + std::to_string(in.image_size) + ")");
+    }
+    const auto phase =
+        text(jt, "phase_kind").value_or("pretrain") == "finetune" ? models::Phase::finetune : models::Phase::pretrain;
+    json over = jm;
+    over.erase("description");
+    std::string err;
+    auto L = build_layers(entry, over, in, phase, &err);
+    if (!L) {
+      all_null = err;
+      return;
+    }
+    tokens_per_sample = L->tokens_per_sample;
+
+    // Precision.
+    if (auto ps = text(jt, "precision")) {
+      auto pp = models::precision_from_string(*ps);
+      if (!pp) {
+        all_null = "training.precision '" + *ps + "' unknown";
+        return;
+      }
+      prec = *pp;
+    } else {
+      prec = dev->peak(models::Precision::bf16) ? models::Precision::bf16 : models::Precision::fp16;
+      defaults.push_back("training.precision (" + std::string(models::to_string(prec)) + ")");
+    }
+
+    // Devices and batch.
+    gpus_known = positive(js, "gpu_count").has_value();
+    gpus = positive(js, "gpu_count").value_or(8);
+    if (!gpus_known) defaults.push_back("system.gpu_count (8)");
+    models::ZooEstimateInput zi;
+    zi.layers = std::move(*L);
+    zi.precision = prec;
+    zi.device = *dev;
+    zi.device_count = gpus;
+    zi.efficiency = o.efficiency;
+    zi.zoo = zp;
+    const auto mb = positive(jt, "micro_batch_size");
+    const auto ga = positive(jt, "gradient_accumulation");
+    std::optional<double> local;  // samples per device per step
+    if (auto g = number(jt, "global_batch_samples"); g && *g > 0) local = *g / gpus;
+    else if (auto t = number(jt, "global_batch_tokens"); t && *t > 0) local = *t / tokens_per_sample / gpus;
+    if (mb) {
+      zi.micro_batch_size = *mb;
+      zi.grad_accumulation = ga ? *ga : (local ? std::max(1, int(std::lround(*local / *mb))) : 1);
+    } else {
+      // the memory cap first, then split the per-device share into micro-batches under it
+      models::ZooEstimateInput probe = zi;
+      probe.micro_batch_size = 0;
+      const int cap = models::zoo_estimate(probe).micro_batch_size;
+      if (local && *local >= 1) {
+        const int n = std::max(1, int(std::ceil(*local / std::max(1, cap))));
+        zi.micro_batch_size = std::max(1, int(std::lround(*local / n)));
+        zi.grad_accumulation = ga ? *ga : n;
+      } else {
+        zi.micro_batch_size = std::max(1, cap);
+        defaults.push_back("training.global_batch (micro-batch " + std::to_string(zi.micro_batch_size) + ")");
+      }
+    }
+    zr = models::zoo_estimate(zi);
+    if (!zr.ok) all_null = "model: " + zr.error;
+    for (const auto& n : zr.notes) notes.push_back(n);
+  }();
+
+  const auto& u = o.uncertainty;
+  auto sigma = [&](const std::string& k) {
+    double s2 = u.sigma_base * u.sigma_base + double(defaults.size()) * u.sigma_default * u.sigma_default;
+    if (k == "wall_time_h" || k == "gpu_hours") s2 += u.sigma_run * u.sigma_run;
+    return std::sqrt(s2);
+  };
+  auto put = [&](const std::string& k, std::optional<double> v, const std::string& reason) {
+    if (v && std::isfinite(*v) && *v > 0) {
+      pred[k] = *v;
+      lo[k] = *v * std::exp(-kZ90 * sigma(k));
+      hi[k] = *v * std::exp(kZ90 * sigma(k));
+    } else {
+      pred[k] = nullptr;
+      lo[k] = nullptr;
+      hi[k] = nullptr;
+      why[k] = reason.empty() ? "not computable" : reason;
+    }
+  };
+  if (!all_null.empty()) {
+    for (const auto& k : metric_names()) put(k, std::nullopt, all_null);
+  } else {
+    const double sps = zr.samples_per_s_per_gpu;
+    const auto samples = number(jt, "training_samples");
+    const double goodput = o.efficiency.goodput > 0 ? o.efficiency.goodput : 1.0;
+    std::optional<double> wall_h;
+    if (samples && *samples > 0 && gpus_known) wall_h = *samples / (sps * gpus) / goodput / 3600.0;
+    for (const auto& k : metric_names()) {
+      if (k == "tokens_per_s_per_gpu") put(k, zr.tokens_per_s_per_gpu, "");
+      else if (k == "samples_per_s_per_gpu") put(k, sps, "");
+      else if (k == "step_time_s") put(k, zr.step_time_s, "");
+      else if (k == "wall_time_h")
+        put(k, wall_h, !samples ? "training.training_samples unknown" : "system.gpu_count unknown");
+      else if (k == "gpu_hours")
+        put(k, wall_h ? std::optional<double>(*wall_h * gpus) : std::nullopt,
+            !samples ? "training.training_samples unknown" : "system.gpu_count unknown");
+      else if (k == "mfu") put(k, zr.mfu, "");
+      else if (k == "peak_memory_gib_per_gpu")
+        put(k, std::nullopt, "not modelled for encoder / encoder-decoder / vit / cnn records");
+      else put(k, std::nullopt, "not modelled for encoder / encoder-decoder / vit / cnn records");
+    }
+  }
+  out["predicted"] = pred;
+  out["p10"] = lo;
+  out["p90"] = hi;
+  out["why_null"] = why;
+  if (zr.ok) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "dp%d mb%d accum%d", gpus, zr.micro_batch_size,
+                  zr.samples_per_s_per_gpu > 0 ? int(std::lround(zr.step_time_s * zr.samples_per_s_per_gpu /
+                                                                 std::max(1, zr.micro_batch_size)))
+                                               : 1);
+    out["layout"] = std::string(buf);
+    out["precision"] = std::string(models::to_string(prec));
+    out["devices"] = gpus;
+  }
+  out["defaults_used"] = defaults;
+  out["notes"] = notes;
+  p.ok = zr.ok && all_null.empty();
+  p.result.ok = p.ok;
+  p.result.params = zr.params;
+  p.result.step_time_s = zr.step_time_s;
+  p.result.tokens_per_s_per_gpu = zr.tokens_per_s_per_gpu;
+  p.result.mfu = zr.mfu;
+  p.result.model_flops_per_token = tokens_per_sample > 0 ? zr.model_flops_per_sample / tokens_per_sample : 0;
+  return p;
+}
+
+}  // namespace flopcast::scenarios

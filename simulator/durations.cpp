@@ -1,0 +1,66 @@
+#include "simulator/durations.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace flopcast::simulator {
+
+namespace {
+bool bad(double x) { return !std::isfinite(x) || x < 0; }
+}  // namespace
+
+std::string IterationCosts::validate() const {
+  const auto& l = layout;
+  if (l.dp < 1 || l.tp < 1 || l.pp < 1 || l.vp < 1 || l.ep < 1) return "layout dp, tp, pp, vp, ep must be >= 1";
+  if (num_microbatches < 1) return "num_microbatches must be >= 1";
+  if (layers_per_stage < 1) return "layers_per_stage must be >= 1";
+  if (l.schedule == models::PipelineSchedule::interleaved) {
+    if (l.vp < 2) return "interleaved schedule needs vp >= 2";
+    if (num_microbatches % l.pp != 0) return "interleaved schedule needs num_microbatches divisible by pp";
+    if (layers_per_stage % l.vp != 0) return "interleaved schedule needs layers_per_stage divisible by vp";
+  } else if (l.vp != 1) {
+    return "vp > 1 needs the interleaved schedule";
+  }
+  if (bad(forward_s) || bad(backward_s) || bad(optimizer_s)) return "compute durations must be finite and >= 0 s";
+  if (!stage_compute_scale.empty()) {
+    if (static_cast<int>(stage_compute_scale.size()) != l.pp) return "stage_compute_scale needs one entry per pipeline rank";
+    for (double s : stage_compute_scale)
+      if (bad(s)) return "stage_compute_scale entries must be finite and >= 0";
+  }
+  for (const CollectiveCost* c : {&tp_forward, &tp_backward, &ep_all_to_all, &pp_p2p, &dp_sync})
+    if (bad(c->bytes) || bad(c->duration_s)) return "collective bytes and durations must be finite and >= 0";
+  if (tp_collectives_per_layer < 0) return "tp_collectives_per_layer must be >= 0";
+  if (dp_buckets < 1) return "dp_buckets must be >= 1";
+  return "";
+}
+
+IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, const models::EstimateResult& r) {
+  IterationCosts c;
+  const auto& b = r.breakdown;
+  const auto& l = r.layout;
+  c.layout = l;
+  c.num_microbatches = std::max(1, b.num_microbatches);
+  c.layers_per_stage = std::max(1, (in.model.n_layers + l.pp - 1) / l.pp);
+  c.moe_layers = in.model.moe.has_value() && l.ep > 1;
+  c.forward_s = b.forward_s;
+  c.backward_s = b.backward_s;
+  c.optimizer_s = b.optimizer_s;
+
+  const double elem = std::max(2.0, models::bytes_per_element(in.training.precision));
+  const int mbs = std::max(1, l.micro_batch_size > 0 ? l.micro_batch_size : in.training.micro_batch_size);
+  const double act_bytes = double(mbs) * in.model.seq_len / std::max(1, l.cp) * in.model.d_model * elem;
+  const int per_dir = c.tp_collectives_per_layer;
+  const double tp_count = double(c.layers_per_stage) * per_dir;
+  c.tp_forward = {l.tp > 1 ? act_bytes : 0, l.tp > 1 && tp_count > 0 ? b.tp_comm_forward_s / tp_count : 0};
+  c.tp_backward = {l.tp > 1 ? act_bytes : 0, l.tp > 1 && tp_count > 0 ? b.tp_comm_backward_s / tp_count : 0};
+  if (c.moe_layers) {
+    const double k = std::max(1, in.model.moe->experts_per_token);
+    c.ep_all_to_all = {act_bytes * k, b.ep_comm_s / (4.0 * c.layers_per_stage)};
+  }
+  c.pp_p2p = {l.pp > 1 ? act_bytes / l.tp : 0, l.pp > 1 ? b.pp_p2p_s : 0};
+  c.dp_sync = {l.dp > 1 ? b.dp_gradient_bytes : 0, l.dp > 1 ? b.dp_comm_s : 0};
+  return c;
+}
+
+}  // namespace flopcast::simulator

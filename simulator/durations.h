@@ -1,0 +1,62 @@
+// What one training iteration costs, operation by operation: the durations and message sizes the
+// iteration simulator replays. Filled from the analytic model (models::estimate()'s
+// StepBreakdown), or by hand with constant durations in tests.
+//
+// Collectives carry both a duration (used when no topology is simulated) and a payload in bytes
+// (used when a topology is given: the flow model then decides how long it takes). Payload
+// conventions (per rank, Megatron-LM, Narayanan et al. 2021 / Korthikanti et al. 2022):
+//   tensor parallel : 2 collectives per layer forward and 2 backward, each on the layer's output
+//                     activation b·s·h elements (all-reduce; with sequence parallelism an
+//                     all-gather + reduce-scatter pair, same bytes on the wire);
+//   pipeline p2p    : one activation b·s·h per micro-batch per stage boundary (÷ tp when the
+//                     scatter-gather optimisation splits it over the tp ranks);
+//   data parallel   : the stage's gradient bytes, all-reduce (no ZeRO) or reduce-scatter +
+//                     parameter all-gather after the optimizer step (ZeRO-1/2);
+//   expert parallel : 2 all-to-alls forward (dispatch, combine) and 2 backward per MoE layer.
+// A ring collective over n ranks moves 2(n−1)/n × bytes per rank (all-reduce) or (n−1)/n × bytes
+// (reduce-scatter, all-gather, all-to-all).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "models/estimate.h"
+#include "models/layout.h"
+
+namespace flopcast::simulator {
+
+struct CollectiveCost {
+  double bytes = 0;       // payload per rank
+  double duration_s = 0;  // when no topology is simulated
+};
+
+struct IterationCosts {
+  models::Layout layout;     // dp, tp, pp, ep, vp, schedule, sharding
+  int num_microbatches = 1;  // per pipeline per step
+  int layers_per_stage = 1;  // layers on one pipeline rank (all its virtual chunks together)
+  bool moe_layers = false;   // every layer has an expert all-to-all (when layout.ep > 1)
+
+  double forward_s = 0;   // compute of one micro-batch on one pipeline rank (all its layers)
+  double backward_s = 0;  // same for backward, including recompute
+  // Multiplier of forward_s/backward_s per pipeline rank (uneven stages); empty = all 1.
+  std::vector<double> stage_compute_scale;
+
+  CollectiveCost tp_forward;   // ONE tensor-parallel collective of the forward pass
+  CollectiveCost tp_backward;  // ONE of the backward pass
+  int tp_collectives_per_layer = 2;  // per direction
+  CollectiveCost ep_all_to_all;      // ONE expert all-to-all (4 per MoE layer: 2 fwd, 2 bwd)
+  CollectiveCost pp_p2p;             // ONE activation (or gradient) send between stages
+  CollectiveCost dp_sync;            // the whole gradient sync of one pipeline rank
+  int dp_buckets = 4;                // gradient buckets per virtual chunk
+  double optimizer_s = 0;
+
+  // Checks ranges; returns "" or a one-line description of the first problem.
+  std::string validate() const;
+};
+
+// Builds the per-operation costs from an estimate. Durations come from result.breakdown; payload
+// sizes from the model shape (conventions above). Uses the estimate's layout.
+IterationCosts iteration_costs_from_estimate(const models::EstimateInput& input,
+                                             const models::EstimateResult& result);
+
+}  // namespace flopcast::simulator

@@ -1,0 +1,100 @@
+// Flows on a network of links, bandwidth shared max-min fairly, driven by the Engine.
+//
+// Model (the fluid model of SimGrid's LMM solver, simgrid/src/kernel/lmm/System.hpp, restricted to
+// unit weights): each directed link has a capacity C_l in bytes/s; an active flow f crosses the
+// links of its route and gets rate r_f. Rates are the max-min fair allocation, computed by
+// progressive filling: repeatedly take the link with the smallest fair share
+//   s_l = (C_l − Σ rates already fixed on l) / (number of unfixed flows on l),
+// fix every unfixed flow on it at s_l, subtract, and continue until all flows are fixed.
+// Rates are recomputed whenever a flow starts or ends, over the connected component of flows that
+// share links with it (flows elsewhere keep their rates: max-min allocations of disjoint
+// components are independent). Between recomputations rates are constant, so each flow's end time
+// is exact up to the 1 ns tick (rounded up).
+//
+// A flow's latency (Σ link latencies of its route) is added once, before its bytes start to
+// move (store-and-forward of the first packet; pipelining inside a flow is not modelled).
+// Ignores: packet-level effects (congestion control, incast, head-of-line blocking), link
+// failures, protocol overheads (put them into the effective capacities).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "simulator/engine.h"
+
+namespace flopcast::simulator {
+
+using LinkId = std::uint32_t;
+using FlowId = std::uint32_t;
+
+class FlowNetwork {
+ public:
+  explicit FlowNetwork(Engine& engine) : engine_(engine) {}
+
+  // A directed link; capacity > 0 (bytes/s), latency >= 0.
+  LinkId add_link(double capacity_bytes_per_s, SimTime latency = 0);
+  std::size_t link_count() const { return links_.size(); }
+  double capacity(LinkId l) const { return links_[l].capacity; }
+
+  // Start moving `bytes` along `route` (link ids in order); `on_done` runs when the last byte
+  // arrives. An empty route or 0 bytes completes after the route latency only.
+  FlowId start_flow(const std::vector<LinkId>& route, double bytes, Callback on_done);
+
+  // Current rate of an active flow (bytes/s); 0 when it is not moving (yet).
+  double rate(FlowId f) const { return flows_[f].rate; }
+  std::size_t active_flows() const { return active_; }
+  std::uint64_t flows_started() const { return started_; }
+  std::uint64_t rate_recomputations() const { return recomputes_; }
+
+  // Bytes carried by a link so far (flows count when they complete, plus the settled part of
+  // active flows at the last recomputation).
+  double bytes_carried(LinkId l) const { return links_[l].bytes_carried; }
+  // Time-integral of "link has at least one active flow", for utilisation.
+  SimTime busy_time(LinkId l) const { return links_[l].busy_ticks; }
+
+ private:
+  struct Link {
+    double capacity = 0;
+    SimTime latency = 0;
+    std::vector<FlowId> flows;  // active flows crossing the link
+    double bytes_carried = 0;
+    SimTime busy_ticks = 0;
+    SimTime busy_since = 0;
+    // scratch for progressive filling
+    double residual = 0;
+    int unfixed = 0;
+    std::uint32_t mark = 0;
+  };
+  struct Flow {
+    std::vector<LinkId> route;
+    double remaining = 0;
+    double rate = 0;
+    SimTime last_update = 0;
+    EventHandle done;
+    Callback on_done;
+    bool active = false;
+    bool fixed = false;
+    std::uint32_t mark = 0;
+  };
+
+  void activate(FlowId f);
+  void finish(FlowId f);
+  void recompute_from(const std::vector<LinkId>& seeds);
+  void settle(Flow& fl);
+  void schedule_done(FlowId f);
+
+  Engine& engine_;
+  std::vector<Link> links_;
+  std::vector<Flow> flows_;
+  std::vector<FlowId> free_flows_;
+  std::size_t active_ = 0;
+  std::uint64_t started_ = 0;
+  std::uint64_t recomputes_ = 0;
+  std::uint32_t epoch_ = 0;
+  // scratch
+  std::vector<FlowId> comp_flows_;
+  std::vector<LinkId> comp_links_;
+  std::vector<LinkId> stack_;
+};
+
+}  // namespace flopcast::simulator

@@ -1,0 +1,742 @@
+#include "simulator/iteration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace flopcast::simulator {
+
+namespace {
+
+using models::PipelineSchedule;
+using models::Sharding;
+
+struct OpRef {
+  bool backward;
+  int microbatch;
+  int chunk;
+};
+
+// The order in which pipeline rank `p` runs its operations.
+std::vector<OpRef> schedule_for(PipelineSchedule s, int P, int p, int m, int v) {
+  std::vector<OpRef> ops;
+  ops.reserve(static_cast<std::size_t>(2 * m * v));
+  if (s == PipelineSchedule::gpipe) {
+    for (int i = 0; i < m; ++i) ops.push_back({false, i, 0});
+    for (int i = 0; i < m; ++i) ops.push_back({true, i, 0});
+    return ops;
+  }
+  if (s == PipelineSchedule::one_f_one_b) {
+    const int warm = std::min(P - p - 1, m);
+    for (int i = 0; i < warm; ++i) ops.push_back({false, i, 0});
+    for (int i = 0; i < m - warm; ++i) {
+      ops.push_back({false, warm + i, 0});
+      ops.push_back({true, i, 0});
+    }
+    for (int i = m - warm; i < m; ++i) ops.push_back({true, i, 0});
+    return ops;
+  }
+  // Interleaved 1F1B (Megatron-LM schedules.py, forward_backward_pipelining_with_interleaving).
+  const int total = m * v;
+  auto mb_of = [&](int k) { return (k / (P * v)) * P + k % P; };
+  auto fchunk = [&](int k) { return (k / P) % v; };
+  auto bchunk = [&](int k) { return v - 1 - (k / P) % v; };
+  const int warm = std::min((P - p - 1) * 2 + (v - 1) * P, total);
+  for (int k = 0; k < warm; ++k) ops.push_back({false, mb_of(k), fchunk(k)});
+  const int steady = total - warm;
+  for (int i = 0; i < steady; ++i) {
+    ops.push_back({false, mb_of(warm + i), fchunk(warm + i)});
+    ops.push_back({true, mb_of(i), bchunk(i)});
+  }
+  for (int k = steady; k < total; ++k) ops.push_back({true, mb_of(k), bchunk(k)});
+  return ops;
+}
+
+enum class SegKind : std::uint8_t { compute, tp, ep };
+struct Seg {
+  SegKind kind;
+  double frac = 0;          // share of the op's compute (compute segments)
+  int buckets_after = 0;    // DP buckets that become ready when this segment ends (final B only)
+};
+
+// Per-layer steps of one op, compute segments merged except where a bucket boundary falls.
+std::vector<Seg> build_segments(int layers, bool tp, int tp_per_layer, bool ep, int buckets) {
+  std::vector<Seg> raw;
+  const double half = 0.5 / layers;
+  std::vector<int> ready_after_layer(static_cast<std::size_t>(layers), 0);
+  if (buckets > 0)
+    for (int b = 0; b < buckets; ++b) {
+      const int layer = (static_cast<long long>(b + 1) * layers + buckets - 1) / buckets - 1;  // ceil − 1
+      ready_after_layer[static_cast<std::size_t>(layer)]++;
+    }
+  for (int l = 0; l < layers; ++l) {
+    raw.push_back({SegKind::compute, half, 0});
+    if (tp && tp_per_layer >= 1) raw.push_back({SegKind::tp, 0, 0});
+    if (ep) raw.push_back({SegKind::ep, 0, 0});
+    raw.push_back({SegKind::compute, half, 0});
+    if (ep) raw.push_back({SegKind::ep, 0, 0});
+    if (tp)
+      for (int k = 1; k < tp_per_layer; ++k) raw.push_back({SegKind::tp, 0, 0});
+    raw.back().buckets_after += ready_after_layer[static_cast<std::size_t>(l)];
+  }
+  std::vector<Seg> out;
+  for (const Seg& s : raw) {
+    if (s.kind == SegKind::compute && !out.empty() && out.back().kind == SegKind::compute &&
+        out.back().buckets_after == 0) {
+      out.back().frac += s.frac;
+      out.back().buckets_after += s.buckets_after;
+    } else {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+enum class CollKind { all_reduce, reduce_scatter, all_gather, all_to_all };
+
+class Sim {
+ public:
+  Sim(const IterationCosts& c, Engine& e, Topology* topo, const IterationOptions& o)
+      : c_(c), e_(e), topo_(topo), o_(o) {}
+  IterationResult run();
+
+ private:
+  struct Worker {
+    int d = 0, p = 0;
+    std::vector<OpRef> ops;
+    std::size_t next = 0;
+    bool busy = false;
+    std::vector<char> fwd_arrived, bwd_arrived, fwd_done;
+    std::vector<std::int32_t> fwd_from, bwd_from;  // record index of the sender
+    std::vector<int> last_backward_index;          // per chunk: index into ops
+    // current op
+    std::size_t seg = 0;
+    const std::vector<Seg>* segs = nullptr;
+    std::int32_t record = -1;
+    double compute_s = 0;  // this op's compute
+    // DP stream
+    int buckets_ready = 0, buckets_started = 0, buckets_done = 0;
+    bool dp_busy = false;
+    std::int32_t last_record = -1;  // last F/B record
+    std::int32_t last_bucket_record = -1;
+    bool ops_finished = false, finished = false;
+    double busy_s = 0;
+    SimTime finish_time = 0;
+  };
+
+  int gpu(int t, int d, int p) const { return t + c_.layout.tp * (d + c_.layout.dp * p); }
+  int S() const { return c_.layout.pp * c_.layout.vp; }
+  double stage_scale(int p) const {
+    return c_.stage_compute_scale.empty() ? 1.0 : c_.stage_compute_scale[static_cast<std::size_t>(p)];
+  }
+  int wid(int d, int p) const { return d * c_.layout.pp + p; }
+
+  void try_start(int w);
+  void run_segment(int w);
+  void segment_done(int w);
+  void op_done(int w);
+  void finish_op(int w);
+  void arrive(int dst_w, bool backward, int mb, int chunk, std::int32_t rec);
+  void bucket_ready(int w, int n);
+  void try_start_bucket(int w);
+  void worker_tail(int w);
+  void worker_finished(int w);
+
+  // Runs a collective over `gpus` (ring order) moving `bytes` per rank; `done` when all arrive.
+  void collective(CollKind kind, const std::vector<int>& gpus, double bytes, double duration_s,
+                  bool representative, Callback done);
+  void p2p(int d, int src_p, int dst_p, Callback done);
+  std::vector<int> tp_group(int d, int p) const;
+  std::vector<int> dp_group(int p, int t) const;
+
+  const IterationCosts& c_;
+  Engine& e_;
+  Topology* topo_;
+  IterationOptions o_;
+  std::vector<Worker> w_;
+  std::vector<Seg> segs_fwd_, segs_bwd_, segs_bwd_final_;
+  std::vector<OpRecord> rec_;
+  std::vector<FlowRecord> flow_rec_;
+  std::unordered_map<std::uint64_t, int> barrier_;
+  IterationResult r_;
+  int nb_ = 1;  // buckets per chunk
+  int finished_ = 0;
+  bool zero_ = false;
+  SimTime span_start_ = kSimTimeMax, span_end_ = 0;
+};
+
+std::vector<int> Sim::tp_group(int d, int p) const {
+  std::vector<int> g;
+  for (int t = 0; t < c_.layout.tp; ++t) g.push_back(gpu(t, d, p));
+  return g;
+}
+
+std::vector<int> Sim::dp_group(int p, int t) const {
+  std::vector<int> g;
+  for (int d = 0; d < c_.layout.dp; ++d) g.push_back(gpu(t, d, p));
+  return g;
+}
+
+void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, double duration_s,
+                     bool representative, Callback done) {
+  const int n = static_cast<int>(gpus.size());
+  if (!topo_) {
+    e_.schedule_in(from_seconds(duration_s), std::move(done));
+    return;
+  }
+  if (n <= 1 || bytes <= 0) {
+    e_.schedule_in(0, std::move(done));
+    return;
+  }
+  struct Join {
+    int left = 0;
+    Callback done;
+  };
+  auto join = std::make_shared<Join>();
+  join->done = std::move(done);
+  std::vector<std::pair<int, int>> pairs;
+  double per_flow = 0;
+  switch (kind) {
+    case CollKind::all_reduce: per_flow = 2.0 * (n - 1) / n * bytes; break;
+    case CollKind::reduce_scatter:
+    case CollKind::all_gather: per_flow = double(n - 1) / n * bytes; break;
+    case CollKind::all_to_all: per_flow = bytes / n; break;
+  }
+  if (kind == CollKind::all_to_all) {
+    for (int a = 0; a < (representative ? 1 : n); ++a)
+      for (int b = 0; b < n; ++b)
+        if (a != b) pairs.emplace_back(a, b);
+  } else {
+    for (int a = 0; a < (representative ? 1 : n); ++a) pairs.emplace_back(a, (a + 1) % n);
+  }
+  join->left = static_cast<int>(pairs.size());
+  for (auto [a, b] : pairs) {
+    const auto& route = topo_->route(gpus[static_cast<std::size_t>(a)], gpus[static_cast<std::size_t>(b)]);
+    std::int32_t fr = -1;
+    if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
+      fr = static_cast<std::int32_t>(flow_rec_.size());
+      flow_rec_.push_back({route, e_.now(), 0});
+    }
+    ++r_.flows;
+    topo_->network().start_flow(route, per_flow, [this, join, fr] {
+      if (fr >= 0) flow_rec_[static_cast<std::size_t>(fr)].end = e_.now();
+      if (--join->left == 0) join->done();
+    });
+  }
+}
+
+void Sim::p2p(int d, int src_p, int dst_p, Callback done) {
+  ++r_.p2p_sends;
+  if (!topo_) {
+    e_.schedule_in(from_seconds(c_.pp_p2p.duration_s), std::move(done));
+    return;
+  }
+  if (c_.pp_p2p.bytes <= 0) {
+    e_.schedule_in(0, std::move(done));
+    return;
+  }
+  const int tp = o_.representative_tp ? 1 : c_.layout.tp;
+  struct Join {
+    int left = 0;
+    Callback done;
+  };
+  auto join = std::make_shared<Join>();
+  join->done = std::move(done);
+  join->left = tp;
+  for (int t = 0; t < tp; ++t) {
+    const auto& route = topo_->route(gpu(t, d, src_p), gpu(t, d, dst_p));
+    std::int32_t fr = -1;
+    if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
+      fr = static_cast<std::int32_t>(flow_rec_.size());
+      flow_rec_.push_back({route, e_.now(), 0});
+    }
+    ++r_.flows;
+    topo_->network().start_flow(route, c_.pp_p2p.bytes, [this, join, fr] {
+      if (fr >= 0) flow_rec_[static_cast<std::size_t>(fr)].end = e_.now();
+      if (--join->left == 0) join->done();
+    });
+  }
+}
+
+void Sim::try_start(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  if (w.busy || w.next >= w.ops.size()) return;
+  const OpRef op = w.ops[w.next];
+  const int v = c_.layout.vp, m = c_.num_microbatches;
+  const std::size_t slot = static_cast<std::size_t>(op.chunk * m + op.microbatch);
+  const int vs = op.chunk * c_.layout.pp + w.p;
+  std::int32_t pred = w.last_record;
+  if (!op.backward) {
+    if (vs > 0) {
+      if (!w.fwd_arrived[slot]) return;
+      const std::int32_t from = w.fwd_from[slot];
+      if (from >= 0 && (pred < 0 || rec_[static_cast<std::size_t>(from)].end + 0 >= rec_[static_cast<std::size_t>(pred)].end)) pred = from;
+    }
+  } else {
+    if (vs < S() - 1) {
+      if (!w.bwd_arrived[slot]) return;
+      const std::int32_t from = w.bwd_from[slot];
+      if (from >= 0 && (pred < 0 || rec_[static_cast<std::size_t>(from)].end >= rec_[static_cast<std::size_t>(pred)].end)) pred = from;
+    } else if (!w.fwd_done[slot]) {
+      return;
+    }
+  }
+  (void)v;
+  w.busy = true;
+  w.seg = 0;
+  const bool final_b = op.backward && c_.layout.dp > 1 &&
+                       static_cast<int>(w.next) == w.last_backward_index[static_cast<std::size_t>(op.chunk)];
+  w.segs = !op.backward ? &segs_fwd_ : (final_b ? &segs_bwd_final_ : &segs_bwd_);
+  w.compute_s = (op.backward ? c_.backward_s : c_.forward_s) * stage_scale(w.p) / v;
+  OpRecord r;
+  r.worker = wi;
+  r.kind = op.backward ? OpKind::backward : OpKind::forward;
+  r.chunk = static_cast<std::int16_t>(op.chunk);
+  r.microbatch = op.microbatch;
+  r.start = e_.now();
+  r.pred = pred;
+  w.record = static_cast<std::int32_t>(rec_.size());
+  rec_.push_back(r);
+  span_start_ = std::min(span_start_, e_.now());
+  ++r_.compute_ops;
+  run_segment(wi);
+}
+
+void Sim::run_segment(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  const Seg& s = (*w.segs)[w.seg];
+  const OpRef op = w.ops[w.next];
+  switch (s.kind) {
+    case SegKind::compute: {
+      const double dur = w.compute_s * s.frac;
+      w.busy_s += dur;
+      e_.schedule_in(from_seconds(dur), [this, wi] { segment_done(wi); });
+      break;
+    }
+    case SegKind::tp: {
+      ++r_.tp_collectives;
+      const CollectiveCost& cc = op.backward ? c_.tp_backward : c_.tp_forward;
+      collective(CollKind::all_reduce, tp_group(w.d, w.p), cc.bytes, cc.duration_s,
+                 o_.representative_tp, [this, wi] { segment_done(wi); });
+      break;
+    }
+    case SegKind::ep: {
+      // All-to-all over the ep data-parallel replicas that share experts: a barrier.
+      const int ep = c_.layout.ep;
+      const int g = w.d / ep;
+      const std::uint64_t key = (std::uint64_t{1} << 62) |
+                                (static_cast<std::uint64_t>(w.p) << 48) |
+                                (static_cast<std::uint64_t>(g) << 32) |
+                                (static_cast<std::uint64_t>(w.next) << 8) | w.seg;
+      int& arrived = barrier_[key];
+      if (++arrived < ep) break;
+      barrier_.erase(key);
+      ++r_.ep_collectives;
+      std::vector<int> gpus;
+      for (int k = 0; k < ep; ++k) gpus.push_back(gpu(0, g * ep + k, w.p));
+      const int base = g * ep;
+      const int p = w.p;
+      auto finish_all = [this, base, ep, p] {
+        for (int k = 0; k < ep; ++k) segment_done(wid(base + k, p));
+      };
+      if (!topo_ || o_.representative_tp) {
+        collective(CollKind::all_to_all, gpus, c_.ep_all_to_all.bytes, c_.ep_all_to_all.duration_s,
+                   false, finish_all);
+      } else {
+        // One all-to-all per tp rank, all at once.
+        struct Join {
+          int left = 0;
+          Callback done;
+        };
+        auto join = std::make_shared<Join>();
+        join->left = c_.layout.tp;
+        join->done = finish_all;
+        for (int t = 0; t < c_.layout.tp; ++t) {
+          std::vector<int> gt;
+          for (int k = 0; k < ep; ++k) gt.push_back(gpu(t, g * ep + k, w.p));
+          collective(CollKind::all_to_all, gt, c_.ep_all_to_all.bytes, 0, false, [join] {
+            if (--join->left == 0) join->done();
+          });
+        }
+      }
+      break;
+    }
+  }
+}
+
+void Sim::segment_done(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  const Seg& s = (*w.segs)[w.seg];
+  if (s.buckets_after > 0) bucket_ready(wi, s.buckets_after);
+  if (++w.seg < w.segs->size()) {
+    run_segment(wi);
+    return;
+  }
+  op_done(wi);
+}
+
+void Sim::op_done(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  const OpRef op = w.ops[w.next];
+  const int m = c_.num_microbatches, P = c_.layout.pp;
+  const int vs = op.chunk * P + w.p;
+  if (!op.backward) w.fwd_done[static_cast<std::size_t>(op.chunk * m + op.microbatch)] = 1;
+  int dst = -1, dst_chunk = 0;
+  if (!op.backward && vs < S() - 1) dst = wid(w.d, (vs + 1) % P), dst_chunk = (vs + 1) / P;
+  if (op.backward && vs > 0) dst = wid(w.d, (vs - 1) % P), dst_chunk = (vs - 1) / P;
+  const std::int32_t rec = w.record;
+  if (dst < 0) return finish_op(wi);
+  if (dst == wi) {  // next virtual stage on the same rank (pp = 1): no transfer
+    finish_op(wi);
+    return arrive(dst, op.backward, op.microbatch, dst_chunk, rec);
+  }
+  const Worker& t = w_[static_cast<std::size_t>(dst)];
+  if (o_.blocking_p2p) {
+    // Megatron-LM: the send is part of the step (batched isend/irecv, then wait).
+    p2p(w.d, w.p, t.p, [this, wi, dst, op, dst_chunk, rec] {
+      finish_op(wi);
+      arrive(dst, op.backward, op.microbatch, dst_chunk, rec);
+    });
+    return;
+  }
+  p2p(w.d, w.p, t.p, [this, dst, op, dst_chunk, rec] { arrive(dst, op.backward, op.microbatch, dst_chunk, rec); });
+  finish_op(wi);
+}
+
+void Sim::finish_op(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  OpRecord& r = rec_[static_cast<std::size_t>(w.record)];
+  r.end = e_.now();
+  span_end_ = std::max(span_end_, e_.now());
+  w.last_record = w.record;
+  w.busy = false;
+  ++w.next;
+  if (w.next >= w.ops.size()) {
+    w.ops_finished = true;
+    worker_tail(wi);
+  } else {
+    try_start(wi);
+  }
+}
+
+void Sim::arrive(int dst, bool backward, int mb, int chunk, std::int32_t rec) {
+  Worker& t = w_[static_cast<std::size_t>(dst)];
+  const std::size_t slot = static_cast<std::size_t>(chunk * c_.num_microbatches + mb);
+  (backward ? t.bwd_arrived : t.fwd_arrived)[slot] = 1;
+  (backward ? t.bwd_from : t.fwd_from)[slot] = rec;
+  try_start(dst);
+}
+
+void Sim::bucket_ready(int wi, int n) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  w.buckets_ready += n;
+  try_start_bucket(wi);
+}
+
+void Sim::try_start_bucket(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  if (w.dp_busy || w.buckets_started >= w.buckets_ready) return;
+  w.dp_busy = true;
+  const int b = w.buckets_started++;
+  const int p = w.p;
+  const std::uint64_t key = (std::uint64_t{2} << 62) | (static_cast<std::uint64_t>(p) << 32) |
+                            static_cast<std::uint64_t>(b);
+  int& arrived = barrier_[key];
+  if (++arrived < c_.layout.dp) return;
+  barrier_.erase(key);
+  const int total_buckets = c_.layout.vp * nb_;
+  const CollKind kind = zero_ ? CollKind::reduce_scatter : CollKind::all_reduce;
+  const double bytes = c_.dp_sync.bytes / total_buckets;
+  const double dur = c_.dp_sync.duration_s / total_buckets / (zero_ ? 2.0 : 1.0);
+  const SimTime start = e_.now();
+  auto done_all = [this, p, b, start] {
+    OpRecord r;
+    r.kind = OpKind::dp_bucket;
+    r.microbatch = b;
+    r.start = start;
+    r.end = e_.now();
+    for (int d = 0; d < c_.layout.dp; ++d) {
+      const int wi2 = wid(d, p);
+      Worker& w2 = w_[static_cast<std::size_t>(wi2)];
+      r.worker = wi2;
+      r.pred = w2.last_record;
+      w2.last_bucket_record = static_cast<std::int32_t>(rec_.size());
+      rec_.push_back(r);
+      w2.dp_busy = false;
+      ++w2.buckets_done;
+      try_start_bucket(wi2);
+      worker_tail(wi2);
+    }
+  };
+  const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
+  r_.dp_collectives += 1;
+  if (tps == 1) {
+    collective(kind, dp_group(p, 0), bytes, dur, false, done_all);
+    return;
+  }
+  struct Join {
+    int left = 0;
+    Callback done;
+  };
+  auto join = std::make_shared<Join>();
+  join->left = tps;
+  join->done = done_all;
+  for (int t = 0; t < tps; ++t)
+    collective(kind, dp_group(p, t), bytes, dur, false, [join] {
+      if (--join->left == 0) join->done();
+    });
+}
+
+void Sim::worker_tail(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  if (w.finished || !w.ops_finished) return;
+  const int need = c_.layout.dp > 1 ? c_.layout.vp * nb_ : 0;
+  if (w.buckets_done < need || w.dp_busy) return;
+  if (w.finish_time < 0) return;  // optimizer already running
+  w.finish_time = -1;
+  ++r_.optimizer_steps;
+  const double dur = c_.optimizer_s;
+  const SimTime start = e_.now();
+  const std::int32_t pred = (w.last_bucket_record >= 0 &&
+                             rec_[static_cast<std::size_t>(w.last_bucket_record)].end >=
+                                 rec_[static_cast<std::size_t>(w.last_record)].end)
+                                ? w.last_bucket_record
+                                : w.last_record;
+  w.busy_s += dur;
+  e_.schedule_in(from_seconds(dur), [this, wi, start, pred] {
+    OpRecord r;
+    r.worker = wi;
+    r.kind = OpKind::optimizer;
+    r.start = start;
+    r.end = e_.now();
+    r.pred = pred;
+    Worker& w2 = w_[static_cast<std::size_t>(wi)];
+    w2.last_record = static_cast<std::int32_t>(rec_.size());
+    rec_.push_back(r);
+    if (!(zero_ && c_.layout.dp > 1)) {
+      worker_finished(wi);
+      return;
+    }
+    // ZeRO-1/2: all-gather the updated parameters across the data-parallel group.
+    const int p = w2.p;
+    const std::uint64_t key = (std::uint64_t{3} << 62) | static_cast<std::uint64_t>(p);
+    int& arrived = barrier_[key];
+    if (++arrived < c_.layout.dp) return;
+    barrier_.erase(key);
+    r_.dp_collectives += 1;
+    const SimTime s2 = e_.now();
+    auto done_all = [this, p, s2] {
+      for (int d = 0; d < c_.layout.dp; ++d) {
+        const int wi2 = wid(d, p);
+        OpRecord g;
+        g.worker = wi2;
+        g.kind = OpKind::param_gather;
+        g.start = s2;
+        g.end = e_.now();
+        g.pred = w_[static_cast<std::size_t>(wi2)].last_record;
+        w_[static_cast<std::size_t>(wi2)].last_record = static_cast<std::int32_t>(rec_.size());
+        rec_.push_back(g);
+        worker_finished(wi2);
+      }
+    };
+    const double dur2 = c_.dp_sync.duration_s / 2.0;
+    const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
+    struct Join {
+      int left = 0;
+      Callback done;
+    };
+    auto join = std::make_shared<Join>();
+    join->left = tps;
+    join->done = done_all;
+    for (int t = 0; t < tps; ++t)
+      collective(CollKind::all_gather, dp_group(p, t), c_.dp_sync.bytes, dur2, false, [join] {
+        if (--join->left == 0) join->done();
+      });
+  });
+}
+
+void Sim::worker_finished(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  w.finished = true;
+  w.finish_time = e_.now();
+  ++finished_;
+}
+
+IterationResult Sim::run() {
+  r_ = IterationResult{};
+  if (auto err = c_.validate(); !err.empty()) {
+    r_.error = err;
+    return r_;
+  }
+  const auto& L = c_.layout;
+  const int P = L.pp, v = L.vp, m = c_.num_microbatches, dp = L.dp;
+  if (topo_ && topo_->gpu_count() < dp * L.tp * P) {
+    r_.error = "topology has " + std::to_string(topo_->gpu_count()) + " GPUs, layout needs " +
+               std::to_string(dp * L.tp * P);
+    return r_;
+  }
+  if (L.ep > 1 && dp % L.ep != 0) {
+    r_.error = "ep must divide dp";
+    return r_;
+  }
+  zero_ = L.sharding != Sharding::none;
+  nb_ = c_.dp_buckets;
+  const int layers = c_.layers_per_stage / v;
+  const bool tp = L.tp > 1 && c_.tp_collectives_per_layer > 0;
+  const bool ep = c_.moe_layers && L.ep > 1;
+  segs_fwd_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, 0);
+  segs_bwd_ = segs_fwd_;
+  segs_bwd_final_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, dp > 1 ? nb_ : 0);
+  w_.assign(static_cast<std::size_t>(dp * P), Worker{});
+  for (int d = 0; d < dp; ++d)
+    for (int p = 0; p < P; ++p) {
+      Worker& w = w_[static_cast<std::size_t>(wid(d, p))];
+      w.d = d;
+      w.p = p;
+      w.ops = schedule_for(L.schedule, P, p, m, v);
+      const std::size_t slots = static_cast<std::size_t>(m * v);
+      w.fwd_arrived.assign(slots, 0);
+      w.bwd_arrived.assign(slots, 0);
+      w.fwd_done.assign(slots, 0);
+      w.fwd_from.assign(slots, -1);
+      w.bwd_from.assign(slots, -1);
+      w.last_backward_index.assign(static_cast<std::size_t>(v), -1);
+      for (std::size_t i = 0; i < w.ops.size(); ++i)
+        if (w.ops[i].backward) w.last_backward_index[static_cast<std::size_t>(w.ops[i].chunk)] = static_cast<int>(i);
+    }
+  rec_.reserve(static_cast<std::size_t>(dp * P) * static_cast<std::size_t>(2 * m * v + v * nb_ + 2));
+  const SimTime t0 = e_.now();
+  const std::uint64_t ev0 = e_.events_processed();
+  for (int i = 0; i < dp * P; ++i) try_start(i);
+  if (o_.cancel) e_.set_cancel_flag(o_.cancel);
+  e_.run();
+  r_.engine_events = e_.events_processed() - ev0;
+  if (e_.cancelled()) {
+    r_.cancelled = true;
+    r_.error = "cancelled";
+    return r_;
+  }
+  if (finished_ != dp * P) {
+    r_.error = "schedule deadlock: " + std::to_string(dp * P - finished_) + " workers never finished";
+    return r_;
+  }
+  SimTime end = t0;
+  int last = 0;
+  for (int i = 0; i < dp * P; ++i)
+    if (w_[static_cast<std::size_t>(i)].finish_time > end) end = w_[static_cast<std::size_t>(i)].finish_time, last = i;
+  r_.step_time_s = to_seconds(end - t0);
+  r_.pipeline_span_s = to_seconds(span_end_ - span_start_);
+  double op_busy = 0;
+  for (const auto& r : rec_)
+    if (r.kind == OpKind::forward || r.kind == OpKind::backward) op_busy += to_seconds(r.end - r.start);
+  r_.bubble_fraction = r_.pipeline_span_s > 0 ? std::max(0.0, 1.0 - op_busy / (dp * P * r_.pipeline_span_s)) : 0;
+  r_.workers = dp * P;
+  r_.tp = L.tp;
+  for (const auto& w : w_) {
+    r_.worker_busy_s.push_back(w.busy_s);
+    r_.worker_idle_s.push_back(std::max(0.0, r_.step_time_s - w.busy_s));
+  }
+  r_.event_count = r_.compute_ops + r_.tp_collectives + r_.ep_collectives + r_.p2p_sends +
+                   r_.dp_collectives + r_.optimizer_steps;
+  // Critical path: walk back from the last record of the worker that finished last.
+  {
+    std::vector<std::int32_t> path;
+    for (std::int32_t i = w_[static_cast<std::size_t>(last)].last_record; i >= 0; i = rec_[static_cast<std::size_t>(i)].pred)
+      path.push_back(i);
+    std::reverse(path.begin(), path.end());
+    double on_path = 0;
+    for (std::int32_t i : path) {
+      const OpRecord& r = rec_[static_cast<std::size_t>(i)];
+      const double dur = to_seconds(r.end - r.start);
+      on_path += dur;
+      if (r.kind == OpKind::forward || r.kind == OpKind::backward) r_.critical_compute_s += dur;
+      static const char* names[] = {"F", "B", "dp-bucket", "optimizer", "param-gather", "p2p"};
+      const Worker& w = w_[static_cast<std::size_t>(std::max(0, r.worker))];
+      std::string what = std::string(names[static_cast<int>(r.kind)]);
+      if (r.kind == OpKind::forward || r.kind == OpKind::backward)
+        what += " mb" + std::to_string(r.microbatch) + " chunk" + std::to_string(r.chunk);
+      else if (r.kind == OpKind::dp_bucket)
+        what += " " + std::to_string(r.microbatch);
+      what += " on d" + std::to_string(w.d) + " p" + std::to_string(w.p);
+      r_.critical_path.push_back({what, to_seconds(r.start - t0), to_seconds(r.end - t0)});
+    }
+    r_.critical_wait_s = std::max(0.0, r_.step_time_s - on_path);
+  }
+  if (topo_) {
+    FlowNetwork& net = topo_->network();
+    const auto& info = topo_->links();
+    for (LinkId l = 0; l < net.link_count(); ++l) {
+      if (net.bytes_carried(l) <= 0) continue;
+      LinkStat s;
+      s.link = l;
+      s.name = info[l].name;
+      s.kind = info[l].kind;
+      s.bytes = net.bytes_carried(l);
+      s.busy_s = to_seconds(net.busy_time(l));
+      s.utilisation = r_.step_time_s > 0 ? s.bytes / (net.capacity(l) * r_.step_time_s) : 0;
+      r_.max_link_utilisation = std::max(r_.max_link_utilisation, s.utilisation);
+      r_.links.push_back(std::move(s));
+    }
+    std::stable_sort(r_.links.begin(), r_.links.end(),
+                     [](const LinkStat& a, const LinkStat& b) { return a.utilisation > b.utilisation; });
+  }
+  for (const auto& w : w_) {
+    r_.worker_d.push_back(w.d);
+    r_.worker_p.push_back(w.p);
+  }
+  if (o_.record_timeline) {
+    r_.records = std::move(rec_);
+    r_.flow_records = std::move(flow_rec_);
+    r_.flow_records_dropped = r_.flows > r_.flow_records.size() ? r_.flows - r_.flow_records.size() : 0;
+    if (topo_)
+      for (const auto& li : topo_->links()) r_.link_names.push_back(li.name);
+  }
+  r_.ok = true;
+  return r_;
+}
+
+}  // namespace
+
+std::uint64_t expected_event_count(const IterationCosts& c, bool /*network*/) {
+  const auto& L = c.layout;
+  const std::uint64_t dp = L.dp, pp = L.pp, v = L.vp, m = c.num_microbatches;
+  const std::uint64_t layers = static_cast<std::uint64_t>(c.layers_per_stage / L.vp);
+  std::uint64_t n = dp * pp * v * m * 2;  // F and B operations
+  if (L.tp > 1) n += dp * pp * v * m * 2 * layers * static_cast<std::uint64_t>(c.tp_collectives_per_layer);
+  if (c.moe_layers && L.ep > 1) n += (dp / L.ep) * pp * v * m * layers * 4;
+  n += dp * m * 2 * (pp * v - 1) * (pp > 1 ? 1 : 0);  // activation and gradient sends
+  if (L.dp > 1) n += pp * v * static_cast<std::uint64_t>(c.dp_buckets) + (L.sharding != models::Sharding::none ? pp : 0);
+  n += dp * pp;  // optimizer steps
+  return n;
+}
+
+IterationResult simulate_iteration(const IterationCosts& costs, Engine& engine, Topology* topology,
+                                   const IterationOptions& options) {
+  try {
+    Sim sim(costs, engine, topology, options);
+    return sim.run();
+  } catch (const std::exception& ex) {
+    IterationResult r;
+    r.error = ex.what();
+    return r;
+  }
+}
+
+IterationResult simulate_iteration(const IterationCosts& costs, const NodeSpec* node,
+                                   const ClusterSpec* cluster, const IterationOptions& options) {
+  try {
+    Engine engine;
+    if (!node || !cluster) return simulate_iteration(costs, engine, nullptr, options);
+    FlowNetwork net(engine);
+    Topology topo(net, *node, *cluster);
+    return simulate_iteration(costs, engine, &topo, options);
+  } catch (const std::exception& ex) {
+    IterationResult r;
+    r.error = ex.what();
+    return r;
+  }
+}
+
+}  // namespace flopcast::simulator

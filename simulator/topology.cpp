@@ -1,0 +1,156 @@
+#include "simulator/topology.h"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/filtered_graph.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+namespace flopcast::simulator {
+
+struct Topology::Graph {
+  using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  G g;
+  std::vector<bool> is_switch;
+};
+
+namespace {
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument("simulator topology: " + what);
+}
+}  // namespace
+
+Topology::~Topology() { delete g_; }
+std::size_t Topology::vertex_count() const { return boost::num_vertices(g_->g); }
+
+LinkId Topology::add_pair(int u, int v, double bw, double latency_s, const std::string& kind) {
+  const SimTime lat = from_seconds(latency_s);
+  const LinkId a = net_.add_link(bw, lat);
+  const LinkId b = net_.add_link(bw, lat);
+  boost::add_edge(u, v, g_->g);
+  boost::add_edge(v, u, g_->g);
+  edge_link_[{u, v}] = a;
+  edge_link_[{v, u}] = b;
+  link_info_.push_back({vertex_name_[u] + "->" + vertex_name_[v], kind});
+  link_info_.push_back({vertex_name_[v] + "->" + vertex_name_[u], kind});
+  return a;
+}
+
+Topology::Topology(FlowNetwork& net, const NodeSpec& node, const ClusterSpec& cluster)
+    : net_(net), node_(node), cluster_(cluster), g_(new Graph) {
+  require(node.gpus_per_node >= 1, "node gpus_per_node must be >= 1");
+  require(node.scale_up_bytes_per_s > 0 || node.gpus_per_node == 1,
+          "node scale_up_bytes_per_s must be > 0");
+  require(node.nics_per_node >= 1 && node.gpus_per_node % node.nics_per_node == 0,
+          "node nics_per_node must be >= 1 and divide gpus_per_node");
+  require(cluster.nodes >= 1, "cluster nodes must be >= 1");
+  require(cluster.nodes == 1 || node.nic_bytes_per_s > 0, "node nic_bytes_per_s must be > 0");
+  require(cluster.nodes_per_leaf >= 1, "cluster nodes_per_leaf must be >= 1");
+  require(cluster.shape == NetworkShape::single_switch || cluster.spines >= 1,
+          "cluster spines must be >= 1");
+  const int nodes = cluster.nodes, gpn = node.gpus_per_node, nics = node.nics_per_node;
+  int vid = 0;
+  auto new_vertex = [&](const std::string& name, bool sw) {
+    boost::add_vertex(g_->g);
+    vertex_name_.push_back(name);
+    g_->is_switch.push_back(sw);
+    return vid++;
+  };
+  for (int n = 0; n < nodes; ++n) {
+    nvswitch_vertex_.push_back(new_vertex("nvswitch" + std::to_string(n), false));
+    for (int i = 0; i < gpn; ++i) gpu_vertex_.push_back(new_vertex("gpu" + std::to_string(n * gpn + i), false));
+    for (int i = 0; i < nics; ++i) nic_vertex_.push_back(new_vertex("nic" + std::to_string(n * nics + i), false));
+  }
+  // Leaves.
+  const int groups = (nodes + cluster.nodes_per_leaf - 1) / cluster.nodes_per_leaf;
+  int leaves = 1;
+  if (cluster.shape == NetworkShape::fat_tree) leaves = groups;
+  if (cluster.shape == NetworkShape::rail_optimized) leaves = groups * nics;
+  for (int l = 0; l < leaves; ++l) leaf_vertex_.push_back(new_vertex("leaf" + std::to_string(l), true));
+  const bool two_level = cluster.shape != NetworkShape::single_switch && leaves > 1;
+  if (two_level) {
+    require(cluster.leaf_uplink_bytes_per_s > 0, "cluster leaf_uplink_bytes_per_s must be > 0");
+    for (int s = 0; s < cluster.spines; ++s) spine_vertex_.push_back(new_vertex("spine" + std::to_string(s), true));
+  }
+  // Links.
+  for (int n = 0; n < nodes; ++n) {
+    for (int i = 0; i < gpn; ++i) {
+      const int gpu = n * gpn + i;
+      if (gpn > 1) add_pair(gpu_vertex_[gpu], nvswitch_vertex_[n], node.scale_up_bytes_per_s, node.scale_up_latency_s, "nvlink");
+      if (nodes > 1) {
+        const int nic = n * nics + i / (gpn / nics);
+        // One GPU<->NIC link per GPU; GPUs sharing a NIC share its NIC<->leaf link.
+        add_pair(gpu_vertex_[gpu], nic_vertex_[nic], node.nic_bytes_per_s, node.nic_latency_s, "pcie");
+      }
+    }
+  }
+  nic_leaf_.assign(nic_vertex_.size(), 0);
+  if (nodes > 1) {
+    for (int n = 0; n < nodes; ++n)
+      for (int r = 0; r < nics; ++r) {
+        const int nic = n * nics + r, group = n / cluster.nodes_per_leaf;
+        int leaf = 0;
+        if (cluster.shape == NetworkShape::fat_tree) leaf = group;
+        if (cluster.shape == NetworkShape::rail_optimized) leaf = group * nics + r;
+        nic_leaf_[nic] = leaf;
+        add_pair(nic_vertex_[nic], leaf_vertex_[leaf], node.nic_bytes_per_s, node.nic_latency_s, "nic");
+      }
+    if (two_level)
+      for (int l = 0; l < leaves; ++l)
+        for (int s = 0; s < cluster.spines; ++s)
+          add_pair(leaf_vertex_[l], spine_vertex_[s], cluster.leaf_uplink_bytes_per_s, cluster.switch_latency_s, "uplink");
+  }
+}
+
+std::vector<LinkId> Topology::switch_path(int leaf_a, int leaf_b) {
+  auto key = std::make_pair(leaf_a, leaf_b);
+  if (auto it = switch_cache_.find(key); it != switch_cache_.end()) return it->second;
+  using G = Graph::G;
+  using V = boost::graph_traits<G>::vertex_descriptor;
+  const auto& sw = g_->is_switch;
+  auto only_switches = [&sw](V v) { return static_cast<bool>(sw[v]); };
+  boost::filtered_graph<G, boost::keep_all, std::function<bool(V)>> fg(g_->g, boost::keep_all(), only_switches);
+  std::vector<V> pred(boost::num_vertices(g_->g));
+  const V src = leaf_vertex_[leaf_a], dst = leaf_vertex_[leaf_b];
+  for (V v = 0; v < pred.size(); ++v) pred[v] = v;
+  boost::breadth_first_search(fg, src,
+                              boost::visitor(boost::make_bfs_visitor(boost::record_predecessors(
+                                  pred.data(), boost::on_tree_edge()))));
+  std::vector<LinkId> path;
+  if (pred[dst] == dst && dst != src) throw std::runtime_error("simulator topology: leaves not connected");
+  for (V v = dst; v != src; v = pred[v]) path.push_back(edge_link_.at({static_cast<int>(pred[v]), static_cast<int>(v)}));
+  std::reverse(path.begin(), path.end());
+  switch_cache_[key] = path;
+  return path;
+}
+
+const std::vector<LinkId>& Topology::route(int a, int b) {
+  auto key = std::make_pair(a, b);
+  if (auto it = route_cache_.find(key); it != route_cache_.end()) return it->second;
+  if (a < 0 || b < 0 || a >= gpu_count() || b >= gpu_count())
+    throw std::out_of_range("simulator topology: GPU index out of range");
+  std::vector<LinkId> r;
+  const int gpn = node_.gpus_per_node, nics = node_.nics_per_node;
+  if (a != b) {
+    const int na = node_of(a), nb = node_of(b);
+    if (na == nb) {
+      r.push_back(edge_link_.at({gpu_vertex_[a], nvswitch_vertex_[na]}));
+      r.push_back(edge_link_.at({nvswitch_vertex_[nb], gpu_vertex_[b]}));
+    } else {
+      const int nic_a = na * nics + (a % gpn) / (gpn / nics);
+      const int nic_b = nb * nics + (b % gpn) / (gpn / nics);
+      r.push_back(edge_link_.at({gpu_vertex_[a], nic_vertex_[nic_a]}));
+      r.push_back(edge_link_.at({nic_vertex_[nic_a], leaf_vertex_[nic_leaf_[nic_a]]}));
+      const auto mid = switch_path(nic_leaf_[nic_a], nic_leaf_[nic_b]);
+      r.insert(r.end(), mid.begin(), mid.end());
+      r.push_back(edge_link_.at({leaf_vertex_[nic_leaf_[nic_b]], nic_vertex_[nic_b]}));
+      r.push_back(edge_link_.at({nic_vertex_[nic_b], gpu_vertex_[b]}));
+    }
+  }
+  return route_cache_.emplace(key, std::move(r)).first->second;
+}
+
+}  // namespace flopcast::simulator

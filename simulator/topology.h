@@ -1,0 +1,94 @@
+// Cluster topology as a graph (Boost.Graph) whose edges are FlowNetwork links.
+//
+// Vertices: GPUs, one NVSwitch per node (the scale-up domain, a non-blocking crossbar), one NIC
+// per GPU (or per `gpus / nics` GPUs), leaf switches and spine switches. Every physical
+// connection is two directed links (full duplex), each with the per-direction bandwidth of the
+// profile. Shapes:
+//   single_switch : every NIC on one non-blocking switch (small clusters, tests);
+//   fat_tree      : a leaf (top-of-rack) per `nodes_per_leaf` nodes takes all NICs of those
+//                   nodes; every leaf connects to every spine (two-level folded Clos);
+//   rail_optimized: NIC r of every node in a group of `nodes_per_leaf` nodes goes to that group's
+//                   rail-r leaf, so same-rank GPUs of different nodes are one switch apart
+//                   (NVIDIA DGX SuperPOD reference architecture); leaves connect to all spines.
+// Routing: inside a node GPU -> NVSwitch -> GPU (2 links). Between nodes GPU -> NIC -> leaf ->
+// (breadth-first shortest path over the switch graph, Boost.Graph BFS, cached per leaf pair; ties
+// broken by vertex order, i.e. deterministically, no ECMP hashing) -> leaf -> NIC -> GPU.
+// Ignores: PXN/NVLink-forwarding to another rail, adaptive routing, ECMP spreading, NIC/PCIe
+// contention inside a host, switch buffer effects.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "simulator/flow_network.h"
+
+namespace flopcast::simulator {
+
+enum class NetworkShape { single_switch, fat_tree, rail_optimized };
+
+struct NodeSpec {
+  int gpus_per_node = 8;
+  double scale_up_bytes_per_s = 0;  // per GPU, per direction (GPU <-> NVSwitch)
+  double scale_up_latency_s = 0;    // per link
+  int nics_per_node = 8;
+  double nic_bytes_per_s = 0;  // per NIC, per direction
+  double nic_latency_s = 0;    // per link (GPU<->NIC, NIC<->leaf)
+};
+
+struct ClusterSpec {
+  int nodes = 1;
+  NetworkShape shape = NetworkShape::single_switch;
+  int nodes_per_leaf = 32;
+  int spines = 1;
+  double leaf_uplink_bytes_per_s = 0;  // each leaf <-> spine link, per direction
+  double switch_latency_s = 0;         // per leaf<->spine link
+  double storage_write_bytes_per_s = 0;  // aggregate checkpoint write bandwidth (0: unknown)
+};
+
+class Topology {
+ public:
+  // Builds the graph and one FlowNetwork link per direction of each connection.
+  // Throws std::invalid_argument on inconsistent specs (message names the field).
+  Topology(FlowNetwork& net, const NodeSpec& node, const ClusterSpec& cluster);
+  ~Topology();
+  Topology(const Topology&) = delete;
+  Topology& operator=(const Topology&) = delete;
+
+  int gpu_count() const { return node_.gpus_per_node * cluster_.nodes; }
+  int node_of(int gpu) const { return gpu / node_.gpus_per_node; }
+  FlowNetwork& network() { return net_; }
+  const NodeSpec& node() const { return node_; }
+  const ClusterSpec& cluster() const { return cluster_; }
+
+  // Links from GPU a to GPU b (empty when a == b). Cached.
+  const std::vector<LinkId>& route(int gpu_a, int gpu_b);
+
+  struct LinkInfo {
+    std::string name;  // "gpu3->nvswitch0", "nic3->leaf1", ...
+    std::string kind;  // nvlink | nic | uplink
+  };
+  const std::vector<LinkInfo>& links() const { return link_info_; }
+  std::size_t vertex_count() const;
+
+ private:
+  struct Graph;
+  LinkId add_pair(int u, int v, double bw, double latency_s, const std::string& kind);
+  std::vector<LinkId> switch_path(int leaf_a, int leaf_b);
+
+  FlowNetwork& net_;
+  NodeSpec node_;
+  ClusterSpec cluster_;
+  Graph* g_ = nullptr;
+  std::vector<int> gpu_vertex_, nvswitch_vertex_, nic_vertex_, leaf_vertex_, spine_vertex_;
+  std::vector<int> nic_leaf_;  // leaf index of each NIC
+  std::vector<std::string> vertex_name_;
+  std::vector<LinkInfo> link_info_;
+  std::map<std::pair<int, int>, LinkId> edge_link_;  // (u, v) -> link u->v
+  std::map<std::pair<int, int>, std::vector<LinkId>> route_cache_;
+  std::map<std::pair<int, int>, std::vector<LinkId>> switch_cache_;
+};
+
+}  // namespace flopcast::simulator

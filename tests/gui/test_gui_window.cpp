@@ -1,0 +1,248 @@
+// The window end to end, headless: open the shipped default scenario, change the GPU count
+// through the form's editor and see the time change (the number equal to what the runner gives
+// for the same text); an invalid value shows the validator's message (the CLI's) and keeps the
+// last valid answer; save -> open round-trips byte for byte; the unsaved-changes marker and the
+// close prompt; the latest request wins.
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QFile>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTreeView>
+#include <QtTest>
+
+#include "gui/charts/sweep_chart.h"
+#include "gui/live_runner.h"
+#include "gui/main_window.h"
+#include "gui/models/diagnostic_model.h"
+#include "gui/models/field_model.h"
+#include "gui/result_values.h"
+#include "scenarios/runner.h"
+
+using flopcast::gui::MainWindow;
+using flopcast::gui::ScenarioFieldModel;
+namespace sc = flopcast::scenarios;
+
+namespace {
+
+const QString kDefault = QStringLiteral(FLOPCAST_SOURCE_DIR "/scenarios/examples/default.json");
+const QString kCount = QStringLiteral("/hardware/device_count");
+constexpr int kWaitMs = 20000;
+
+QByteArray read_all(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return f.readAll();
+}
+
+sc::RunResult run_directly(const std::string& text, const std::string& origin) {
+  sc::RunRequest request;
+  request.job = sc::Job::estimate;
+  request.scenario_text = text;
+  request.origin = origin;
+  std::atomic<bool> cancel{false};
+  return sc::run(request, {}, cancel);
+}
+
+}  // namespace
+
+class TestGuiWindow : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("flopcast-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("test_gui_window"));
+    QVERIFY2(QFile::exists(kDefault), qPrintable(kDefault));
+  }
+
+  void open_default_and_change_gpu_count() {
+    MainWindow w;
+    QAbstractItemModelTester fields(w.field_model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester messages(w.diagnostic_model(),
+                                      QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QString error;
+    QVERIFY2(w.open_file(kDefault, &error), qPrintable(error));
+    w.resize(1200, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle(), kWaitMs);
+    QVERIFY2(w.answer().has_value(), qPrintable(w.statusBar()->currentMessage()));
+    QVERIFY(!w.answer_is_stale());
+    QVERIFY(!w.is_modified());
+    QVERIFY(!w.chart()->time_points().isEmpty());
+    const double time0 = w.answer()->wall_time_h;
+    const QString shown0 = w.kpi_text(0);
+    QVERIFY(time0 > 0);
+
+    // Type a new GPU count into the form's editor, as a person would.
+    const QModelIndex count = w.field_model()->index_of(kCount);
+    QVERIFY(count.isValid());
+    const int gpus0 = count.data(Qt::EditRole).toString().toInt();
+    QVERIFY(gpus0 > 0);
+    const int gpus1 = gpus0 * 4;
+    w.form_view()->setCurrentIndex(count);
+    w.form_view()->edit(count);
+    auto* editor = qobject_cast<QLineEdit*>(w.form_view()->indexWidget(count));
+    QVERIFY(editor);
+    editor->selectAll();
+    QTest::keyClicks(editor, QString::number(gpus1));
+    QTest::keyClick(editor, Qt::Key_Return);
+    QCOMPARE(w.field_model()->value_text(kCount), QString::number(gpus1));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer() && w.answer()->gpus == gpus1, kWaitMs);
+    QVERIFY(!w.answer_is_stale());
+    QVERIFY(w.answer()->wall_time_h < time0);  // 4x the GPUs: less time
+    QVERIFY(w.kpi_text(0) != shown0);
+    // The number shown is the runner's, for exactly the scenario on screen.
+    const auto direct = run_directly(w.scenario_text(), "default.json");
+    QVERIFY(direct.ok);
+    const auto kpis = flopcast::gui::kpis_from_result(direct.result, nullptr);
+    QVERIFY(kpis);
+    QCOMPARE(w.answer()->wall_time_h, kpis->wall_time_h);
+    QCOMPARE(w.answer()->gpu_hours, kpis->gpu_hours);
+    QCOMPARE(w.answer()->energy_mwh, kpis->energy_mwh);
+    // The chart marks the current GPU count.
+    QVERIFY(w.is_modified());
+    QVERIFY(w.isWindowModified());
+    QVERIFY(w.windowTitle().contains(QStringLiteral("[*]")));
+    w.set_close_prompt([] { return QMessageBox::Discard; });
+  }
+
+  void invalid_value_shows_the_cli_message_and_keeps_the_answer() {
+    MainWindow w;
+    QAbstractItemModelTester fields(w.field_model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester messages(w.diagnostic_model(),
+                                      QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(w.open_file(kDefault));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer(), kWaitMs);
+    const auto before = *w.answer();
+    const QString shown = w.kpi_text(0);
+    const int points = static_cast<int>(w.chart()->time_points().size());
+
+    QVERIFY(w.field_model()->set_value_text(kCount, QStringLiteral("-3")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer_is_stale(), kWaitMs);
+    // The last valid answer stays, marked stale.
+    QCOMPARE(w.answer()->wall_time_h, before.wall_time_h);
+    QCOMPARE(w.kpi_text(0), shown);
+    QCOMPARE(static_cast<int>(w.chart()->time_points().size()), points);
+    // The messages are the runner's, exactly as the CLI prints them.
+    const auto direct = run_directly(w.scenario_text(), "default.json");
+    QVERIFY(!direct.ok);
+    QCOMPARE(w.diagnostic_model()->rowCount(), static_cast<int>(direct.diagnostics.size()));
+    bool inline_found = false;
+    for (int i = 0; i < static_cast<int>(direct.diagnostics.size()); ++i) {
+      const auto& d = direct.diagnostics[static_cast<std::size_t>(i)];
+      QCOMPARE(w.diagnostic_model()->index(i, 0).data().toString(), QString::fromStdString(d.to_string()));
+      if (d.pointer == kCount.toStdString()) {
+        const QModelIndex note = w.field_model()->index_of(kCount, ScenarioFieldModel::kNoteColumn);
+        QVERIFY(note.data().toString().contains(QString::fromStdString(d.message)));
+        inline_found = true;
+      }
+    }
+    QVERIFY2(inline_found, "no diagnostic names /hardware/device_count");
+
+    // Fixing the value brings a fresh answer and clears the inline message.
+    QVERIFY(w.field_model()->set_value_text(kCount, QString::number(before.gpus)));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && !w.answer_is_stale(), kWaitMs);
+    QCOMPARE(w.answer()->wall_time_h, before.wall_time_h);
+    QVERIFY(w.field_model()->index_of(kCount).data(ScenarioFieldModel::MessageRole).toString().isEmpty());
+    QVERIFY(!w.is_modified());  // back to the value on disk: no unsaved changes
+  }
+
+  void save_then_open_round_trips_byte_identically() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString a = dir.filePath(QStringLiteral("a.json"));
+    const QString b = dir.filePath(QStringLiteral("b.json"));
+    MainWindow w;
+    QVERIFY(w.open_file(kDefault));
+    QVERIFY(w.field_model()->set_value_text(kCount, QStringLiteral("96")));
+    QVERIFY(w.is_modified());
+    QString error;
+    QVERIFY2(w.save_to(a, &error), qPrintable(error));
+    QVERIFY(!w.is_modified());
+    QVERIFY(!w.isWindowModified());
+    const QByteArray saved = read_all(a);
+    QVERIFY(!saved.isEmpty());
+    QCOMPARE(saved.toStdString(), w.scenario_text());
+    QCOMPARE(w.recent_files().value(0), QFileInfo(a).absoluteFilePath());
+
+    MainWindow w2;
+    QVERIFY2(w2.open_file(a, &error), qPrintable(error));
+    QVERIFY(!w2.is_modified());
+    QCOMPARE(w2.field_model()->value_text(kCount), QStringLiteral("96"));
+    QVERIFY2(w2.save_to(b, &error), qPrintable(error));
+    QCOMPARE(read_all(b), saved);
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w2.idle(), kWaitMs);
+  }
+
+  void unsaved_changes_prompt_on_close() {
+    MainWindow w;
+    QVERIFY(w.open_file(kDefault));
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.close());  // unmodified: closes without asking
+    w.show();
+    QVERIFY(w.field_model()->set_value_text(kCount, QStringLiteral("72")));
+    QVERIFY(w.isWindowModified());
+    int asked = 0;
+    w.set_close_prompt([&] { ++asked; return QMessageBox::Cancel; });
+    QVERIFY(!w.close());
+    QCOMPARE(asked, 1);
+    QVERIFY(w.isVisible());
+    w.set_close_prompt([&] { ++asked; return QMessageBox::Discard; });
+    QVERIFY(w.close());
+    QCOMPARE(asked, 2);
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle(), kWaitMs);
+  }
+
+  void unreadable_files_are_refused_with_one_line() {
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("bad.json"));
+    {
+      QFile f(bad);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("{\n  \"hardware\": {\n    \"device_count\": 8,,\n  }\n}\n");
+    }
+    MainWindow w;
+    QVERIFY(w.open_file(kDefault));
+    const std::string before = w.scenario_text();
+    QString error;
+    QVERIFY(!w.open_file(bad, &error));
+    QVERIFY2(error.contains(QStringLiteral("bad.json")), qPrintable(error));
+    QVERIFY(!error.contains(QLatin1Char('\n')));
+    QVERIFY(!w.open_file(dir.filePath(QStringLiteral("missing.json")), &error));
+    QVERIFY(error.contains(QStringLiteral("missing.json")));
+    QCOMPARE(w.scenario_text(), before);  // the window keeps what it had
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle(), kWaitMs);
+  }
+
+  void latest_request_wins() {
+    QFile f(kDefault);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    auto doc = nlohmann::ordered_json::parse(f.readAll().toStdString());
+    flopcast::gui::LiveRunner runner;
+    QSignalSpy estimates(&runner, &flopcast::gui::LiveRunner::estimate_ready);
+    QSignalSpy sweeps(&runner, &flopcast::gui::LiveRunner::sweep_ready);
+    quint64 last = 0;
+    for (int gpus : {8, 16, 32, 64, 128, 256}) {
+      doc["hardware"]["device_count"] = gpus;
+      last = runner.submit(doc.dump(2), "default.json");
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!runner.busy(), kWaitMs);
+    QCOMPARE(estimates.count(), 1);  // older answers were cancelled or dropped, never shown
+    QCOMPARE(sweeps.count(), 1);
+    QCOMPARE(estimates.front().at(0).value<quint64>(), last);
+    const auto result = estimates.front().at(1).value<sc::RunResult>();
+    QVERIFY(result.ok);
+    const auto kpis = flopcast::gui::kpis_from_result(result.result, nullptr);
+    QVERIFY(kpis);
+    QCOMPARE(kpis->gpus, 256.0);
+  }
+};
+
+QTEST_MAIN(TestGuiWindow)
+#include "test_gui_window.moc"

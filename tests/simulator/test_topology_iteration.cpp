@@ -1,0 +1,184 @@
+// The iteration simulation on a topology: collectives as flows, max-min sharing, symmetry.
+#include <catch2/catch.hpp>
+
+#include "hwprofiles/node_profile.h"
+#include "simulator/iteration.h"
+#include "simulator/profiles.h"
+
+using namespace flopcast::simulator;
+using flopcast::models::PipelineSchedule;
+
+namespace {
+// Only a data-parallel all-reduce: compute 0, one bucket.
+IterationCosts dp_only(int dp, int tp, double bytes) {
+  IterationCosts c;
+  c.layout.dp = dp;
+  c.layout.tp = tp;
+  c.num_microbatches = 1;
+  c.layers_per_stage = 1;
+  c.tp_collectives_per_layer = 0;
+  c.dp_buckets = 1;
+  c.dp_sync.bytes = bytes;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("uncontended collectives take latency + bytes / bandwidth", "[iteration][network]") {
+  NodeSpec node;
+  node.gpus_per_node = 8;
+  node.scale_up_bytes_per_s = 400e9;
+  node.nics_per_node = 8;
+  node.nic_bytes_per_s = 50e9;
+  ClusterSpec cl;
+  cl.nodes = 1;
+  // TP all-reduce of 1 GB over 8 GPUs: ring moves 2·7/8 GB per GPU at 400 GB/s.
+  IterationCosts c;
+  c.layout.tp = 8;
+  c.num_microbatches = 1;
+  c.layers_per_stage = 1;
+  c.tp_collectives_per_layer = 1;
+  c.tp_forward.bytes = 1e9;
+  auto r = simulate_iteration(c, &node, &cl);
+  REQUIRE(r.ok);
+  // forward: one all-reduce; backward: tp_backward.bytes = 0 -> instant.
+  CHECK(r.step_time_s == Approx(2.0 * 7 / 8 * 1e9 / 400e9).epsilon(1e-9));
+  CHECK(r.flows == 8);
+  CHECK(r.max_link_utilisation == Approx(1.0).epsilon(1e-6));
+
+  // With 1 µs per link latency the route GPU -> NVSwitch -> GPU adds 2 µs.
+  node.scale_up_latency_s = 1e-6;
+  auto lat = simulate_iteration(c, &node, &cl);
+  REQUIRE(lat.ok);
+  CHECK(lat.step_time_s == Approx(2.0 * 7 / 8 * 1e9 / 400e9 + 2e-6).epsilon(1e-9));
+}
+
+TEST_CASE("two rings sharing one NIC link slow down exactly as max-min sharing predicts", "[iteration][network]") {
+  // 2 nodes × 2 GPUs, dp = 2, tp = 2: the dp rings (gpu0<->gpu2, gpu1<->gpu3) cross the nodes.
+  NodeSpec node;
+  node.gpus_per_node = 2;
+  node.scale_up_bytes_per_s = 400e9;
+  node.nic_bytes_per_s = 50e9;
+  ClusterSpec cl;
+  cl.nodes = 2;
+  const double bytes = 1e9;
+  // All-reduce over 2 ranks: each moves 2·1/2 = 1 GB.
+  node.nics_per_node = 2;  // a NIC per GPU: no sharing
+  auto alone = simulate_iteration(dp_only(2, 2, bytes), &node, &cl);
+  node.nics_per_node = 1;  // both rings through one NIC: each gets half of it
+  auto shared = simulate_iteration(dp_only(2, 2, bytes), &node, &cl);
+  REQUIRE(alone.ok);
+  REQUIRE(shared.ok);
+  CHECK(alone.step_time_s == Approx(bytes / 50e9).epsilon(1e-9));
+  CHECK(shared.step_time_s == Approx(2 * bytes / 50e9).epsilon(1e-9));
+  CHECK(shared.step_time_s == Approx(2 * alone.step_time_s).epsilon(1e-9));
+}
+
+TEST_CASE("link contention makes the simulation slower than the contention-free schedule", "[iteration][network]") {
+  // Same pipeline on two clusters: rail-optimised non-blocking vs a 4:1 oversubscribed fat tree.
+  IterationCosts c;
+  c.layout.dp = 4;
+  c.layout.tp = 8;
+  c.layout.pp = 2;
+  c.num_microbatches = 8;
+  c.layers_per_stage = 4;
+  c.forward_s = 0.01;
+  c.backward_s = 0.02;
+  c.tp_forward.bytes = c.tp_backward.bytes = 16e6;
+  c.pp_p2p.bytes = 4e6;
+  c.dp_sync.bytes = 2e9;
+  NodeSpec node;
+  node.gpus_per_node = 8;
+  node.scale_up_bytes_per_s = 450e9;
+  node.nics_per_node = 8;
+  node.nic_bytes_per_s = 50e9;
+  ClusterSpec rail;
+  rail.nodes = 8;
+  rail.shape = NetworkShape::rail_optimized;
+  rail.nodes_per_leaf = 2;
+  rail.spines = 8;
+  rail.leaf_uplink_bytes_per_s = 50e9;
+  ClusterSpec thin = rail;
+  thin.shape = NetworkShape::fat_tree;
+  thin.nodes_per_leaf = 1;
+  thin.spines = 2;  // 8 NICs of 50 GB/s per leaf, 2 uplinks: 4:1
+  auto a = simulate_iteration(c, &node, &rail);
+  auto b = simulate_iteration(c, &node, &thin);
+  REQUIRE(a.ok);
+  REQUIRE(b.ok);
+  CHECK(b.step_time_s > a.step_time_s);
+  CHECK(a.event_count == expected_event_count(c, true));
+  CHECK(b.event_count == a.event_count);
+}
+
+TEST_CASE("representative-TP symmetry gives the full simulation's result at 256 GPUs", "[iteration][network][symmetry]") {
+  const auto* node_profile = flopcast::hwprofiles::find_node("dgx-h100");
+  REQUIRE(node_profile);
+  NodeSpec node = node_spec_from(*node_profile);
+  ClusterSpec cl;
+  cl.nodes = 32;  // 256 GPUs
+  cl.shape = NetworkShape::rail_optimized;
+  cl.nodes_per_leaf = 8;
+  cl.spines = 8;
+  cl.leaf_uplink_bytes_per_s = 50e9;
+  for (auto sched : {PipelineSchedule::one_f_one_b, PipelineSchedule::interleaved}) {
+    IterationCosts c;
+    c.layout.tp = 8;
+    c.layout.pp = 4;
+    c.layout.dp = 8;
+    c.layout.schedule = sched;
+    c.layout.vp = sched == PipelineSchedule::interleaved ? 2 : 1;
+    c.num_microbatches = 8;
+    c.layers_per_stage = 4;
+    c.forward_s = 0.02;
+    c.backward_s = 0.04;
+    c.tp_forward.bytes = c.tp_backward.bytes = 32e6;
+    c.pp_p2p.bytes = 8e6;
+    c.dp_sync.bytes = 1.5e9;
+    c.optimizer_s = 0.003;
+    IterationOptions full, rep;
+    rep.representative_tp = true;
+    auto a = simulate_iteration(c, &node, &cl, full);
+    auto b = simulate_iteration(c, &node, &cl, rep);
+    REQUIRE(a.ok);
+    REQUIRE(b.ok);
+    CHECK(a.step_time_s == b.step_time_s);  // same to the nanosecond
+    CHECK(a.bubble_fraction == b.bubble_fraction);
+    CHECK(a.event_count == b.event_count);
+    CHECK(b.flows < a.flows);
+  }
+}
+
+TEST_CASE("built-in node and cluster profiles load and validate", "[profiles]") {
+  using namespace flopcast::hwprofiles;
+  REQUIRE(find_node("dgx-h100"));
+  CHECK(find_node("dgx-h100")->gpus_per_node == 8);
+  CHECK(find_node("dgx-h100")->nic_bytes_per_s == 50e9);
+  const auto* big = find_cluster("h100-superpod-16k");
+  REQUIRE(big);
+  CHECK(big->nodes * find_node(big->node)->gpus_per_node == 16384);
+  CHECK(big->storage_write_bytes_per_s.value_or(0) > 0);
+  for (const auto& c : builtin_clusters()) CHECK(find_node(c.node));
+}
+
+TEST_CASE("node and cluster profile errors name the JSON pointer", "[profiles]") {
+  using namespace flopcast::hwprofiles;
+  auto r = parse_node_profile_text(R"({"schema_version": 1, "id": "x", "name": "x", "device": "d",
+    "gpus_per_node": 8, "scale_up_kind": "nvswitch", "scale_up_bytes_per_s": -1, "nics_per_node": 3,
+    "nic_bytes_per_s": 5e10, "sources": [{"title": "t"}], "colour": "red"})", "my.json");
+  REQUIRE_FALSE(r.profile);
+  std::string all;
+  for (const auto& e : r.errors) all += e.to_string() + "\n";
+  CHECK(all.find("/scale_up_bytes_per_s") != std::string::npos);
+  CHECK(all.find("/nics_per_node") != std::string::npos);
+  CHECK(all.find("/colour") != std::string::npos);
+  CHECK(all.find("my.json") != std::string::npos);
+  auto c = parse_cluster_profile_text(R"({"schema_version": 1, "id": "c", "name": "c", "node": "nope",
+    "nodes": 4, "network": "torus", "nodes_per_leaf": 2, "spines": 1, "leaf_uplink_bytes_per_s": 1e10,
+    "sources": [{"title": "t"}]})", "c.json");
+  REQUIRE_FALSE(c.profile);
+  all.clear();
+  for (const auto& e : c.errors) all += e.to_string() + "\n";
+  CHECK(all.find("/network") != std::string::npos);
+  CHECK(all.find("/node") != std::string::npos);
+  CHECK(parse_node_profile_text("{not json", "bad.json").errors.size() == 1);
+}
