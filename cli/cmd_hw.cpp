@@ -94,6 +94,14 @@ bool parse_format(const std::string& s, Format& out) {
   return true;
 }
 
+// The first source's title, and how many more `hw show` lists.
+std::string source_summary(const DeviceProfile& d) {
+  if (d.sources.empty()) return kUnknown;
+  std::string s = shorten(d.sources.front().title, 44);
+  if (d.sources.size() > 1) s += " (+" + std::to_string(d.sources.size() - 1) + ")";
+  return s;
+}
+
 int run_list(Format format) {
   const auto& catalog = hwprofiles::builtin_catalog();
   if (format == Format::json) {
@@ -112,7 +120,7 @@ int run_list(Format format) {
     t.add_row({d.id, shorten(d.name, 34), d.device_type, scaled(d.peak(Precision::bf16), 1e12),
                scaled(d.peak(Precision::fp8), 1e12), scaled(d.memory_bytes, kGiB),
                scaled(d.memory_bandwidth_bytes_per_s, 1e12), scaled(d.scale_up_bytes_per_s, 1e9),
-               scaled(d.tdp_w, 1), d.sources.empty() ? kUnknown : shorten(d.sources.front().title, 44)});
+               scaled(d.tdp_w, 1), source_summary(d)});
   }
   print(t.render(fancy_output()));
   print(std::to_string(catalog.size()) +

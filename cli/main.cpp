@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   flopcast::cli::register_hw(app);
   flopcast::cli::register_predict(app);
   flopcast::cli::register_validate(app);
+  flopcast::cli::register_roi(app);
+  flopcast::cli::register_capacity(app);
+  flopcast::cli::register_simulate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -46,6 +46,13 @@ QString format_number(double value, int significant) {
   return QString::fromStdString(with_separators(buf));
 }
 
+QString format_count(double value) {
+  if (!std::isfinite(value)) return QStringLiteral("-");
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", std::round(value));
+  return QString::fromStdString(with_separators(buf));
+}
+
 QString format_hours(double hours) {
   if (!std::isfinite(hours)) return QStringLiteral("-");
   if (std::fabs(hours) < 1.0) return format_number(hours * 60.0) + QStringLiteral(" min");

@@ -105,15 +105,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(runner_, &LiveRunner::sweep_ready, this, &MainWindow::on_sweep);
   connect(runner_, &LiveRunner::progress, this, [this](quint64, double fraction, const QString& what) {
     progress_->setValue(static_cast<int>(fraction * 100.0));
-    if (!what.isEmpty()) status_->setText(tr("Computing: %1").arg(what));
+    progress_->setFormat(what.isEmpty() ? QStringLiteral("%p%") : what + QStringLiteral(" %p%"));
   });
   connect(runner_, &LiveRunner::busy_changed, this, [this](bool busy) {
     progress_->setVisible(busy);
     cancel_button_->setVisible(busy);
-    if (busy) {
-      progress_->setValue(0);
-      status_->setText(tr("Computing..."));
-    }
+    if (busy) progress_->setValue(0);
     if (!busy && !debounce_->isActive()) emit became_idle();
   });
   fields_->set_document(nlohmann::ordered_json::object());
@@ -146,9 +143,9 @@ void MainWindow::build_ui() {
   form_->setSelectionBehavior(QAbstractItemView::SelectRows);
   form_->header()->setStretchLastSection(true);
   form_->header()->setSectionResizeMode(ScenarioFieldModel::kFieldColumn, QHeaderView::Interactive);
-  form_->setColumnWidth(ScenarioFieldModel::kFieldColumn, 190);
-  form_->setColumnWidth(ScenarioFieldModel::kValueColumn, 130);
-  form_->setColumnWidth(ScenarioFieldModel::kUnitColumn, 90);
+  form_->setColumnWidth(ScenarioFieldModel::kFieldColumn, 200);
+  form_->setColumnWidth(ScenarioFieldModel::kValueColumn, 120);
+  form_->setColumnWidth(ScenarioFieldModel::kUnitColumn, 78);
   left_layout->addWidget(form_, 1);
   auto* messages_title = new QLabel(tr("<b>Messages</b> (as <tt>flopcast</tt> prints them)"), left);
   left_layout->addWidget(messages_title);
@@ -157,7 +154,7 @@ void MainWindow::build_ui() {
   messages_->setAccessibleName(tr("Validator messages"));
   messages_->setModel(diagnostics_);
   messages_->setWordWrap(true);
-  messages_->setMaximumHeight(110);
+  messages_->setMaximumHeight(90);
   messages_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   left_layout->addWidget(messages_);
   connect(messages_, &QListView::activated, this, [this](const QModelIndex& i) {
@@ -190,14 +187,16 @@ void MainWindow::build_ui() {
 
   splitter->addWidget(left);
   splitter->addWidget(right);
-  splitter->setStretchFactor(0, 5);
-  splitter->setStretchFactor(1, 6);
+  splitter->setStretchFactor(0, 1);
+  splitter->setStretchFactor(1, 1);
+  splitter->setSizes({600, 760});
   setCentralWidget(splitter);
 
   status_ = new QLabel(this);
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 100);
-  progress_->setMaximumWidth(160);
+  progress_->setMaximumWidth(260);
+  progress_->setTextVisible(true);
   progress_->setVisible(false);
   cancel_button_ = new QToolButton(this);
   cancel_button_->setText(tr("Cancel"));
@@ -213,6 +212,7 @@ void MainWindow::build_actions() {
   auto* toolbar = addToolBar(tr("File"));
   toolbar->setObjectName(QStringLiteral("fileToolBar"));
   toolbar->setMovable(false);
+  toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
   auto* open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open..."),
                                this, &MainWindow::open_dialog);
   open->setShortcut(QKeySequence::Open);
@@ -221,7 +221,8 @@ void MainWindow::build_actions() {
   auto* save_action = file->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
                                       tr("&Save"), this, [this] { save(); });
   save_action->setShortcut(QKeySequence::Save);
-  auto* save_as_action = file->addAction(tr("Save &As..."), this, [this] { save_as(); });
+  auto* save_as_action = file->addAction(style()->standardIcon(QStyle::SP_DriveFDIcon),
+                                         tr("Save &As..."), this, [this] { save_as(); });
   save_as_action->setShortcut(QKeySequence::SaveAs);
   file->addSeparator();
   auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -456,15 +457,16 @@ void MainWindow::show_answer() {
   const QString note = stale_ ? tr("last valid answer") : QString();
   auto detail = [&](const QString& d) { return stale_ ? note : d; };
   cards_[0]->set(format_hours(k.wall_time_h), detail(format_number(k.wall_time_h) + tr(" h")), stale_);
-  cards_[1]->set(format_number(k.gpu_hours), detail(tr("GPU-hours on %1 GPUs").arg(format_number(k.gpus, 6))),
-                 stale_);
+  cards_[1]->set(format_number(k.gpu_hours), detail(tr("on %1 GPUs").arg(format_count(k.gpus))), stale_);
   if (k.cost_usd)
     cards_[2]->set(format_usd(*k.cost_usd), detail(tr("GPU rental + electricity")), stale_);
   else
     cards_[2]->set(tr("not priced"), detail(tr("set a price per GPU-hour")), stale_);
   cards_[3]->set(format_energy_mwh(k.energy_mwh), detail(tr("including PUE")), stale_);
-  QString summary = tr("%1 GPUs").arg(format_number(k.gpus, 6));
+  QString summary = tr("%1 GPUs").arg(format_count(k.gpus));
   if (!k.device.empty()) summary += QStringLiteral(" x ") + QString::fromStdString(k.device);
+  if (!k.layout.empty()) summary += tr(", layout %1").arg(QString::fromStdString(k.layout));
+  if (k.mfu) summary += tr(", MFU %1%").arg(format_number(*k.mfu * 100.0));
   if (stale_) summary += tr(" (inputs invalid: this is the last valid answer)");
   summary_->setText(summary);
 }

@@ -21,6 +21,7 @@ struct Net {
       ZooOp o = memory_op(name + " (depthwise " + std::to_string(k) + "x" + std::to_string(k) + ")",
                           in_elems + out_elems, in_elems, 2.0 * out_elems * k * k);
       o.weight_params = double(k) * k * c;
+      o.depthwise = true;
       L.add(o);
     } else {
       const double K = double(k) * k * c / groups;

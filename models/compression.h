@@ -26,7 +26,8 @@
 //       the compute precision on each device (split by tp·pp).
 // Assumptions: multipliers are independent and multiply; FLOPs that do not scale with parameters
 // (attention scores) are not pruned; 2:4 kernels reach the doubled peak at the same efficiency.
-// Ignores: mask bookkeeping (a boolean mask per weight during pruning-aware training), quantization
+// Ignores: narrower activations of a structurally pruned model (activation memory is not reduced),
+// mask bookkeeping (a boolean mask per weight during pruning-aware training), quantization
 // scale tensors (< 1% for block sizes >= 32), the distillation loss itself, teacher activations
 // (no backward through the teacher: only the current layer's are live).
 #pragma once

@@ -16,10 +16,14 @@ void append_encoder_layers(LayerList& L, const TransformerStackSpec& t, double s
   };
   add(gemm_op(p + "qkv", s, 3 * in, h, 3 * h * in + bias * 3 * in));
   ZooOp qk = gemm_op(p + "scores QK^T", s, s, dk, 0, t.n_heads);
+  qk.attention_score = true;
   qk.saved_elems_per_sample = 2 * s * in;  // Q and K
   add(qk);
-  add(memory_op(p + "softmax+dropout", 4 * s * s * t.n_heads, 2 * s * s * t.n_heads));
+  ZooOp sm = memory_op(p + "softmax+dropout", 4 * s * s * t.n_heads, 2 * s * s * t.n_heads);
+  sm.attention_score = true;
+  add(sm);
   ZooOp av = gemm_op(p + "scores AV", s, dk, s, 0, t.n_heads);
+  av.attention_score = true;
   av.saved_elems_per_sample = s * in;  // V (probabilities counted above)
   add(av);
   add(gemm_op(p + "attn out", s, h, in, in * h + bias * h));

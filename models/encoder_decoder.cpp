@@ -25,22 +25,26 @@ LayerList build_encoder_decoder(const EncoderDecoderSpec& e, int seq_enc, int se
   L.add(enc_norm);
 
   const int r = e.n_layers_dec;
+  auto score = [](ZooOp o) {
+    o.attention_score = true;
+    return o;
+  };
   auto add = [&](ZooOp o) {
     o.repeat = r;
     L.add(std::move(o));
   };
   // self-attention
   add(gemm_op("dec self qkv", sd, 3 * in, h, 3 * h * in + bias * 3 * in));
-  add(gemm_op("dec self QK^T", sd, sd, dk, 0, t.n_heads));
-  add(memory_op("dec self softmax+dropout", 4 * sd * sd * t.n_heads, 2 * sd * sd * t.n_heads));
-  add(gemm_op("dec self AV", sd, dk, sd, 0, t.n_heads));
+  add(score(gemm_op("dec self QK^T", sd, sd, dk, 0, t.n_heads)));
+  add(score(memory_op("dec self softmax+dropout", 4 * sd * sd * t.n_heads, 2 * sd * sd * t.n_heads)));
+  add(score(gemm_op("dec self AV", sd, dk, sd, 0, t.n_heads)));
   add(gemm_op("dec self out", sd, h, in, in * h + bias * h));
   // cross-attention
   add(gemm_op("dec cross q", sd, in, h, h * in + bias * in));
   add(gemm_op("dec cross kv", se, 2 * in, h, 2 * h * in + bias * 2 * in));
-  add(gemm_op("dec cross QK^T", sd, se, dk, 0, t.n_heads));
-  add(memory_op("dec cross softmax+dropout", 4 * sd * se * t.n_heads, 2 * sd * se * t.n_heads));
-  add(gemm_op("dec cross AV", sd, dk, se, 0, t.n_heads));
+  add(score(gemm_op("dec cross QK^T", sd, se, dk, 0, t.n_heads)));
+  add(score(memory_op("dec cross softmax+dropout", 4 * sd * se * t.n_heads, 2 * sd * se * t.n_heads)));
+  add(score(gemm_op("dec cross AV", sd, dk, se, 0, t.n_heads)));
   add(gemm_op("dec cross out", sd, h, in, in * h + bias * h));
   // FFN
   add(gemm_op("dec ffn in", sd, (mats - 1) * f, h, (mats - 1) * h * f + bias * (mats - 1) * f));

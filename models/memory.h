@@ -41,11 +41,17 @@
 //   in-flight micro-batches (Narayanan et al. 2021, "Efficient Large-Scale Language Model Training
 //   on GPU Clusters Using Megatron-LM"): 1F1B: stage 0 holds min(p, m) micro-batches of L/p layers;
 //   interleaved: × (1 + (p−1)/(p·v)); GPipe: all m; no pipeline: 1.
-//   embedding / LM head / logits: first stage keeps the embedding output (e·sbh/t with SP);
-//   last stage keeps the final norm input and LM-head input (2·e·sbh/t) and the fp32 logits
-//   s·b·V/t·4 for the cross entropy (one micro-batch: the last stage runs its backward at once).
-//   buffers: gradient-bucket / parameter-gather copies for data-parallel communication
-//   (kBucketBytes, documented below) and the cuBLAS workspace.
+//   embedding / LM head / logits: the embedding output is layer 0's input (counted there; its
+//   dropout mask, when on, is extra); the last stage keeps the final norm input and LM-head input
+//   (2·e·sbh/t with SP) and the logits for the cross entropy: a fp32 copy plus the 16-bit matmul
+//   output it is cast from, (4 + 2)·s·b·V/t (one micro-batch: the last stage runs its backward at
+//   once); with distillation also the teacher's fp32 logits 4·s·b·V/t.
+//   MoE layers: k·e·h per token for the permuted expert inputs, e·(2|3)·(k·f_expert + f_shared)
+//   inner activations, fp32 router logits 4·E per token (balanced routing).
+//   buffers: two cuBLAS workspaces (kCublasWorkspaceBytes); pipeline send + receive activations;
+//   ZeRO-2/3: one fp32 gradient bucket of 40M elements (Megatron-LM DDP default) before each
+//   reduce-scatter; ZeRO-3: two layers of gathered weights (current + prefetch).
+//   distillation: the frozen teacher's weights in 16 bits, split by tp·pp.
 //   framework: CUDA context + library handles, a documented constant (kFrameworkBytes).
 //   fragmentation: a documented fraction of allocated (kFragmentationFraction), the caching
 //   allocator's reserved-minus-allocated.

@@ -113,22 +113,31 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
     r.error = "device count and gradient accumulation must be at least 1";
     return r;
   }
-  const double e = act_bytes(in.precision);
-  const double gemm_elem = in.precision == Precision::fp8 ? 1.0 : e;
+  const double e_act = act_bytes(in.precision);
+  const double e = e_act;
+  const double gemm_elem = in.precision == Precision::fp8 ? 1.0 : e_act;
   r.params = L.params();
   r.forward_flops_per_sample = L.forward_flops_per_sample();
   r.model_flops_per_sample = 3.0 * r.forward_flops_per_sample;
-  r.activation_bytes_per_sample = L.saved_elems_per_sample() * e;
+  r.activation_bytes_per_sample = L.saved_elems_per_sample() * e_act;
   const int b = choose_micro_batch(in, r.activation_bytes_per_sample, r.params);
   r.micro_batch_size = b;
   if (in.micro_batch_size <= 0) r.notes.push_back("micro-batch " + std::to_string(b) + " chosen to fit memory");
 
-  const auto& ep = in.efficiency;
+  EfficiencyParams ep = in.efficiency;
+  if (in.zoo.gemm_eff_max > 0) ep.gemm_eff_max = in.zoo.gemm_eff_max;
+  const double p16 = peak16(in.device, in.precision) > 0 ? peak16(in.device, in.precision) : peak;
   double fwd = 0, bwd = 0, mem_bound = 0;
   for (const auto& o : L.ops) {
     ZooOpTime t;
     t.name = o.name;
-    if (o.kind == ZooOpKind::gemm) {
+    if (o.attention_score && in.zoo.fused_attention) {
+      if (o.kind == ZooOpKind::gemm) {
+        const double exec = o.flops_per_sample * b;
+        t.forward_s = attention_time_s(exec, o.m_per_sample, in.precision == Precision::fp32 || in.precision == Precision::tf32 ? peak : p16, ep) * o.repeat;
+        t.backward_s = 2.5 * t.forward_s;  // FlashAttention backward: 2.5× the forward matmuls (Dao 2023)
+      }
+    } else if (o.kind == ZooOpKind::gemm) {
       const double M = std::max(1.0, o.m_per_sample * b);
       const double one = gemm_time_s(M, o.n, o.k, peak, hbm, gemm_elem, ep) * o.batch;
       t.forward_s = one * o.repeat;
@@ -138,7 +147,8 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
       const double bytes = (M * o.k + o.k * o.n + M * o.n) * gemm_elem;
       t.memory_bound = bytes / (ep.mem_eff * hbm) > flops / (std::max(gemm_efficiency(M, o.n, o.k, ep), 1e-6) * peak);
     } else {
-      const double bytes = o.elems_per_sample * b * (o.elementwise_fp32 ? 4.0 : e);
+      const double bytes = in.zoo.memory_traffic_factor * (o.depthwise ? in.zoo.depthwise_traffic_factor : 1.0) *
+                           o.elems_per_sample * b * (o.elementwise_fp32 ? 4.0 : e);
       t.forward_s = memory_time_s(bytes, hbm, 1, ep) * o.repeat;
       t.backward_s = in.zoo.backward_bytes_factor * t.forward_s;
       t.memory_bound = true;

@@ -7,7 +7,11 @@
 //     t_bwd = 2 · t_fwd             (activation gradient + weight gradient GEMMs of the same size)
 //   memory-bound op (norms, elementwise, softmax, depthwise conv, squeeze-excitation pooling,
 //     embedding gather) moving E elements per sample of e bytes:
-//     t_fwd = memory_time_s(b·E·e),  t_bwd = backward_bytes_factor · t_fwd
+//     t_fwd = memory_time_s(φ·b·E·e),  t_bwd = backward_bytes_factor · t_fwd
+//     (φ = memory_traffic_factor, × depthwise_traffic_factor for depthwise convs; e = 4 in fp32/tf32,
+//     2 in 16-bit mixed precision; fitted: the counted passes are a lower bound on real traffic)
+//   attention scores: unfused (QKᵀ and AV as batched GEMMs, softmax + dropout as memory traffic over
+//     the s² score matrix) unless fused_attention (then attention_time_s of efficiency.h)
 //   step (per data-parallel rank, n_mb micro-batches accumulated):
 //     t_step = n_mb · (Σ t_fwd + Σ t_bwd) + t_dp_exposed + t_opt
 //     t_dp   = all_reduce_s(grad_bytes, dp)          (models/collectives.h; grad_bytes = 4·params:
@@ -53,6 +57,8 @@ struct ZooOp {
   double saved_elems_per_sample = 0;  // activations kept for backward, per sample
   int repeat = 1;
   bool elementwise_fp32 = false;   // memory traffic in fp32 regardless of precision (loss, softmax logits)
+  bool depthwise = false;          // depthwise convolution (memory traffic × depthwise_traffic_factor)
+  bool attention_score = false;    // QKᵀ, softmax, AV: one fused kernel when ZooParams::fused_attention
 };
 
 struct LayerList {
@@ -75,6 +81,15 @@ ZooOp memory_op(std::string name, double elems_per_sample, double saved_elems_pe
 
 // Global physical parameters of the zoo time model (docs/parameters.md, "Zoo").
 struct ZooParams {
+  // Fitted by tests/scenarios/test_zoo_groundtruth.cpp (leave-one-family-out grid search on
+  // tests/data/groundtruth/public-zoo.json; docs/parameters.md "Zoo").
+  double memory_traffic_factor = 1.0;  // real / counted traffic of memory-bound ops (extra passes,
+                                       // launch tails, uncoalesced NHWC reductions): fitted
+  double depthwise_traffic_factor = 12.0;  // depthwise conv traffic / counted (poor reuse, slow
+                                          // weight-gradient kernels): fitted
+  double gemm_eff_max = 0.60;          // η_max for GEMMs/convs of these models (0: efficiency.h's)
+  double sigma_log = 0.30;             // spread of ln(predicted/measured) of the zoo predictor (P10/P90)
+  bool fused_attention = false;        // scores in one FlashAttention-style kernel (no s² traffic)
   double backward_bytes_factor = 2.0;       // memory-bound backward / forward traffic
   double optimizer_bytes_per_param = 28.0;  // read w,g,m,v (16 B) + write w,m,v (12 B), fp32
   double grad_bytes_per_param = 4.0;        // fp32 gradients all-reduced

@@ -496,6 +496,16 @@ RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, con
     out["layout"] = layout_string(r.layout, r.recompute);
     out["precision"] = std::string(models::to_string(ri.input.training.precision));
     out["devices"] = ri.input.device_count;
+    if (!r.alternatives.empty()) {
+      ordered_json alts = ordered_json::array();
+      for (const auto& c : r.alternatives)
+        alts.push_back({{"layout", layout_string(c.layout, c.recompute)},
+                        {"tokens_per_s_per_gpu", c.tokens_per_s_per_gpu},
+                        {"memory_gib", c.memory_gib},
+                        {"why", c.why}});
+      out["alternatives"] = alts;
+      out["layouts_evaluated"] = r.layouts_evaluated;
+    }
   }
   out["defaults_used"] = ri.defaults_used;
   for (const auto& n : r.notes) notes.push_back(n);

@@ -167,7 +167,7 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
 
   const auto& u = o.uncertainty;
   auto sigma = [&](const std::string& k) {
-    double s2 = u.sigma_base * u.sigma_base + double(defaults.size()) * u.sigma_default * u.sigma_default;
+    double s2 = zp.sigma_log * zp.sigma_log + double(defaults.size()) * u.sigma_default * u.sigma_default;
     if (k == "wall_time_h" || k == "gpu_hours") s2 += u.sigma_run * u.sigma_run;
     return std::sqrt(s2);
   };

@@ -148,7 +148,8 @@ class Sim {
   void collective(CollKind kind, const std::vector<int>& gpus, double bytes, double duration_s,
                   bool representative, Callback done);
   void p2p(int d, int src_p, int dst_p, Callback done);
-  std::vector<int> tp_group(int d, int p) const;
+  const std::vector<int>& tp_group(int d, int p) const;
+  std::vector<std::vector<int>> tp_groups_;
   std::vector<int> dp_group(int p, int t) const;
 
   const IterationCosts& c_;
@@ -167,11 +168,7 @@ class Sim {
   SimTime span_start_ = kSimTimeMax, span_end_ = 0;
 };
 
-std::vector<int> Sim::tp_group(int d, int p) const {
-  std::vector<int> g;
-  for (int t = 0; t < c_.layout.tp; ++t) g.push_back(gpu(t, d, p));
-  return g;
-}
+const std::vector<int>& Sim::tp_group(int d, int p) const { return tp_groups_[static_cast<std::size_t>(wid(d, p))]; }
 
 std::vector<int> Sim::dp_group(int p, int t) const {
   std::vector<int> g;
@@ -196,7 +193,6 @@ void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, 
   };
   auto join = std::make_shared<Join>();
   join->done = std::move(done);
-  std::vector<std::pair<int, int>> pairs;
   double per_flow = 0;
   switch (kind) {
     case CollKind::all_reduce: per_flow = 2.0 * (n - 1) / n * bytes; break;
@@ -204,15 +200,9 @@ void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, 
     case CollKind::all_gather: per_flow = double(n - 1) / n * bytes; break;
     case CollKind::all_to_all: per_flow = bytes / n; break;
   }
-  if (kind == CollKind::all_to_all) {
-    for (int a = 0; a < (representative ? 1 : n); ++a)
-      for (int b = 0; b < n; ++b)
-        if (a != b) pairs.emplace_back(a, b);
-  } else {
-    for (int a = 0; a < (representative ? 1 : n); ++a) pairs.emplace_back(a, (a + 1) % n);
-  }
-  join->left = static_cast<int>(pairs.size());
-  for (auto [a, b] : pairs) {
+  const int senders = representative ? 1 : n;
+  join->left = kind == CollKind::all_to_all ? senders * (n - 1) : senders;
+  auto start = [&](int a, int b) {
     const auto& route = topo_->route(gpus[static_cast<std::size_t>(a)], gpus[static_cast<std::size_t>(b)]);
     std::int32_t fr = -1;
     if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
@@ -224,6 +214,14 @@ void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, 
       if (fr >= 0) flow_rec_[static_cast<std::size_t>(fr)].end = e_.now();
       if (--join->left == 0) join->done();
     });
+  };
+  for (int a = 0; a < senders; ++a) {
+    if (kind == CollKind::all_to_all) {
+      for (int b = 0; b < n; ++b)
+        if (a != b) start(a, b);
+    } else {
+      start(a, (a + 1) % n);
+    }
   }
 }
 
@@ -606,6 +604,10 @@ IterationResult Sim::run() {
       for (std::size_t i = 0; i < w.ops.size(); ++i)
         if (w.ops[i].backward) w.last_backward_index[static_cast<std::size_t>(w.ops[i].chunk)] = static_cast<int>(i);
     }
+  tp_groups_.assign(static_cast<std::size_t>(dp * P), {});
+  for (int d = 0; d < dp; ++d)
+    for (int p = 0; p < P; ++p)
+      for (int t = 0; t < L.tp; ++t) tp_groups_[static_cast<std::size_t>(wid(d, p))].push_back(gpu(t, d, p));
   rec_.reserve(static_cast<std::size_t>(dp * P) * static_cast<std::size_t>(2 * m * v + v * nb_ + 2));
   const SimTime t0 = e_.now();
   const std::uint64_t ev0 = e_.events_processed();

@@ -128,7 +128,7 @@ std::vector<LinkId> Topology::switch_path(int leaf_a, int leaf_b) {
 }
 
 const std::vector<LinkId>& Topology::route(int a, int b) {
-  auto key = std::make_pair(a, b);
+  const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b);
   if (auto it = route_cache_.find(key); it != route_cache_.end()) return it->second;
   if (a < 0 || b < 0 || a >= gpu_count() || b >= gpu_count())
     throw std::out_of_range("simulator topology: GPU index out of range");

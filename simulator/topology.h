@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,7 +88,7 @@ class Topology {
   std::vector<std::string> vertex_name_;
   std::vector<LinkInfo> link_info_;
   std::map<std::pair<int, int>, LinkId> edge_link_;  // (u, v) -> link u->v
-  std::map<std::pair<int, int>, std::vector<LinkId>> route_cache_;
+  std::unordered_map<std::uint64_t, std::vector<LinkId>> route_cache_;
   std::map<std::pair<int, int>, std::vector<LinkId>> switch_cache_;
 };
 

@@ -75,9 +75,11 @@ SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
   x_axis_->setLabelFormat(QStringLiteral("%g"));
   x_axis_->setTitleText(tr("GPUs (count, log scale)"));
   x_axis_->setMinorTickCount(0);
-  time_axis_ = new QValueAxis;
-  time_axis_->setTitleText(tr("Training time (h)"));
-  time_axis_->setLabelFormat(QStringLiteral("%.3g"));
+  time_axis_ = new QLogValueAxis;  // time ~ 1/GPUs: a log scale keeps every point readable
+  time_axis_->setBase(10.0);
+  time_axis_->setMinorTickCount(8);
+  time_axis_->setTitleText(tr("Training time (h, log scale)"));
+  time_axis_->setLabelFormat(QStringLiteral("%g"));
   time_axis_->setLinePenColor(kTimeColor);
   time_axis_->setLabelsColor(kTimeColor);
   cost_axis_ = new QValueAxis;
@@ -140,7 +142,7 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
     cost_unit_ = QStringLiteral("thousand USD");
   }
   const bool any_priced = std::any_of(ps.begin(), ps.end(), priced);
-  time_axis_->setTitleText(tr("Training time (%1)").arg(time_unit_));
+  time_axis_->setTitleText(tr("Training time (%1, log scale)").arg(time_unit_));
   cost_axis_->setTitleText(any_priced || ps.empty() ? tr("Cost (%1)").arg(cost_unit_)
                                                     : tr("Cost (not priced)"));
   cost_series_->setName(any_priced || ps.empty() ? tr("Cost") : tr("Cost (no price per GPU-hour set)"));
@@ -163,15 +165,15 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
 
   if (ps.empty()) {
     x_axis_->setRange(1, 1024);
-    time_axis_->setRange(0, 1);
+    time_axis_->setRange(0.1, 10);
     cost_axis_->setRange(0, 1);
   } else {
     x_axis_->setRange(ps.front().gpus / 1.5, ps.back().gpus * 1.5);
     double lo = t.front().y(), hi = lo;
     for (const auto& p : t) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
-    auto [tlo, thi] = padded_range(lo, hi);
-    time_axis_->setRange(tlo, thi);
-    time_axis_->applyNiceNumbers();
+    // Whole decades, so the log axis always shows labelled ticks.
+    time_axis_->setRange(std::pow(10.0, std::floor(std::log10(lo))),
+                         std::pow(10.0, std::ceil(std::log10(hi * 1.0001))));
     if (c.isEmpty()) {
       cost_axis_->setRange(0, 1);
     } else {
@@ -185,7 +187,7 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
   QString description = tr("%1 points.").arg(ps.size());
   for (const auto& p : ps)
     description += QStringLiteral(" %1 GPUs: %2, %3;")
-                       .arg(format_number(p.gpus, 6), format_hours(p.time_h),
+                       .arg(format_count(p.gpus), format_hours(p.time_h),
                             priced(p) ? format_usd(p.cost_usd) : tr("not priced"));
   view_->setAccessibleDescription(description);
 }

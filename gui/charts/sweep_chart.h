@@ -55,7 +55,7 @@ class SweepChart : public QWidget {
   QScatterSeries* time_current_ = nullptr;
   QScatterSeries* cost_current_ = nullptr;
   QLogValueAxis* x_axis_ = nullptr;
-  QValueAxis* time_axis_ = nullptr;
+  QLogValueAxis* time_axis_ = nullptr;
   QValueAxis* cost_axis_ = nullptr;
   QString time_unit_ = QStringLiteral("h");
   QString cost_unit_ = QStringLiteral("USD");

@@ -6,6 +6,7 @@
 #include <QGuiApplication>
 #include <QPalette>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <system_error>
 
@@ -17,8 +18,6 @@ namespace sc = flopcast::scenarios;
 using nlohmann::ordered_json;
 
 namespace {
-
-constexpr quintptr kGroupId = 0;  // internalId of group rows; key rows store group index + 1
 
 bool is_leaf_type(const sc::KeySpec& spec) {
   switch (spec.type) {
@@ -43,12 +42,12 @@ bool addressable(const std::string& pointer) {
          pointer.find("/-") == std::string::npos && pointer.find('{') == std::string::npos;
 }
 
+// The key as written in the file, below its section: "/workload/model/n_layers" ->
+// "model/n_layers", so the form reads like the file and like the validator's messages.
 QString label_for(const std::string& pointer) {
-  const auto slash = pointer.rfind('/');
-  QString token = QString::fromStdString(pointer.substr(slash == std::string::npos ? 0 : slash + 1));
-  token.replace('_', ' ');
-  if (!token.isEmpty()) token[0] = token[0].toUpper();
-  return token;
+  const auto second = pointer.find('/', 1);
+  if (second == std::string::npos) return QString::fromStdString(pointer.substr(1));
+  return QString::fromStdString(pointer.substr(second + 1));
 }
 
 QString group_title(const std::string& group) {
@@ -74,6 +73,12 @@ std::optional<double> parse_number(const std::string& s) {
   const auto [ptr, ec] = std::from_chars(t.data(), end, v);
   if (ec != std::errc() || ptr != end || t.empty()) return std::nullopt;
   return v;
+}
+
+// A range bound as people read it: 1048576 -> "1,048,576", 0.5 -> "0.5".
+QString bound_text(double v) {
+  if (std::fabs(v) < 1e15 && v == std::floor(v)) return format_count(v);
+  return exact_number_text(v);
 }
 
 ordered_json scalar_from_text(sc::KeyType type, const QString& text) {
@@ -145,10 +150,11 @@ QString text_from_json(const ordered_json& value) {
 
 ScenarioFieldModel::ScenarioFieldModel(QObject* parent) : QAbstractItemModel(parent) {
   const auto& keys = sc::scenario_keys();
-  std::map<std::string, std::size_t> group_index;
+  std::map<std::string, int> group_node;   // group name -> node
+  std::map<std::string, int> object_node;  // object pointer -> node
   for (const auto& spec : keys) {
     if (!is_leaf_type(spec) || !addressable(spec.pointer)) continue;
-    // A key with keys below it is a section, not a field.
+    // A key with keys below it is an object row, made when its first key arrives.
     bool has_children = false;
     for (const auto& other : keys)
       if (other.pointer.size() > spec.pointer.size() &&
@@ -157,53 +163,102 @@ ScenarioFieldModel::ScenarioFieldModel(QObject* parent) : QAbstractItemModel(par
         break;
       }
     if (has_children) continue;
-    auto [it, inserted] = group_index.emplace(spec.group, groups_.size());
-    if (inserted) groups_.push_back({group_title(spec.group), {}});
+    auto g = group_node.find(spec.group);
+    if (g == group_node.end()) {
+      Field group;
+      group.label = group_title(spec.group);
+      g = group_node.emplace(spec.group, add_node(-1, group)).first;
+    }
+    // Objects between the section and the key ("/workload/model/moe" for
+    // "/workload/model/moe/n_experts"); the first token is the group itself.
+    int parent_node = g->second;
+    std::size_t pos = spec.pointer.find('/', 1);
+    while (pos != std::string::npos) {
+      const std::size_t next = spec.pointer.find('/', pos + 1);
+      if (next == std::string::npos) break;
+      const std::string prefix = spec.pointer.substr(0, next);
+      auto o = object_node.find(prefix);
+      if (o == object_node.end()) {
+        Field object;
+        object.spec = sc::find_key(prefix);
+        object.pointer = QString::fromStdString(prefix);
+        object.label = label_for(prefix);
+        o = object_node.emplace(prefix, add_node(parent_node, object)).first;
+      }
+      parent_node = o->second;
+      pos = next;
+    }
     Field f;
     f.spec = &spec;
+    f.is_field = true;
     f.pointer = QString::fromStdString(spec.pointer);
     f.label = label_for(spec.pointer);
-    groups_[it->second].fields.push_back(f);
+    add_node(parent_node, f);
   }
+}
+
+int ScenarioFieldModel::add_node(int parent, Field node) {
+  const int id = static_cast<int>(nodes_.size());
+  node.parent = parent;
+  auto& siblings = parent < 0 ? top_ : nodes_[static_cast<std::size_t>(parent)].children;
+  node.row = static_cast<int>(siblings.size());
+  siblings.push_back(id);
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+int ScenarioFieldModel::node_id(const QModelIndex& index) const {
+  if (!index.isValid() || index.model() != this) return -1;
+  const auto id = static_cast<std::size_t>(index.internalId());
+  if (id == 0 || id > nodes_.size()) return -1;
+  return static_cast<int>(id - 1);
+}
+
+QModelIndex ScenarioFieldModel::index_for(int id, int column) const {
+  if (id < 0 || id >= static_cast<int>(nodes_.size())) return {};
+  return createIndex(nodes_[static_cast<std::size_t>(id)].row, column, static_cast<quintptr>(id + 1));
+}
+
+bool ScenarioFieldModel::has_values(int id) const {
+  const Field& n = nodes_[static_cast<std::size_t>(id)];
+  if (n.is_field) return present(n);
+  for (int c : n.children)
+    if (has_values(c)) return true;
+  return false;
 }
 
 void ScenarioFieldModel::set_document(ordered_json document) {
   beginResetModel();
   document_ = std::move(document);
-  for (auto& g : groups_)
-    for (auto& f : g.fields) f.message.clear();
+  for (auto& n : nodes_) n.message.clear();
   endResetModel();
 }
 
 int ScenarioFieldModel::set_diagnostics(const std::vector<sc::Diagnostic>& diagnostics) {
   int attached = 0;
-  for (int gi = 0; gi < static_cast<int>(groups_.size()); ++gi) {
-    auto& fields = groups_[gi].fields;
-    for (int fi = 0; fi < static_cast<int>(fields.size()); ++fi) {
-      Field& f = fields[fi];
-      QStringList messages;
-      const std::string p = f.spec->pointer;
-      for (const auto& d : diagnostics)
-        if (d.pointer == p || (d.pointer.size() > p.size() && d.pointer.compare(0, p.size() + 1, p + "/") == 0))
-          messages << QString::fromStdString(d.message);
-      attached += static_cast<int>(messages.size());
-      const QString joined = messages.join(QStringLiteral("; "));
-      if (joined != f.message) {
-        f.message = joined;
-        const QModelIndex first = createIndex(fi, 0, static_cast<quintptr>(gi + 1));
-        const QModelIndex last = createIndex(fi, kColumnCount - 1, static_cast<quintptr>(gi + 1));
-        emit dataChanged(first, last);
-      }
+  for (int id = 0; id < static_cast<int>(nodes_.size()); ++id) {
+    Field& f = nodes_[static_cast<std::size_t>(id)];
+    if (!f.is_field) continue;
+    QStringList messages;
+    const std::string p = f.spec->pointer;
+    for (const auto& d : diagnostics)
+      if (d.pointer == p ||
+          (d.pointer.size() > p.size() && d.pointer.compare(0, p.size() + 1, p + "/") == 0))
+        messages << QString::fromStdString(d.message);
+    attached += static_cast<int>(messages.size());
+    const QString joined = messages.join(QStringLiteral("; "));
+    if (joined != f.message) {
+      f.message = joined;
+      emit dataChanged(index_for(id, 0), index_for(id, kColumnCount - 1));
     }
   }
   return attached;
 }
 
 QModelIndex ScenarioFieldModel::index_of(const QString& pointer, int column) const {
-  for (int gi = 0; gi < static_cast<int>(groups_.size()); ++gi)
-    for (int fi = 0; fi < static_cast<int>(groups_[gi].fields.size()); ++fi)
-      if (groups_[gi].fields[fi].pointer == pointer)
-        return createIndex(fi, column, static_cast<quintptr>(gi + 1));
+  for (int id = 0; id < static_cast<int>(nodes_.size()); ++id)
+    if (nodes_[static_cast<std::size_t>(id)].is_field && nodes_[static_cast<std::size_t>(id)].pointer == pointer)
+      return index_for(id, column);
   return {};
 }
 
@@ -219,17 +274,14 @@ QString ScenarioFieldModel::value_text(const QString& pointer) const {
 
 int ScenarioFieldModel::field_count() const {
   int n = 0;
-  for (const auto& g : groups_) n += static_cast<int>(g.fields.size());
+  for (const auto& f : nodes_) n += f.is_field ? 1 : 0;
   return n;
 }
 
 const ScenarioFieldModel::Field* ScenarioFieldModel::field_at(const QModelIndex& index) const {
-  if (!index.isValid() || index.internalId() == kGroupId) return nullptr;
-  const auto gi = static_cast<std::size_t>(index.internalId() - 1);
-  if (gi >= groups_.size() || index.row() < 0 ||
-      static_cast<std::size_t>(index.row()) >= groups_[gi].fields.size())
-    return nullptr;
-  return &groups_[gi].fields[static_cast<std::size_t>(index.row())];
+  const int id = node_id(index);
+  if (id < 0 || !nodes_[static_cast<std::size_t>(id)].is_field) return nullptr;
+  return &nodes_[static_cast<std::size_t>(id)];
 }
 
 ScenarioFieldModel::Field* ScenarioFieldModel::field_at(const QModelIndex& index) {
@@ -259,11 +311,11 @@ QString ScenarioFieldModel::note_text(const Field& f) const {
   const auto& s = *f.spec;
   QStringList parts;
   if (s.minimum && s.maximum)
-    parts << format_number(*s.minimum, 6) + QStringLiteral(" to ") + format_number(*s.maximum, 6);
+    parts << bound_text(*s.minimum) + QStringLiteral(" to ") + bound_text(*s.maximum);
   else if (s.minimum)
-    parts << QStringLiteral(">= ") + format_number(*s.minimum, 6);
+    parts << QStringLiteral(">= ") + bound_text(*s.minimum);
   else if (s.maximum)
-    parts << QStringLiteral("<= ") + format_number(*s.maximum, 6);
+    parts << QStringLiteral("<= ") + bound_text(*s.maximum);
   if (!s.choices.empty() && s.type != sc::KeyType::enumeration && s.type != sc::KeyType::boolean) {
     QStringList c;
     for (const auto& choice : s.choices) c << QString::fromStdString(choice);
@@ -283,7 +335,8 @@ QString ScenarioFieldModel::note_text(const Field& f) const {
 QString ScenarioFieldModel::tooltip(const Field& f) const {
   const auto& s = *f.spec;
   QStringList lines;
-  lines << QStringLiteral("<b>%1</b>").arg(f.pointer.toHtmlEscaped());
+  lines << QStringLiteral("<b>%1</b> = %2")
+               .arg(f.pointer.toHtmlEscaped(), current_text(f).left(200).toHtmlEscaped());
   if (!s.help.empty()) lines << QString::fromStdString(s.help).toHtmlEscaped();
   QString type = QString::fromStdString(sc::to_string(s.type));
   if (!s.unit.empty()) type += QStringLiteral(", ") + QString::fromStdString(s.unit).toHtmlEscaped();
@@ -308,48 +361,56 @@ QString ScenarioFieldModel::tooltip(const Field& f) const {
 
 QModelIndex ScenarioFieldModel::index(int row, int column, const QModelIndex& parent) const {
   if (row < 0 || column < 0 || column >= kColumnCount) return {};
-  if (!parent.isValid()) {
-    if (row >= static_cast<int>(groups_.size())) return {};
-    return createIndex(row, column, kGroupId);
-  }
-  if (parent.internalId() != kGroupId || parent.column() != 0) return {};
-  const int gi = parent.row();
-  if (gi < 0 || gi >= static_cast<int>(groups_.size()) ||
-      row >= static_cast<int>(groups_[gi].fields.size()))
-    return {};
-  return createIndex(row, column, static_cast<quintptr>(gi + 1));
+  if (!parent.isValid())
+    return row < static_cast<int>(top_.size()) ? index_for(top_[static_cast<std::size_t>(row)], column)
+                                               : QModelIndex();
+  const int pid = node_id(parent);
+  if (pid < 0 || parent.column() != 0) return {};
+  const auto& children = nodes_[static_cast<std::size_t>(pid)].children;
+  if (row >= static_cast<int>(children.size())) return {};
+  return index_for(children[static_cast<std::size_t>(row)], column);
 }
 
 QModelIndex ScenarioFieldModel::parent(const QModelIndex& child) const {
-  if (!child.isValid() || child.internalId() == kGroupId) return {};
-  return createIndex(static_cast<int>(child.internalId() - 1), 0, kGroupId);
+  const int id = node_id(child);
+  if (id < 0) return {};
+  return index_for(nodes_[static_cast<std::size_t>(id)].parent, 0);
 }
 
 int ScenarioFieldModel::rowCount(const QModelIndex& parent) const {
-  if (!parent.isValid()) return static_cast<int>(groups_.size());
-  if (parent.internalId() == kGroupId && parent.column() == 0 && parent.row() >= 0 &&
-      parent.row() < static_cast<int>(groups_.size()))
-    return static_cast<int>(groups_[parent.row()].fields.size());
-  return 0;
+  if (!parent.isValid()) return static_cast<int>(top_.size());
+  const int id = node_id(parent);
+  if (id < 0 || parent.column() != 0) return 0;
+  return static_cast<int>(nodes_[static_cast<std::size_t>(id)].children.size());
 }
 
 int ScenarioFieldModel::columnCount(const QModelIndex&) const { return kColumnCount; }
 
 QVariant ScenarioFieldModel::data(const QModelIndex& index, int role) const {
-  if (!index.isValid()) return {};
-  if (index.internalId() == kGroupId) {
-    if (index.row() < 0 || index.row() >= static_cast<int>(groups_.size())) return {};
-    if (index.column() == kFieldColumn && (role == Qt::DisplayRole || role == Qt::EditRole))
-      return groups_[index.row()].name;
-    if (role == Qt::FontRole) {
-      QFont font;
-      font.setBold(true);
-      return font;
+  const int id = node_id(index);
+  if (id < 0) return {};
+  const Field& node = nodes_[static_cast<std::size_t>(id)];
+  if (!node.is_field) {  // group or object row
+    switch (role) {
+      case Qt::DisplayRole:
+      case Qt::EditRole:
+        return index.column() == kFieldColumn ? node.label : QVariant();
+      case Qt::ToolTipRole:
+        return node.spec ? QString::fromStdString(node.spec->help) : QVariant();
+      case Qt::FontRole:
+        if (node.parent < 0) {
+          QFont font;
+          font.setBold(true);
+          return font;
+        }
+        return {};
+      case PointerRole: return node.pointer;
+      case IsFieldRole: return false;
+      case HasValuesRole: return has_values(id);
     }
     return {};
   }
-  const Field* f = field_at(index);
-  if (!f) return {};
+  const Field* f = &node;
   const bool is_default = !present(*f);
   switch (role) {
     case Qt::DisplayRole:
@@ -397,6 +458,10 @@ QVariant ScenarioFieldModel::data(const QModelIndex& index, int role) const {
       return is_default;
     case MessageRole:
       return f->message;
+    case IsFieldRole:
+      return true;
+    case HasValuesRole:
+      return !is_default;
   }
   return {};
 }
@@ -426,8 +491,9 @@ bool ScenarioFieldModel::setData(const QModelIndex& index, const QVariant& value
 }
 
 Qt::ItemFlags ScenarioFieldModel::flags(const QModelIndex& index) const {
-  if (!index.isValid()) return Qt::NoItemFlags;
-  if (index.internalId() == kGroupId) return Qt::ItemIsEnabled;
+  const int id = node_id(index);
+  if (id < 0) return Qt::NoItemFlags;
+  if (!nodes_[static_cast<std::size_t>(id)].is_field) return Qt::ItemIsEnabled;
   Qt::ItemFlags fl = Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
   if (index.column() == kValueColumn) fl |= Qt::ItemIsEditable;
   return fl;

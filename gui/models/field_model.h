@@ -1,5 +1,5 @@
-// The scenario form as an item model: one group row per key-table section, one child row per
-// editable key, generated from flopcast::scenarios::scenario_keys() (the table the validator, the
+// The scenario form as an item model: one top row per key-table group (workload, hardware, ...),
+// a row per nested object (workload > model > moe), a row per editable key, generated from flopcast::scenarios::scenario_keys() (the table the validator, the
 // JSON Schema and docs/scenario-format.md use). Columns: field, value, unit, note (the
 // validator's message for that key, or its range and default). Editing a value writes the JSON
 // document held here; the model never checks ranges itself: the runner's validator does, and its
@@ -29,6 +29,8 @@ class ScenarioFieldModel : public QAbstractItemModel {
     ChoicesRole,                     // QStringList for enumerations and booleans
     IsDefaultRole,                   // bool: the key is absent and the default applies
     MessageRole,                     // QString: the validator's message for this key ("" if none)
+    IsFieldRole,                     // bool: an editable key (not a group or object row)
+    HasValuesRole,                   // bool: the document sets this key or a key below this row
   };
 
   explicit ScenarioFieldModel(QObject* parent = nullptr);
@@ -61,25 +63,31 @@ class ScenarioFieldModel : public QAbstractItemModel {
   void edited(const QString& pointer);  // a value changed through setData / set_value_text
 
  private:
+  // A row: a group (spec null, pointer ""), an object (is_field false) or a key (is_field true).
   struct Field {
     const flopcast::scenarios::KeySpec* spec = nullptr;
     QString pointer;
     QString label;
     QString message;
-  };
-  struct Group {
-    QString name;
-    std::vector<Field> fields;
+    bool is_field = false;
+    int parent = -1;  // index in nodes_, -1 for top rows
+    int row = 0;      // row under the parent
+    std::vector<int> children;
   };
 
-  const Field* field_at(const QModelIndex& index) const;
+  int add_node(int parent, Field node);
+  int node_id(const QModelIndex& index) const;  // -1 when invalid
+  QModelIndex index_for(int id, int column) const;
+  bool has_values(int id) const;
+  const Field* field_at(const QModelIndex& index) const;  // key rows only
   Field* field_at(const QModelIndex& index);
   bool present(const Field& f) const;
   QString current_text(const Field& f) const;
   QString note_text(const Field& f) const;
   QString tooltip(const Field& f) const;
 
-  std::vector<Group> groups_;
+  std::vector<Field> nodes_;
+  std::vector<int> top_;
   nlohmann::ordered_json document_ = nlohmann::ordered_json::object();
 };
 

@@ -9,6 +9,7 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTreeView>
 #include <QtTest>
@@ -84,8 +85,8 @@ class TestGuiWindow : public QObject {
     const int gpus0 = count.data(Qt::EditRole).toString().toInt();
     QVERIFY(gpus0 > 0);
     const int gpus1 = gpus0 * 4;
-    w.form_view()->setCurrentIndex(count);
-    w.form_view()->edit(count);
+    w.form_view()->setCurrentIndex(count);  // opens the editor (edit trigger: current changed)
+    if (!w.form_view()->indexWidget(count)) w.form_view()->edit(count);
     auto* editor = qobject_cast<QLineEdit*>(w.form_view()->indexWidget(count));
     QVERIFY(editor);
     editor->selectAll();

@@ -1,0 +1,124 @@
+// Cross-key checks and the mapping of a scenario onto the model's structs.
+#include <catch2/catch.hpp>
+
+#include "helpers.h"
+#include "scenarios/scenario.h"
+
+using namespace flopcast::scenarios;
+using nlohmann::ordered_json;
+
+namespace {
+ordered_json base() { return ordered_json::parse(test::slurp(test::source_path("scenarios/examples/default.json"))); }
+
+std::string first_pointer(const ordered_json& doc) {
+  const LoadResult r = load_scenario_document(doc, "t.json");
+  if (r.ok) return "(ok)";
+  return r.diagnostics.front().pointer;
+}
+}  // namespace
+
+TEST_CASE("defaults are applied and mapped onto the model's structs", "[validate]") {
+  const LoadResult r = load_scenario_document(base(), "t.json");
+  REQUIRE(r.ok);
+  const Scenario& s = r.scenario;
+  CHECK(s.model.n_layers == 12);
+  CHECK(s.model.seq_len == 1024);
+  CHECK(s.training.precision == flopcast::models::Precision::bf16);
+  CHECK(s.training.recompute == flopcast::models::Recompute::none);
+  CHECK(s.auto_layout);
+  CHECK(s.pue == 1.25);
+  CHECK(s.electricity_usd_per_kwh == 0.08);
+  CHECK(s.goodput == 1.0);
+  CHECK(s.effective["parallelism"]["sharding"] == "none");
+  CHECK_FALSE(s.document["parallelism"].contains("sharding"));  // defaults are not written back
+  const auto in = to_estimate_input(s, flopcast::models::DeviceSpec{});
+  CHECK(in.auto_layout);
+  CHECK(in.device_count == 8);
+  CHECK(in.costs.usd_per_gpu_hour == 1.79);
+}
+
+TEST_CASE("a custom shape with LoRA and an explicit layout maps key by key", "[validate]") {
+  const LoadResult r = load_scenario_file(test::source_path("tests/scenarios/data/custom-shape.json"));
+  INFO((r.diagnostics.empty() ? std::string() : r.diagnostics.front().to_string()));
+  REQUIRE(r.ok);
+  const Scenario& s = r.scenario;
+  CHECK(s.preset.empty());
+  CHECK(s.model.n_kv_heads == 4);
+  CHECK(s.model.ffn_dim == 5504);
+  CHECK(s.training.phase == flopcast::models::Phase::finetune);
+  REQUIRE(s.training.lora.has_value());
+  CHECK(s.training.lora->rank == 16);
+  CHECK(s.training.lora->targets == std::vector<std::string>{"q_proj", "v_proj", "o_proj"});
+  CHECK_FALSE(s.auto_layout);
+  CHECK(s.layout.dp == 4);
+  CHECK(s.layout.tp == 2);
+  CHECK(s.layout.micro_batch_size == 2);
+  CHECK(s.training.micro_batch_size == 2);
+  CHECK(s.layout.sharding == flopcast::models::Sharding::zero1);
+  const RunResult run = test::run_file("tests/scenarios/data/custom-shape.json");
+  INFO((run.diagnostics.empty() ? std::string() : run.diagnostics.front().to_string()));
+  CHECK(run.ok);
+}
+
+TEST_CASE("cross-key checks name the key to fix", "[validate]") {
+  auto d = base();
+  d["workload"]["model"] = {{"n_layers", 12}};
+  CHECK(first_pointer(d) == "/workload/model/d_model");
+
+  d = base();
+  d["parallelism"] = {{"layout", "auto"}, {"tp", 2}};
+  CHECK(first_pointer(d) == "/parallelism/tp");
+
+  d = base();
+  d["parallelism"] = {{"layout", "explicit"}, {"tp", 2}, {"dp", 2}};
+  CHECK(first_pointer(d) == "/parallelism/dp");
+
+  d = base();
+  d["parallelism"] = {{"layout", "explicit"}, {"tp", 8}};  // 8 does not divide 12 heads
+  CHECK(first_pointer(d) == "/parallelism/tp");
+
+  d = base();
+  d["workload"]["global_batch_tokens"] = 1000;  // not a multiple of seq_len 1024
+  CHECK(first_pointer(d) == "/workload/global_batch_tokens");
+
+  d = base();
+  d["hardware"]["device_profile"] = ordered_json::object();
+  CHECK(first_pointer(d) == "/hardware/device_profile");
+
+  d = base();
+  d["workload"]["lora"] = {{"rank", 8}, {"targets", {"q_proj", "qq_proj"}}};
+  CHECK(first_pointer(d) == "/workload/lora/targets/1");
+
+  d = base();
+  d["workload"]["lora"] = {{"targets", {"q_proj"}}};
+  CHECK(first_pointer(d) == "/workload/lora/rank");
+
+  d = base();
+  d["workload"]["compression"] = {{"pruning_sparsity", 0.5}};
+  CHECK(first_pointer(d) == "/workload/compression/pruning_sparsity");
+
+  d = base();
+  d["workload"]["model"]["moe"] = {{"n_experts", 4}, {"experts_per_token", 8}, {"expert_ffn_dim", 3072}};
+  CHECK(first_pointer(d) == "/workload/model/moe/experts_per_token");
+
+  d = base();
+  d["workload"]["model"]["preset"] = "gpt-5";
+  CHECK(first_pointer(d) == "/workload/model/preset");
+
+  d = base();
+  d["workload"]["kind"] = "inference";
+  CHECK(first_pointer(d) == "/workload/kind");
+}
+
+TEST_CASE("integers may be written as integral numbers, not as fractions", "[validate]") {
+  auto d = base();
+  d["hardware"]["device_count"] = 8.0;
+  CHECK(first_pointer(d) == "(ok)");
+  d["hardware"]["device_count"] = 8.5;
+  CHECK(first_pointer(d) == "/hardware/device_count");
+  d["hardware"]["device_count"] = 1e300;  // range first, no conversion overflow
+  CHECK(first_pointer(d) == "/hardware/device_count");
+  d = base();
+  d["seed"] = -1;
+  CHECK(first_pointer(d) == "/seed");
+}
