@@ -15,6 +15,7 @@ void register_schema(CLI::App& app);
 void register_hw(CLI::App& app);
 void register_predict(CLI::App& app);
 void register_validate(CLI::App& app);
+void register_sweep(CLI::App& app);
 void register_roi(CLI::App& app);       // cmd_roi.cpp: buy vs rent
 void register_capacity(CLI::App& app);  // cmd_capacity.cpp: fleet capacity simulation
 void register_simulate(CLI::App& app);  // cmd_simulate.cpp: iteration and run simulation

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   flopcast::cli::register_hw(app);
   flopcast::cli::register_predict(app);
   flopcast::cli::register_validate(app);
+  flopcast::cli::register_sweep(app);
   flopcast::cli::register_roi(app);
   flopcast::cli::register_capacity(app);
   flopcast::cli::register_simulate(app);

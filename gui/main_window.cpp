@@ -273,7 +273,8 @@ bool MainWindow::open_file(const QString& path, QString* error) {
   chart_->set_points({}, std::nullopt);
   update_title();
   add_recent(path_);
-  form_->expandAll();
+  form_->collapseAll();
+  expand_rows_with_values({});
   (void)origin;
   schedule_run();
   return true;
@@ -389,8 +390,21 @@ void MainWindow::rebuild_recent_menu() {
 void MainWindow::select_pointer(const QString& pointer) {
   const QModelIndex i = fields_->index_of(pointer, ScenarioFieldModel::kValueColumn);
   if (!i.isValid()) return;
+  for (QModelIndex p = i.parent(); p.isValid(); p = p.parent()) form_->expand(p);
   form_->scrollTo(i);
   form_->setCurrentIndex(i);
+}
+
+// Groups always open; nested objects (model, moe, lora, ...) open when the file sets a key in them.
+void MainWindow::expand_rows_with_values(const QModelIndex& parent) {
+  for (int r = 0; r < fields_->rowCount(parent); ++r) {
+    const QModelIndex i = fields_->index(r, 0, parent);
+    if (fields_->rowCount(i) == 0) continue;
+    if (!parent.isValid() || i.data(ScenarioFieldModel::HasValuesRole).toBool()) {
+      form_->expand(i);
+      expand_rows_with_values(i);
+    }
+  }
 }
 
 void MainWindow::schedule_run() { debounce_->start(); }

@@ -92,6 +92,7 @@ class MainWindow : public QMainWindow {
   bool save_as();
   void open_dialog();
   void select_pointer(const QString& pointer);
+  void expand_rows_with_values(const QModelIndex& parent);
 
   ScenarioFieldModel* fields_ = nullptr;
   DiagnosticModel* diagnostics_ = nullptr;

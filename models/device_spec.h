@@ -17,7 +17,7 @@ namespace flopcast::models {
 struct DeviceSpec {
   std::string id;
   std::string name;
-  std::string device_type;  // gpu | tpu | accelerator | cpu | fpga
+  std::string device_type;  // gpu | tpu | asic | accelerator | cpu | fpga
 
   // Dense peak FLOP/s (int8: OP/s) per precision, indexed by index_of(Precision).
   std::array<std::optional<double>, kPrecisionCount> peak_flops_per_s{};

@@ -23,6 +23,10 @@ namespace {
 // bias/dropout, router/permute) and per LM head (loss); backward runs about twice as many.
 constexpr int kElementwiseKernelsPerLayer = 12;
 constexpr int kElementwiseKernelsHead = 4;
+// Extra framework ops of a MoE layer forward: router softmax/top-k, aux loss, token sort,
+// permute/unpermute, histogram, gather/scatter of probabilities (Megatron-Core MoE token
+// dispatcher); backward about twice as many.
+constexpr int kMoeExtraOpsPerLayer = 16;
 // FlashAttention backward reaches lower utilisation than forward (FA2 paper: ~ 0.8×).
 constexpr double kAttentionBackwardEfficiencyRatio = 0.8;
 
@@ -152,6 +156,8 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
       gemm_fb(c, T, h, e.shared_ffn_dim / tp, needs_bwd, wgrad, f, b, 1, &ops);
     }
     ffn_width_local = (e.experts_per_token * e.expert_ffn_dim + e.shared_ffn_dim) / tp;
+    ops.fwd += kMoeExtraOpsPerLayer;
+    if (needs_bwd) ops.bwd += 2 * kMoeExtraOpsPerLayer;
     // Expert all-to-all: dispatch + combine forward, the same backward.
     const double a2a_bytes = T * e.experts_per_token * h * c.act_b / tok_div;
     const int ep_stride = c.etp;
@@ -165,6 +171,8 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   double elems = T * (10.0 * h / sp_div + 2.0 * (c.d.q_dim + c.d.kv_dim) / tp +
                       (c.d.ffn_mats == 3 ? 3.0 : 2.0) * ffn_width_local);
   double bytes = elems * c.act_b;
+  // MoE token permute + unpermute (read and write every routed copy of a token, dispatch and combine).
+  if (moe_layer) bytes += 4.0 * T * m.moe->experts_per_token * h * c.act_b / (c.etp == l.tp ? 1.0 : double(l.tp));
   // fp8/fp4: quantize each GEMM input (read 16-bit, write 8-bit) and the weights per micro-batch.
   if (c.bpe_gemm < 2) {
     const double gemm_inputs = T * (2.0 * h + c.d.v_dim / tp + ffn_width_local);

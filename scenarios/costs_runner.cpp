@@ -365,7 +365,7 @@ RunResult run_roi(const RunRequest& req, const ProgressFn& progress, const std::
     o.power_kw_per_device = energy ? energy->first : 0;
     o.provisioned_kw_per_device = opt_number(eff, "/costs/owned/provisioned_kw_per_device").value_or(o.power_kw_per_device / 0.75);
     o.pue = s.pue;
-    o.tariff_usd_per_kwh = s.electricity_usd_per_kwh;
+    o.tariff_usd_per_kwh = opt_number(eff, "/costs/owned/tariff_usd_per_kwh").value_or(s.electricity_usd_per_kwh);
     o.colo_usd_per_kw_month = number(eff, "/costs/owned/colo_usd_per_kw_month", 184.06);
     o.staff_usd_per_year = number(eff, "/costs/owned/staff_usd_per_year", 0);
     o.maintenance_fraction_per_year = number(eff, "/costs/owned/maintenance_fraction_per_year", 0);

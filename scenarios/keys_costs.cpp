@@ -47,23 +47,26 @@ void integer(std::vector<KeySpec>& k, const char* p, J def, const char* unit, do
   k.push_back({.pointer = p, .type = KeyType::integer, .default_value = def, .unit = unit, .minimum = lo,
                .maximum = hi, .help = help, .group = kGroup, .default_text = default_text});
 }
-void enumeration(std::vector<KeySpec>& k, const char* p, J def, std::vector<std::string> choices, const char* help) {
+void enumeration(std::vector<KeySpec>& k, const char* p, J def, std::vector<std::string> choices, const char* help,
+                 const char* default_text = "") {
   k.push_back({.pointer = p, .type = KeyType::enumeration, .default_value = def, .choices = std::move(choices),
-               .help = help, .group = kGroup});
+               .help = help, .group = kGroup, .default_text = default_text});
 }
 void boolean(std::vector<KeySpec>& k, const char* p, bool def, const char* help) {
   k.push_back({.pointer = p, .type = KeyType::boolean, .default_value = def, .help = help, .group = kGroup});
 }
-void string(std::vector<KeySpec>& k, const char* p, const char* help, const char* default_text = "") {
+void string(std::vector<KeySpec>& k, const char* p, const char* help, const char* default_text) {
   k.push_back({.pointer = p, .type = KeyType::string, .help = help, .group = kGroup, .default_text = default_text});
 }
 // Arrays of objects: their items are checked member by member in apply_costs().
-void objects(std::vector<KeySpec>& k, const char* p, const char* help) {
-  k.push_back({.pointer = p, .type = KeyType::array, .help = help, .group = kGroup, .item_type = KeyType::object});
+void objects(std::vector<KeySpec>& k, const char* p, const char* help, const char* default_text) {
+  k.push_back({.pointer = p, .type = KeyType::array, .help = help, .group = kGroup, .item_type = KeyType::object,
+               .default_text = default_text});
 }
-void integers(std::vector<KeySpec>& k, const char* p, J def, double lo, double hi, const char* help) {
+void integers(std::vector<KeySpec>& k, const char* p, J def, double lo, double hi, const char* help,
+              const char* default_text = "") {
   k.push_back({.pointer = p, .type = KeyType::array, .default_value = def, .minimum = lo, .maximum = hi, .help = help,
-               .group = kGroup, .item_type = KeyType::integer});
+               .group = kGroup, .item_type = KeyType::integer, .default_text = default_text});
 }
 }  // namespace
 
@@ -108,6 +111,7 @@ void add_costs_keys(std::vector<KeySpec>& k) {
   num(k, "/costs/owned/declining_factor", 2, "", 0.1, 10, "Declining-balance factor (2 = double-declining).");
   num(k, "/costs/owned/power_kw_per_device", nullptr, "kW/device", 0, 1000, "Average IT power of one device with its server share while busy.", "the analytic model's energy per device-hour");
   num(k, "/costs/owned/provisioned_kw_per_device", nullptr, "kW/device", 0, 1000, "Power the colocation contract bills per device.", "power_kw_per_device / 0.75 (average draw 0.75 of maximum, Epoch)");
+  num(k, "/costs/owned/tariff_usd_per_kwh", nullptr, "USD/kWh", 0, 100, "Electricity price of the owned fleet.", "/costs/electricity_usd_per_kwh");
   num(k, "/costs/owned/colo_usd_per_kw_month", 184.06, "USD/kW-month", 0, 1e5, "Colocation price (CBRE N. America H2 2024: 184.06).");
   num(k, "/costs/owned/staff_usd_per_year", 0, "USD/year", 0, 1e12, "Operations staff (no authoritative figure; an explicit assumption).");
   num(k, "/costs/owned/maintenance_fraction_per_year", 0, "1/year", 0, 1, "Maintenance as a share of capex per year (an explicit assumption; costs.md suggests 3-10 %).");
@@ -123,7 +127,8 @@ void add_costs_keys(std::vector<KeySpec>& k) {
   num(k, "/costs/rent/trend_per_year", -0.143, "1/year", -0.99, 10, "Rental price change per year (costs.md s1.3, Lambda H100 3.49 -> 2.99: -14.3 %).");
   string(k, "/costs/rent/burst_provider", "Provider whose on-demand price pays for demand above the owned fleet or a commitment.", "the cheapest on-demand row of the device");
   num(k, "/costs/rent/burst_usd_per_device_hour", nullptr, "USD/device-hour", 0, 10000, "Burst price overriding burst_provider.", "from burst_provider");
-  objects(k, "/costs/rent/options", "Rental options compared with buying: objects {provider, tier (on_demand|reserved_1y|reserved_3y|spot|capacity_block|reserved|monthly), usd_per_device_hour?, committed_devices?, preemptions_per_hour?, hours_lost_per_preemption?, label?}.");
+  objects(k, "/costs/rent/options", "Rental options compared with buying: objects {provider, tier (on_demand, reserved_1y, reserved_3y, spot, capacity_block, reserved or monthly), usd_per_device_hour?, committed_devices?, preemptions_per_hour?, hours_lost_per_preemption?, label?}.",
+          "every provider of the device in the price table: on-demand, 1-/3-year reserved, spot, monthly");
   obj(k, "/costs/monte_carlo", "Seeded Monte Carlo over the uncertain inputs: P10/P50/P90 of NPV.");
   integer(k, "/costs/monte_carlo/samples", 1000, "samples", 0, 1000000, "Samples; 0 skips the Monte Carlo.");
   num(k, "/costs/monte_carlo/trend_low", -0.4, "1/year", -0.99, 10, "Lowest rental price trend drawn (uniform).");
@@ -142,7 +147,7 @@ void add_costs_keys(std::vector<KeySpec>& k) {
   integer(k, "/costs/capacity/backfill_depth", 256, "jobs", 1, 1e7, "Queued jobs EASY backfill examines behind the head.");
   num(k, "/costs/capacity/horizon_days", 0, "days", 0, 36500, "Stop the simulation here; 0 = when every job is done.");
   integers(k, "/costs/capacity/seeds", J::array({1}), 0, 9.0e15, "Seeds of the synthetic workload; results are averaged and the spread reported.");
-  objects(k, "/costs/capacity/pools", "Fixed pools: objects {name, devices, owned (true|false), usd_per_device_hour}.");
+  objects(k, "/costs/capacity/pools", "Fixed pools: objects {name, devices, owned (true or false), usd_per_device_hour}.", "none");
   obj(k, "/costs/capacity/autoscale", "Auto-scaling to rented cloud capacity.");
   boolean(k, "/costs/capacity/autoscale/enabled", false, "Burst to rented capacity.");
   num(k, "/costs/capacity/autoscale/usd_per_device_hour", 0, "USD/device-hour", 0, 10000, "Price of burst capacity, billed from the request.");
@@ -161,14 +166,14 @@ void add_costs_keys(std::vector<KeySpec>& k) {
   num(k, "/costs/capacity/workload/mean_service_h", 1, "h", 1e-9, 1e6, "Mean service time of a job.");
   enumeration(k, "/costs/capacity/workload/duration", "exponential", {"exponential", "deterministic", "lognormal"}, "Service-time distribution.");
   num(k, "/costs/capacity/workload/lognormal_sigma", 1, "", 0.01, 10, "Sigma of ln(service time) for lognormal.");
-  objects(k, "/costs/capacity/workload/sizes", "Job sizes: objects {devices, weight}. Default: 1 device.");
-  objects(k, "/costs/capacity/workload/priorities", "Priority classes: objects {priority, weight, deadline_factor?}. Default: one class 0.");
+  objects(k, "/costs/capacity/workload/sizes", "Job sizes: objects {devices, weight}.", "every job takes 1 device");
+  objects(k, "/costs/capacity/workload/priorities", "Priority classes: objects {priority, weight, deadline_factor?}.", "one class, priority 0, no deadline");
   obj(k, "/costs/capacity/trace", "Replay a public cluster trace instead of the synthetic workload.");
-  enumeration(k, "/costs/capacity/trace/format", nullptr, {"alibaba_gpu2023", "alibaba_pai2020", "helios", "philly"}, "Trace layout (docs/buy-vs-rent.md).");
-  string(k, "/costs/capacity/trace/path", "Trace file, relative to the scenario file (PAI 2020: pai_job_table.csv).");
-  string(k, "/costs/capacity/trace/task_path", "PAI 2020 only: pai_task_table.csv, relative to the scenario file.");
+  enumeration(k, "/costs/capacity/trace/format", nullptr, {"alibaba_gpu2023", "alibaba_pai2020", "helios", "philly"}, "Trace layout (docs/buy-vs-rent.md).", "none: the synthetic workload");
+  string(k, "/costs/capacity/trace/path", "Trace file, relative to the scenario file (PAI 2020: pai_job_table.csv).", "none");
+  string(k, "/costs/capacity/trace/task_path", "PAI 2020 only: pai_task_table.csv, relative to the scenario file.", "none");
   obj(k, "/costs/capacity/fleet", "Fleet optimiser: cheapest owned size (and reserved commitment) under a wait limit.");
-  integers(k, "/costs/capacity/fleet/owned_grid", nullptr, 0, 1e8, "Owned device counts to try; absent: no optimisation.");
+  integers(k, "/costs/capacity/fleet/owned_grid", nullptr, 0, 1e8, "Owned device counts to try.", "none: no optimisation");
   integers(k, "/costs/capacity/fleet/reserved_grid", J::array({0}), 0, 1e8, "Reserved device counts to try.");
   num(k, "/costs/capacity/fleet/owned_usd_per_device_hour", 0, "USD/device-hour", 0, 10000, "Cost of an owned device-hour (e.g. the roi command's effective owned price).");
   num(k, "/costs/capacity/fleet/reserved_usd_per_device_hour", 0, "USD/device-hour", 0, 10000, "Price of a reserved device-hour.");

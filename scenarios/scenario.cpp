@@ -226,8 +226,9 @@ LoadResult load_impl(ordered_json doc, const std::string& origin, std::string_vi
       out.diagnostics.push_back(make_diag(origin, text, offsets, mig.error_pointer, mig.error));
       return out;
     }
-    // After a migration the pointers no longer match the file's; keep line numbers only for v1.
-    const auto* where = mig.applied.empty() ? offsets : nullptr;
+    // After a migration from version 0 the pointers no longer match the file's; the steps from
+    // version 1 on move no key, so line numbers stay valid for version >= 1 files.
+    const auto* where = mig.from_version >= 1 ? offsets : nullptr;
     std::vector<detail::Issue> issues;
     Validator{issues}.walk(doc, "");
     if (issues.empty()) {

@@ -43,7 +43,6 @@ FlowId FlowNetwork::start_flow(const std::vector<LinkId>& route, double bytes, C
   if (bytes == 0 || route.empty()) {
     engine_.schedule_in(latency, [this, f] {
       Callback cb = std::move(flows_[f].on_done);
-      flows_[f].route.clear();
       free_flows_.push_back(f);
       if (cb) cb();
     });
@@ -95,11 +94,10 @@ void FlowNetwork::finish(FlowId f) {
     lk.flows.pop_back();
     if (lk.flows.empty()) lk.busy_ticks += engine_.now() - lk.busy_since;
   }
-  std::vector<LinkId> seeds;
-  seeds.swap(fl.route);
+  seeds_.assign(fl.route.begin(), fl.route.end());
   Callback cb = std::move(fl.on_done);
   free_flows_.push_back(f);
-  recompute_from(seeds);
+  recompute_from(seeds_);
   if (cb) cb();
 }
 
@@ -145,8 +143,8 @@ void FlowNetwork::recompute_from(const std::vector<LinkId>& seeds) {
   // Deterministic order regardless of discovery order.
   std::sort(comp_flows_.begin(), comp_flows_.end());
   std::sort(comp_links_.begin(), comp_links_.end());
-  std::vector<double> old_rate;
-  old_rate.reserve(comp_flows_.size());
+  std::vector<double>& old_rate = old_rate_;
+  old_rate.clear();
   for (FlowId f : comp_flows_) {
     settle(flows_[f]);
     old_rate.push_back(flows_[f].rate);

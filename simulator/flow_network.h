@@ -95,6 +95,8 @@ class FlowNetwork {
   std::vector<FlowId> comp_flows_;
   std::vector<LinkId> comp_links_;
   std::vector<LinkId> stack_;
+  std::vector<LinkId> seeds_;
+  std::vector<double> old_rate_;
 };
 
 }  // namespace flopcast::simulator

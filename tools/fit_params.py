@@ -38,6 +38,7 @@ FITTED = [
     ("attn_eff_max", logit, expit),
     ("host_overhead_s", math.log, math.exp),
     ("comm_eff", logit, expit),
+    ("fp8_gemm_speedup_cap", lambda x: math.log(x - 1), lambda y: 1 + math.exp(y)),
 ]
 
 

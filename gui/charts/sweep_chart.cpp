@@ -172,8 +172,9 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
     double lo = t.front().y(), hi = lo;
     for (const auto& p : t) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
     // Whole decades, so the log axis always shows labelled ticks.
-    time_axis_->setRange(std::pow(10.0, std::floor(std::log10(lo))),
-                         std::pow(10.0, std::ceil(std::log10(hi * 1.0001))));
+    // (A hair outside the decade, so rounding in Qt's tick placement keeps the end labels.)
+    time_axis_->setRange(std::pow(10.0, std::floor(std::log10(lo))) * 0.999,
+                         std::pow(10.0, std::ceil(std::log10(hi * 1.0001))) * 1.001);
     if (c.isEmpty()) {
       cost_axis_->setRange(0, 1);
     } else {

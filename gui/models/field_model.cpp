@@ -42,12 +42,11 @@ bool addressable(const std::string& pointer) {
          pointer.find("/-") == std::string::npos && pointer.find('{') == std::string::npos;
 }
 
-// The key as written in the file, below its section: "/workload/model/n_layers" ->
-// "model/n_layers", so the form reads like the file and like the validator's messages.
+// The key as written in the file ("n_layers"), so the form reads like the file and like the
+// validator's messages; the rows above it give the path.
 QString label_for(const std::string& pointer) {
-  const auto second = pointer.find('/', 1);
-  if (second == std::string::npos) return QString::fromStdString(pointer.substr(1));
-  return QString::fromStdString(pointer.substr(second + 1));
+  const auto slash = pointer.rfind('/');
+  return QString::fromStdString(pointer.substr(slash == std::string::npos ? 0 : slash + 1));
 }
 
 QString group_title(const std::string& group) {

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QSignalSpy>
 #include <QtTest>
+#include <functional>
 
 #include "gui/charts/sweep_chart.h"
 #include "gui/format.h"
@@ -25,19 +26,30 @@ class TestGuiModels : public QObject {
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QVERIFY(model.rowCount() >= 3);  // workload, hardware, costs at least
     QVERIFY(model.field_count() > 10);
-    // Every field is a key of the table, with its unit.
-    for (int g = 0; g < model.rowCount(); ++g) {
-      const QModelIndex group = model.index(g, 0);
-      QVERIFY(model.rowCount(group) > 0);
-      for (int r = 0; r < model.rowCount(group); ++r) {
-        const QString pointer = model.index(r, 0, group).data(ScenarioFieldModel::PointerRole).toString();
+    // Every key row is a key of the table, with its unit; every key of the form is reachable.
+    int reached = 0;
+    std::function<void(const QModelIndex&)> walk = [&](const QModelIndex& parent) {
+      for (int r = 0; r < model.rowCount(parent); ++r) {
+        const QModelIndex i = model.index(r, 0, parent);
+        if (!i.data(ScenarioFieldModel::IsFieldRole).toBool()) {
+          QVERIFY(model.rowCount(i) > 0);  // no empty group or object rows
+          walk(i);
+          continue;
+        }
+        ++reached;
+        const QString pointer = i.data(ScenarioFieldModel::PointerRole).toString();
         const sc::KeySpec* spec = sc::find_key(pointer.toStdString());
         QVERIFY2(spec, qPrintable(pointer));
-        QCOMPARE(model.index(r, ScenarioFieldModel::kUnitColumn, group).data().toString(),
+        QCOMPARE(model.index(r, ScenarioFieldModel::kUnitColumn, parent).data().toString(),
                  QString::fromStdString(spec->unit));
-        QVERIFY(!model.index(r, 0, group).data(Qt::ToolTipRole).toString().isEmpty());
+        QVERIFY(pointer.endsWith(QLatin1Char('/') + i.data().toString()));  // labelled by its key
+        QVERIFY(!i.data(Qt::ToolTipRole).toString().isEmpty());
+        QCOMPARE(model.index_of(pointer, 0), i);
+        QVERIFY(model.rowCount(i) == 0);
       }
-    }
+    };
+    walk({});
+    QCOMPARE(reached, model.field_count());
     for (const char* p : {"/hardware/device_count", "/workload/training_tokens", "/costs/usd_per_gpu_hour"})
       QVERIFY2(model.index_of(QString::fromLatin1(p)).isValid(), p);
   }

@@ -55,7 +55,7 @@ TEST_CASE("migration errors name the pointer", "[migrate]") {
   LoadResult r = load_scenario_file(test::source_path("tests/scenarios/data/v0-conflict.json"));
   REQUIRE_FALSE(r.ok);
   CHECK(r.diagnostics[0].pointer == "/gpus");
-  r = load_scenario_text("{\"schema_version\": 2, \"workload\": {}}", "new.json");
+  r = load_scenario_text("{\"schema_version\": 3, \"workload\": {}}", "new.json");
   REQUIRE_FALSE(r.ok);
   CHECK(r.diagnostics[0].pointer == "/schema_version");
   CHECK(r.diagnostics[0].message.find("newer") != std::string::npos);

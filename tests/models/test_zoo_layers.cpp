@@ -1,0 +1,174 @@
+// Layer lists of the non-decoder zoo (models/cnn.h, encoder.h, encoder_decoder.h, vit.h) and the
+// zoo time model (models/zoo_estimate.h).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "models/cnn.h"
+#include "models/encoder.h"
+#include "models/encoder_decoder.h"
+#include "models/vit.h"
+#include "models/zoo_estimate.h"
+#include "test_helpers.h"
+
+using namespace flopcast::models;
+
+namespace {
+TransformerStackSpec stack(int l, int h, int heads, double f, bool gated = false, int head_dim = 0) {
+  TransformerStackSpec t;
+  t.n_layers = l;
+  t.d_model = h;
+  t.n_heads = heads;
+  t.ffn_dim = f;
+  t.ffn_gated = gated;
+  t.head_dim = head_dim;
+  return t;
+}
+}  // namespace
+
+TEST_CASE("CNN layer lists give the reference implementations' parameter counts", "[zoo]") {
+  // torchvision / TF reference checkpoints (counted there; see scenarios/data/model_library.json)
+  CHECK(build_cnn("resnet50-v1.5", 224)->params() == Approx(25557032).epsilon(1e-9));
+  CHECK(build_cnn("resnext101-32x4d", 224)->params() == Approx(44177704).epsilon(1e-9));
+  CHECK(build_cnn("efficientnet-b0", 224)->params() == Approx(5288548).epsilon(1e-9));
+  CHECK(build_cnn("efficientnet-b7", 600)->params() == Approx(66347960).epsilon(1e-9));
+  // ResNet-50 at 224: 4.09 G multiply-adds (torchvision "GFLOPS 4.09")
+  CHECK(build_cnn("resnet50-v1.5", 224)->forward_flops_per_sample() / 2 == Approx(4.09e9).epsilon(0.005));
+  CHECK_FALSE(build_cnn("not-a-net", 224).has_value());
+  CHECK_FALSE(build_cnn("resnet50-v1.5", 0).has_value());
+}
+
+TEST_CASE("CNN FLOPs scale with image_size squared, parameters do not", "[zoo]") {
+  for (const char* a : {"resnet50-v1.5", "efficientnet-b4", "efficientnetv2-s"}) {
+    INFO(a);
+    const auto small = build_cnn(a, 224), big = build_cnn(a, 448);
+    REQUIRE(small);
+    REQUIRE(big);
+    CHECK(big->params() == small->params());
+    CHECK(big->forward_flops_per_sample() / small->forward_flops_per_sample() == Approx(4.0).epsilon(0.03));
+  }
+}
+
+TEST_CASE("depthwise and squeeze-excitation layers are memory-bound on the roofline", "[zoo]") {
+  ZooEstimateInput in;
+  in.layers = *build_cnn("efficientnet-b0", 224);
+  in.device = testing::a100();
+  in.precision = Precision::fp16;
+  in.micro_batch_size = 128;
+  const auto r = zoo_estimate(in);
+  REQUIRE(r.ok);
+  int dw = 0, se = 0, big_conv_compute = 0;
+  for (const auto& o : r.ops) {
+    if (o.name.find("depthwise") != std::string::npos) {
+      ++dw;
+      CHECK(o.memory_bound);
+    }
+    if (o.name.find("se excite") != std::string::npos || o.name.find("se squeeze") != std::string::npos) {
+      ++se;
+      CHECK(o.memory_bound);
+    }
+  }
+  CHECK(dw == 16);
+  CHECK(se == 32);
+  // ResNet-50's 3x3 convolutions of stages 2-4 (128+ channels) at batch 128 are compute-bound.
+  in.layers = *build_cnn("resnet50-v1.5", 224);
+  const auto rr = zoo_estimate(in);
+  REQUIRE(rr.ok);
+  for (const auto& o : rr.ops)
+    if (o.name.find("conv3x3") != std::string::npos && o.name.find("bn") == std::string::npos &&
+        o.name.find("stage1") == std::string::npos && !o.memory_bound)
+      ++big_conv_compute;
+  CHECK(big_conv_compute == 13);
+  // the memory-bound share of EfficientNet's time is larger than ResNet's
+  CHECK(r.memory_bound_s_per_microbatch / r.compute_s_per_microbatch >
+        rr.memory_bound_s_per_microbatch / rr.compute_s_per_microbatch);
+}
+
+TEST_CASE("BERT, T5 and ViT parameter counts match the published implementations", "[zoo]") {
+  EncoderSpec bert;
+  bert.stack = stack(24, 1024, 16, 4096);
+  bert.vocab_size = 30522;
+  CHECK(encoder_params(bert) == Approx(335141888).epsilon(1e-9));  // HF BertModel bert-large-uncased
+  bert.stack = stack(12, 768, 12, 3072);
+  CHECK(encoder_params(bert) == Approx(109482240).epsilon(1e-9));  // HF BertModel bert-base-uncased
+
+  EncoderDecoderSpec t5;
+  t5.stack = stack(0, 512, 6, 1024, true, 64);
+  t5.stack.biases = false;
+  t5.stack.norms_params = 1;
+  t5.n_layers_enc = t5.n_layers_dec = 8;
+  t5.vocab_size = 32128;
+  t5.tie_embeddings = false;
+  t5.relative_position_bias = true;
+  CHECK(encoder_decoder_params(t5) == Approx(76961152).epsilon(1e-9));  // HF google/t5-v1_1-small
+
+  VitSpec vit;
+  vit.stack = stack(12, 768, 12, 3072);
+  vit.patch_size = 16;
+  CHECK(vit_params(vit, 224) == Approx(86567656).epsilon(1e-9));  // timm vit_base_patch16_224
+  // tokens grow with (image/patch)^2: 384 px has (24/14)^2 ≈ 2.94x the patches of 224 px
+  const double f224 = build_vit(vit, 224, "a").forward_flops_per_sample();
+  const double f384 = build_vit(vit, 384, "b").forward_flops_per_sample();
+  CHECK(f384 / f224 > 2.9);
+}
+
+TEST_CASE("encoder FLOPs: 6N per token plus bidirectional attention", "[zoo]") {
+  EncoderSpec bert;
+  bert.stack = stack(24, 1024, 16, 4096);
+  bert.vocab_size = 30522;
+  const auto L = build_encoder(bert, 128, Phase::finetune, "bert");
+  const double h = 1024, s = 128, l = 24;
+  const double layer_matmul = 2 * s * 12 * h * h;  // 4h² attention + 8h² FFN
+  const double scores = l * 4 * s * s * h;
+  CHECK(L.forward_flops_per_sample() == Approx(l * layer_matmul + scores).epsilon(0.01));
+  // pretraining adds the MLM head on the masked 15 %, not on every token
+  const auto P = build_encoder(bert, 128, Phase::pretrain, "bert");
+  const double head = P.forward_flops_per_sample() - L.forward_flops_per_sample();
+  CHECK(head == Approx(2 * 19 * (h * h + h * 30522)).epsilon(0.02));
+}
+
+TEST_CASE("data parallelism adds the gradient all-reduce, exposed only beyond the backward", "[zoo]") {
+  ZooEstimateInput in;
+  in.layers = *build_cnn("resnet50-v1.5", 224);
+  in.device = testing::a100();
+  in.precision = Precision::fp16;
+  in.micro_batch_size = 256;
+  const auto one = zoo_estimate(in);
+  in.device_count = 64;  // 8 nodes: the all-reduce crosses the 25 GB/s NIC share
+  const auto many = zoo_estimate(in);
+  REQUIRE(one.ok);
+  REQUIRE(many.ok);
+  CHECK(one.dp_comm_s == 0);
+  CHECK(many.dp_comm_s > 0);
+  CHECK(many.dp_comm_exposed_s <= many.dp_comm_s);
+  CHECK(many.samples_per_s_per_gpu < one.samples_per_s_per_gpu);
+  // a tiny batch cannot hide the all-reduce behind its short backward
+  in.micro_batch_size = 1;
+  const auto tiny = zoo_estimate(in);
+  REQUIRE(tiny.ok);
+  CHECK(tiny.dp_comm_exposed_s > many.dp_comm_exposed_s);
+}
+
+TEST_CASE("zoo estimate: fp16 is faster than fp32, bad input is an error, not a crash", "[zoo]") {
+  ZooEstimateInput in;
+  in.layers = *build_cnn("resnet50-v1.5", 224);
+  in.device = testing::a100();
+  in.precision = Precision::fp16;
+  const auto h = zoo_estimate(in);
+  in.precision = Precision::fp32;  // tf32 tensor cores on A100
+  const auto f = zoo_estimate(in);
+  REQUIRE(h.ok);
+  REQUIRE(f.ok);
+  CHECK(h.samples_per_s_per_gpu > f.samples_per_s_per_gpu);
+  CHECK(std::isfinite(h.mfu));
+  CHECK(h.mfu > 0);
+  CHECK(h.mfu < 1);
+  in.precision = Precision::fp8;
+  in.device.peak_flops_per_s = {};
+  const auto bad = zoo_estimate(in);
+  CHECK_FALSE(bad.ok);
+  CHECK_FALSE(bad.error.empty());
+  ZooEstimateInput empty;
+  empty.device = testing::a100();
+  CHECK_FALSE(zoo_estimate(empty).ok);
+}

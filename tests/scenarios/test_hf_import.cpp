@@ -1,0 +1,112 @@
+// flopcast import hf: Hugging Face config.json -> workload section (scenarios/hf_import.h), on the
+// hand-written copies of published config.json files in tests/data/hf/.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "helpers.h"
+#include "models/flops.h"
+#include "scenarios/hf_import.h"
+#include "scenarios/model_library.h"
+#include "scenarios/presets.h"
+
+using namespace flopcast::scenarios;
+using nlohmann::json;
+
+namespace {
+HfImportResult import_data(const std::string& name) {
+  return import_hf_file(test::source_path("tests/data/hf/" + name + ".json"));
+}
+double preset_params(const std::string& name) {
+  const ModelPreset* p = find_preset(name);
+  REQUIRE(p != nullptr);
+  return flopcast::models::count_params(p->shape).total;
+}
+double library_count(const std::string& name) {
+  const LibraryModel* m = find_library_model(name);
+  REQUIRE(m != nullptr);
+  return library_params(*m);
+}
+}  // namespace
+
+TEST_CASE("imported decoder configs reproduce the decoder presets' parameter counts", "[hf]") {
+  const std::pair<const char*, const char*> pairs[] = {
+      {"llama-2-7b", "llama2-7b"},     {"llama-2-70b", "llama2-70b"}, {"meta-llama-3-8b", "llama3-8b"},
+      {"meta-llama-3-70b", "llama3-70b"}, {"mixtral-8x7b-v0.1", "mixtral-8x7b"}, {"gpt2", "gpt2-small"},
+      {"gpt2-xl", "gpt2-xl"}};
+  for (const auto& [file, preset] : pairs) {
+    INFO(file);
+    const auto r = import_data(file);
+    REQUIRE(r.ok);
+    CHECK(r.workload["model"]["kind"] == "decoder");
+    CHECK(r.params == Approx(preset_params(preset)).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("imported configs match the published parameter counts", "[hf]") {
+  // Published totals (Hugging Face model cards / safetensors metadata).
+  CHECK(import_data("llama-2-7b").params == Approx(6738415616.0).epsilon(0.01));
+  CHECK(import_data("mistral-7b-v0.1").params == Approx(7241732096.0).epsilon(0.01));
+  CHECK(import_data("mixtral-8x7b-v0.1").params == Approx(46702792704.0).epsilon(0.01));
+  CHECK(import_data("meta-llama-3-8b").params == Approx(8030261248.0).epsilon(0.01));
+  CHECK(import_data("qwen2-7b").params == Approx(7615616512.0).epsilon(0.01));
+  CHECK(import_data("bert-base-uncased").params == Approx(109482240.0).epsilon(1e-9));
+  CHECK(import_data("t5-v1_1-small").params == Approx(76961152.0).epsilon(1e-9));
+  CHECK(import_data("vit-base-patch16-224").params == Approx(86567656.0).epsilon(1e-9));
+}
+
+TEST_CASE("imported encoder, encoder-decoder and ViT configs reproduce the library's counts", "[hf]") {
+  const std::pair<const char*, const char*> pairs[] = {
+      {"bert-base-uncased", "bert-base-uncased"}, {"bert-large-uncased", "bert-large-uncased"},
+      {"electra-base-discriminator", "electra-base"}, {"t5-v1_1-small", "t5-v1.1-small"},
+      {"t5-v1_1-xl", "t5-v1.1-xl"}, {"vit-base-patch16-224", "vit-b16"}, {"vit-large-patch16-224", "vit-l16"}};
+  for (const auto& [file, lib] : pairs) {
+    INFO(file);
+    const auto r = import_data(file);
+    REQUIRE(r.ok);
+    CHECK(r.params == Approx(library_count(lib)).epsilon(1e-9));
+  }
+  const auto t5 = import_data("t5-v1_1-xl");
+  CHECK(t5.workload["model"]["kind"] == "encoder-decoder");
+  CHECK(t5.workload["model"]["ffn_gated"] == true);
+  CHECK(t5.workload["model"]["n_layers_dec"] == 24);
+  const auto vit = import_data("vit-large-patch16-224");
+  CHECK(vit.workload["input"]["image_size"] == 224);
+}
+
+TEST_CASE("at least ten shipped configs import", "[hf]") {
+  int n = 0;
+  for (const char* f : {"llama-2-7b", "llama-2-70b", "meta-llama-3-8b", "meta-llama-3-70b", "mistral-7b-v0.1",
+                        "mixtral-8x7b-v0.1", "qwen2-7b", "gpt2", "gpt2-xl", "bert-base-uncased", "bert-large-uncased",
+                        "electra-base-discriminator", "t5-v1_1-small", "t5-v1_1-xl", "vit-base-patch16-224",
+                        "vit-large-patch16-224"}) {
+    INFO(f);
+    const auto r = import_data(f);
+    CHECK(r.ok);
+    CHECK(r.params > 0);
+    n += r.ok ? 1 : 0;
+  }
+  CHECK(n >= 10);
+}
+
+TEST_CASE("an unmappable config names the key and what was expected", "[hf]") {
+  json cfg = {{"model_type", "llama"}, {"hidden_size", 4096}, {"num_attention_heads", 32},
+              {"intermediate_size", 11008}, {"vocab_size", 32000}};
+  auto r = import_hf_config(cfg, "c.json");
+  CHECK_FALSE(r.ok);
+  CHECK(r.error == "c.json: /num_hidden_layers: missing; expected a positive integer");
+  cfg["num_hidden_layers"] = "32";
+  r = import_hf_config(cfg, "c.json");
+  CHECK(r.error == "c.json: /num_hidden_layers: expected a positive integer");
+  r = import_hf_config(json{{"model_type", "mamba"}}, "m.json");
+  CHECK_FALSE(r.ok);
+  CHECK(r.error.rfind("m.json: /model_type: 'mamba' is not a family flopcast can map", 0) == 0);
+  r = import_hf_config(json::array(), "a.json");
+  CHECK(r.error == "a.json: /: expected a JSON object (a Hugging Face config.json)");
+  r = import_hf_config(json{{"hidden_size", 1}}, "n.json");
+  CHECK(r.error == "n.json: /model_type: missing; expected the Hugging Face model family");
+  const auto missing = import_hf_file(test::source_path("tests/data/hf/does-not-exist.json"));
+  CHECK_FALSE(missing.ok);
+  CHECK(missing.error.find("cannot open file") != std::string::npos);
+}

@@ -1,0 +1,177 @@
+// The zoo predictor on tests/data/groundtruth/public-zoo.json (copy of
+// ../shared/groundtruth/public-zoo.json): leave-one-family-out fit of the zoo's global physical
+// parameters (models::ZooParams: memory_traffic_factor, depthwise_traffic_factor, gemm_eff_max) by
+// grid search, the per-family MAPE table, and the band coverage. This test IS the fitting script
+// of docs/parameters.md "Zoo": it fails when the defaults in models/zoo_estimate.h are no longer
+// the all-family optimum of the grid below, so the documented values cannot drift.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "helpers.h"
+#include "scenarios/model_library.h"
+
+using namespace flopcast;
+using nlohmann::json;
+
+namespace {
+
+struct Row {
+  std::string family, metric;
+  double measured = 0;
+  std::vector<double> predicted;  // one per grid point
+  std::vector<double> p10, p90;
+};
+
+const std::vector<double> kPhi = {0.75, 1.0, 1.25, 1.5};
+const std::vector<double> kEta = {0.5, 0.6, 0.7, 0.8};
+const std::vector<double> kDw = {4, 8, 12, 16};
+
+std::vector<models::ZooParams> grid() {
+  std::vector<models::ZooParams> g;
+  for (double a : kPhi)
+    for (double b : kEta)
+      for (double w : kDw) {
+        models::ZooParams z;
+        z.memory_traffic_factor = a;
+        z.gemm_eff_max = b;
+        z.depthwise_traffic_factor = w;
+        g.push_back(z);
+      }
+  return g;
+}
+
+bool is_throughput(const std::string& m) { return m != "wall_time_h"; }
+
+// Mean over families (throughput metrics) of each family's MAPE at grid point g, skipping `skip`.
+double objective(const std::vector<Row>& rows, size_t g, const std::string& skip) {
+  std::map<std::string, std::pair<double, int>> fam;
+  for (const auto& r : rows) {
+    if (r.family == skip || !is_throughput(r.metric)) continue;
+    auto& f = fam[r.family];
+    f.first += std::fabs(r.predicted[g] - r.measured) / r.measured;
+    ++f.second;
+  }
+  double s = 0;
+  for (const auto& [k, v] : fam) s += v.first / v.second;
+  return fam.empty() ? 0 : s / double(fam.size());
+}
+
+}  // namespace
+
+TEST_CASE("zoo predictor: leave-one-family-out cross-validation on public-zoo.json", "[zoo]") {
+  json records;
+  {
+    std::ifstream f(scenarios::test::source_path("tests/data/groundtruth/public-zoo.json"));
+    REQUIRE(f);
+    f >> records;
+  }
+  REQUIRE(records.is_array());
+  CHECK(records.size() == 318);
+  const auto lookup = scenarios::builtin_device_lookup();
+  const scenarios::PredictOptions opts;
+  const auto g = grid();
+
+  std::vector<Row> rows;
+  int predicted_records = 0, null_with_reason = 0;
+  for (const auto& rec : records) {
+    const bool low = rec.value("verification", "") == "low-confidence";
+    const json& meas = rec["measured"];
+    std::string metric;
+    for (const char* k : {"samples_per_s_per_gpu", "tokens_per_s_per_gpu", "wall_time_h"})
+      if (meas.contains(k) && meas[k].is_number()) {
+        metric = k;
+        break;
+      }
+    Row row;
+    bool ok = !metric.empty();
+    for (size_t i = 0; i < g.size(); ++i) {
+      const auto p = scenarios::predict_zoo_record(rec, lookup, opts, g[i]);
+      const std::string dump = p.out.dump();
+      CHECK(dump.find("nan") == std::string::npos);
+      CHECK(dump.find("inf") == std::string::npos);
+      if (metric.empty()) break;
+      const auto& v = p.out["predicted"][metric];
+      if (!v.is_number()) {
+        if (i == 0) {
+          CHECK(p.out["why_null"].contains(metric));
+          ++null_with_reason;
+        }
+        ok = false;
+        break;
+      }
+      row.predicted.push_back(v.get<double>());
+      row.p10.push_back(p.out["p10"][metric].get<double>());
+      row.p90.push_back(p.out["p90"][metric].get<double>());
+    }
+    if (!ok) continue;
+    ++predicted_records;
+    if (low) continue;  // shown per record by validate, left out of the headline figures
+    row.family = rec["family"].get<std::string>();
+    row.metric = metric;
+    row.measured = meas[metric].get<double>();
+    rows.push_back(std::move(row));
+  }
+  // Wall time needs training_samples: the MLPerf records without it are not predicted.
+  CHECK(predicted_records >= 270);
+
+  // The defaults must be the all-family optimum of the grid.
+  size_t best_all = 0;
+  for (size_t i = 1; i < g.size(); ++i)
+    if (objective(rows, i, "") < objective(rows, best_all, "")) best_all = i;
+  const models::ZooParams def;
+  CHECK(g[best_all].memory_traffic_factor == def.memory_traffic_factor);
+  CHECK(g[best_all].gemm_eff_max == def.gemm_eff_max);
+  CHECK(g[best_all].depthwise_traffic_factor == def.depthwise_traffic_factor);
+
+  // Leave one family out: fit on the others, predict it.
+  std::set<std::string> families;
+  for (const auto& r : rows) families.insert(r.family);
+  std::map<std::pair<std::string, std::string>, std::vector<const Row*>> by;
+  for (const auto& r : rows) by[{r.family, r.metric}].push_back(&r);
+  std::printf("\nLeave-one-family-out (public-zoo.json, low-confidence excluded):\n");
+  std::printf("%-32s %-22s %4s %7s %7s %7s\n", "family", "metric", "n", "MAPE", "bias", "P10-90");
+  double sum_tp = 0, sum_ttt = 0, in_band = 0, n_all = 0, sq_log = 0;
+  int n_tp = 0, n_ttt = 0;
+  for (const auto& [key, rs] : by) {
+    size_t best = 0;
+    for (size_t i = 1; i < g.size(); ++i)
+      if (objective(rows, i, key.first) < objective(rows, best, key.first)) best = i;
+    double ape = 0, bias = 0, band = 0;
+    for (const Row* r : rs) {
+      const double e = (r->predicted[best] - r->measured) / r->measured;
+      ape += std::fabs(e);
+      bias += e;
+      const bool in = r->measured >= r->p10[best] && r->measured <= r->p90[best];
+      band += in ? 1 : 0;
+      in_band += in ? 1 : 0;
+      n_all += 1;
+      sq_log += std::pow(std::log(r->predicted[best] / r->measured), 2);
+    }
+    const double n = double(rs.size());
+    std::printf("%-32s %-22s %4d %6.1f%% %+6.1f%% %6.0f%%\n", key.first.c_str(), key.second.c_str(), int(n),
+                100 * ape / n, 100 * bias / n, 100 * band / n);
+    if (is_throughput(key.second)) {
+      sum_tp += ape / n;
+      ++n_tp;
+    } else {
+      sum_ttt += ape / n;
+      ++n_ttt;
+    }
+  }
+  const double mean_tp = sum_tp / n_tp, mean_ttt = sum_ttt / n_ttt;
+  std::printf("mean of per-family MAPEs: throughput %.1f%% (%d families), time-to-train %.1f%% (%d families); "
+              "P10-P90 coverage %.0f%%; rms ln error %.2f\n",
+              100 * mean_tp, n_tp, 100 * mean_ttt, n_ttt, 100 * in_band / n_all, std::sqrt(sq_log / n_all));
+  // Regression guards at the figures this version reaches (the targets, 15 % / 20 % / 80 %,
+  // are not met yet: docs/model-zoo.md "Known gaps").
+  CHECK(mean_tp < 0.27);
+  CHECK(n_ttt == 3);
+  CHECK(in_band / n_all > 0.35);
+}

@@ -1,0 +1,81 @@
+// scenarios/data/model_library.json: every entry builds, cites a source, and its computed
+// parameter count (and CNN multiply-adds) agree with the published figures stored beside them.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "scenarios/model_library.h"
+
+using namespace flopcast::scenarios;
+using nlohmann::json;
+
+TEST_CASE("the model library holds every ground-truth preset", "[zoo]") {
+  for (const char* n : {"bert-large-uncased", "electra-base", "resnet50-v1.5", "resnext101-32x4d",
+                        "se-resnext101-32x4d", "efficientnet-b0", "efficientnet-b4", "efficientnetv2-s",
+                        "transformer-big-wmt-en-de", "t5-v1.1-small", "t5-v1.1-large", "t5-v1.1-xl", "t5-v1.1-xxl",
+                        "vit-b16", "vit-g14"}) {
+    INFO(n);
+    CHECK(find_library_model(n) != nullptr);
+  }
+  CHECK(find_library_model("no-such-model") == nullptr);
+}
+
+TEST_CASE("library entries: unique names, sources, computed params beside the published ones", "[zoo]") {
+  std::set<std::string> names;
+  for (const auto& m : model_library()) {
+    INFO(m.name);
+    CHECK(names.insert(m.name).second);
+    CHECK_FALSE(m.source.empty());
+    CHECK(m.entry.contains("source_url"));
+    REQUIRE(m.published_params.has_value());
+    CHECK_FALSE(m.entry["published"].value("params_source", "").empty());
+    const double computed = library_params(m);
+    REQUIRE(computed > 0);
+    // Within 1 %, or within the rounding of the published figure when the source rounds it
+    // (EfficientNet's paper gives two significant figures: "19M").
+    double tol = 0.01 * *m.published_params;
+    if (m.entry["published"].contains("params_significant_digits")) {
+      const int digits = m.entry["published"]["params_significant_digits"].get<int>();
+      const double unit = std::pow(10.0, std::floor(std::log10(*m.published_params)) - digits + 1);
+      tol = std::max(tol, 0.5 * unit);
+    }
+    CHECK(std::fabs(computed - *m.published_params) <= tol);
+  }
+}
+
+TEST_CASE("CNN multiply-adds per image agree with the published figures", "[zoo]") {
+  int checked = 0;
+  for (const auto& m : model_library()) {
+    if (m.kind != flopcast::models::ModelKind::cnn || !m.published_gmacs) continue;
+    INFO(m.name);
+    SampleInput in;
+    in.image_size = m.published_image_size;
+    std::string err;
+    auto L = build_layers(m.entry, json::object(), in, flopcast::models::Phase::pretrain, &err);
+    REQUIRE(L);
+    const double gmacs = L->forward_flops_per_sample() / 2e9;
+    // published figures are rounded to two or three significant figures; EfficientNetV2's at its
+    // evaluation size differ by up to 6 % between the paper and the reference code's count
+    CHECK(std::fabs(gmacs - *m.published_gmacs) / *m.published_gmacs < 0.07);
+    ++checked;
+  }
+  CHECK(checked >= 15);
+}
+
+TEST_CASE("build_layers reports what it lacks in one line", "[zoo]") {
+  std::string err;
+  SampleInput in;
+  json entry = {{"kind", "cnn"}, {"name", "lenet"}};
+  in.image_size = 32;
+  CHECK_FALSE(build_layers(entry, json::object(), in, flopcast::models::Phase::pretrain, &err));
+  CHECK(err.find("unknown CNN architecture 'lenet'") != std::string::npos);
+  entry = {{"kind", "encoder"}};
+  CHECK_FALSE(build_layers(entry, json{{"n_layers", 2}}, in, flopcast::models::Phase::pretrain, &err));
+  CHECK(err.find("model.d_model and model.n_heads") != std::string::npos);
+  entry = {{"kind", "vit"}, {"n_layers", 2}, {"d_model", 64}, {"n_heads", 4}};
+  in.image_size = 0;
+  CHECK_FALSE(build_layers(entry, json::object(), in, flopcast::models::Phase::pretrain, &err));
+  CHECK(err.find("image_size") != std::string::npos);
+}
