@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -28,6 +29,38 @@ double number_or_nan(const ordered_json& j, const char* key) {
 
 std::string text_or(const ordered_json& j, const char* key, const std::string& fallback = "") {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+}
+
+// Text from the model (layout notes) may carry Unicode; a plain-ASCII table gets ASCII stand-ins.
+std::string ascii_only(const std::string& s) {
+  static const std::pair<const char*, const char*> kMap[] = {
+      {"\u00d7", "x"}, {"\u00b7", "*"}, {"\u2013", "-"}, {"\u2014", "-"}, {"\u2212", "-"},
+      {"\u2264", "<="}, {"\u2265", ">="}, {"\u2248", "~"}, {"\u2192", "->"}, {"\u2026", "..."},
+      {"\u03b7", "eta"}, {"\u00b5", "u"}};
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    bool mapped = false;
+    for (const auto& [from, to] : kMap) {
+      const std::size_t n = std::char_traits<char>::length(from);
+      if (s.compare(i, n, from) == 0) {
+        out += to;
+        i += n;
+        mapped = true;
+        break;
+      }
+    }
+    if (mapped) continue;
+    out += '?';
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  }
+  return out;
 }
 
 std::string render_table(const ordered_json& r, bool unicode) {
@@ -73,8 +106,8 @@ std::string render_table(const ordered_json& r, bool unicode) {
     t.add_row({"cost", "not computed: set /costs/usd_per_gpu_hour"});
   }
   t.add_row({"simulation", "not checked (analytic estimate only)"});
-  t.right_align(1);
-  return t.render(unicode);
+  const std::string text = t.render(unicode);
+  return unicode ? text : ascii_only(text);
 }
 
 void run_estimate(const EstimateOptions& o) {

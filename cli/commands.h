@@ -19,5 +19,7 @@ void register_sweep(CLI::App& app);
 void register_roi(CLI::App& app);       // cmd_roi.cpp: buy vs rent
 void register_capacity(CLI::App& app);  // cmd_capacity.cpp: fleet capacity simulation
 void register_simulate(CLI::App& app);  // cmd_simulate.cpp: iteration and run simulation
+void register_models(CLI::App& app);    // cmd_models.cpp: model presets and library
+void register_import(CLI::App& app);    // cmd_import.cpp: import hf config.json
 
 }  // namespace flopcast::cli

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   flopcast::cli::register_roi(app);
   flopcast::cli::register_capacity(app);
   flopcast::cli::register_simulate(app);
+  flopcast::cli::register_models(app);
+  flopcast::cli::register_import(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -470,7 +470,11 @@ void MainWindow::show_answer() {
   const Kpis& k = *answer_;
   const QString note = stale_ ? tr("last valid answer") : QString();
   auto detail = [&](const QString& d) { return stale_ ? note : d; };
-  cards_[0]->set(format_hours(k.wall_time_h), detail(format_number(k.wall_time_h) + tr(" h")), stale_);
+  cards_[0]->set(format_hours(k.wall_time_h),
+                 detail(k.tokens_per_s_per_gpu
+                            ? tr("%1 tokens/s per GPU").arg(format_number(*k.tokens_per_s_per_gpu))
+                            : QString()),
+                 stale_);
   cards_[1]->set(format_number(k.gpu_hours), detail(tr("on %1 GPUs").arg(format_count(k.gpus))), stale_);
   if (k.cost_usd)
     cards_[2]->set(format_usd(*k.cost_usd), detail(tr("GPU rental + electricity")), stale_);

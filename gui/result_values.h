@@ -22,6 +22,7 @@ struct Kpis {
   std::string device;  // device name (or id), "" when the result has none
   std::string layout;  // "dp=8 tp=8 pp=1 (auto)", "" when the result has none
   std::optional<double> mfu;  // model FLOPs utilisation, 0..1
+  std::optional<double> tokens_per_s_per_gpu;
 };
 
 // The estimate's headline numbers; nullopt (with *error set) when the result lacks one.

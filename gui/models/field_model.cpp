@@ -5,6 +5,7 @@
 #include <QFont>
 #include <QGuiApplication>
 #include <QPalette>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -194,6 +195,20 @@ ScenarioFieldModel::ScenarioFieldModel(QObject* parent) : QAbstractItemModel(par
     f.label = label_for(spec.pointer);
     add_node(parent_node, f);
   }
+  // Groups in the order people answer them (what is trained, on what, at what price), then the
+  // rest in key-table order; the file's metadata last.
+  const std::vector<std::string> first = {"workload", "hardware", "costs", "parallelism", "simulation"};
+  auto rank = [&](int id) {
+    for (const auto& [name, node] : group_node)
+      if (node == id) {
+        const auto it = std::find(first.begin(), first.end(), name);
+        if (it != first.end()) return static_cast<int>(it - first.begin());
+        return name == "document" ? 1000 : 100;
+      }
+    return 100;
+  };
+  std::stable_sort(top_.begin(), top_.end(), [&](int a, int b) { return rank(a) < rank(b); });
+  for (int r = 0; r < static_cast<int>(top_.size()); ++r) nodes_[static_cast<std::size_t>(top_[r])].row = r;
 }
 
 int ScenarioFieldModel::add_node(int parent, Field node) {
