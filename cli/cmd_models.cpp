@@ -34,7 +34,7 @@ std::string ascii(const std::string& s) {
 void print(const std::string& s) { std::cout << ascii(s); }
 
 std::string fmt(const char* f, double v) {
-  char b[64];
+  char b[512];
   std::snprintf(b, sizeof b, f, v);
   return b;
 }
@@ -289,19 +289,43 @@ int run_seeds(const std::string& file, Format f) {
   s += tr.render(fancy_output());
   for (const auto& [g, w] : wall_by_gpus)
     s += fmt("  %.0f GPUs: ", g) + format_duration_s(w * 3600) + fmt(" for W = %.3g FLOPs\n", work_by_gpus[g]);
-  s += fmt("  16 vs 8 GPUs: %.2fx faster (not 2x: the gradient all-reduce crosses nodes; not 13.6x or 5x).\n\n", speedup);
-  s += "What separates the seeds' T from Flopcast's:\n"
-       "  1. Work is FLOPs, not parameters: W = FLOPs per sample x samples = (6N + attention) x tokens,\n"
-       "     about 6 x 3.4e8 x 43e9 tokens ~ 9e19 FLOPs, not n = 3.4e8. This factor alone is ~2.6e11.\n"
-       "  2. Speed is the achieved FLOP/s of the precision actually used (fp16 tensor cores), which is the\n"
-       "     datasheet peak times the roofline efficiency of each GEMM and memory-bound op (MFU column),\n"
-       "     not a nominal v = 2 GFLOP/s (that is a CPU core, ~1e5x slower than one GPU's fp16 peak).\n"
-       "  3. Communication: every step all-reduces 4 bytes per parameter (1.3 GB) across the data-parallel\n"
-       "     group; within one 8-GPU node it hides behind the backward pass, across two nodes it costs more,\n"
-       "     so doubling d does not halve T.\n"
-       "  4. Precision: fp32 (no tensor cores on V100) would be ~8x slower per GEMM than fp16.\n"
-       "  5. Sequence length: the 10% of steps at seq 512 cost ~4.4x more per sample than seq 128 (attention\n"
-       "     grows with seq^2), so they take a third of the time.\n";
+  s += fmt("  more GPUs: %.2fx faster (not 2x: the gradient all-reduce crosses nodes; not 13.6x or 5x).\n\n", speedup);
+  // The factors, from the runs above (first run = the first phase on the smaller GPU count).
+  const auto& r0 = rr.front();
+  double total_tokens = 0, params = 0;
+  for (const auto& j : rr)
+    if (j["gpus"] == r0["gpus"]) total_tokens += j["training_samples"].get<double>() * j["seq_len"].get<int>();
+  params = r0["six_n_per_token"].get<double>() / 6;
+  const double work = work_by_gpus.begin()->second;
+  const auto dev = lookup((*runs)[0]["system"].value("device", ""));
+  const double fp32 = dev ? dev->peak(models::Precision::fp32).value_or(0) : 0;
+  const double p16 = r0["peak_flops_per_s"].get<double>();
+  s += "What separates the seeds' T from Flopcast's:\n";
+  s += fmt("  1. Work is FLOPs, not parameters: W = FLOPs per sample x samples = (6N + attention) x tokens\n"
+           "     = %.3g FLOPs for ", work) + fmt("%.3g tokens", total_tokens) +
+       fmt(", not n = %.3g: a factor of ", (*cases)[0].value("n", 0.0)) +
+       fmt("%.2g.\n", work / (*cases)[0].value("n", 1.0));
+  s += "  2. Speed is the achieved FLOP/s of the precision used (fp16 tensor cores): the datasheet peak (" +
+       format_si(p16, "FLOP/s") + ") times the roofline efficiency of each GEMM and memory-bound op = " +
+       format_si(r0["achieved_flops_per_s_per_gpu"].get<double>(), "FLOP/s") + fmt(" (MFU %.0f%%),", 100 * r0["mfu"].get<double>()) +
+       "\n     not a nominal v = " + format_si((*cases)[0].value("v_flops_per_s", 0.0), "FLOP/s") +
+       fmt(" (%.2g x slower than that achieved speed).\n", r0["achieved_flops_per_s_per_gpu"].get<double>() /
+                                                               (*cases)[0].value("v_flops_per_s", 1.0));
+  s += fmt("  3. Communication: every step all-reduces 4 bytes per parameter (%.2f GB) across the data-parallel\n"
+           "     group; inside one node it hides behind the backward pass, across nodes it does not fully, so\n",
+           4 * params / 1e9) +
+       fmt("     doubling d gives %.2fx, not 2x (and not the seeds' 13.6x or 5x).\n", speedup);
+  if (fp32 > 0)
+    s += fmt("  4. Precision: in fp32 this device's peak is %.3g x lower than in fp16 ", p16 / fp32) + "(" +
+         format_si(fp32, "FLOP/s") + " vs " + format_si(p16, "FLOP/s") + ").\n";
+  if (rr.size() >= 2 && rr[1]["gpus"] == r0["gpus"]) {
+    const auto& r1 = rr[1];
+    s += fmt("  5. Sequence length: a seq-%.0f sample costs ", double(r1["seq_len"].get<int>())) +
+         fmt("%.2fx the FLOPs of a seq-128 one", r1["flops_per_sample"].get<double>() / r0["flops_per_sample"].get<double>()) +
+         fmt(" (attention grows with seq^2), so its %.0f%% of the steps take ",
+             100 * r1["training_samples"].get<double>() / (r0["training_samples"].get<double>() + r1["training_samples"].get<double>())) +
+         fmt("%.0f%% of the time.\n", 100 * r1["wall_time_h"].get<double>() / wall_by_gpus.begin()->second);
+  }
   print(s);
   return kExitOk;
 }

@@ -143,9 +143,9 @@ void MainWindow::build_ui() {
   form_->setSelectionBehavior(QAbstractItemView::SelectRows);
   form_->header()->setStretchLastSection(true);
   form_->header()->setSectionResizeMode(ScenarioFieldModel::kFieldColumn, QHeaderView::Interactive);
-  form_->setColumnWidth(ScenarioFieldModel::kFieldColumn, 200);
-  form_->setColumnWidth(ScenarioFieldModel::kValueColumn, 120);
-  form_->setColumnWidth(ScenarioFieldModel::kUnitColumn, 78);
+  form_->setColumnWidth(ScenarioFieldModel::kFieldColumn, 182);
+  form_->setColumnWidth(ScenarioFieldModel::kValueColumn, 116);
+  form_->setColumnWidth(ScenarioFieldModel::kUnitColumn, 100);
   left_layout->addWidget(form_, 1);
   auto* messages_title = new QLabel(tr("<b>Messages</b> (as <tt>flopcast</tt> prints them)"), left);
   left_layout->addWidget(messages_title);

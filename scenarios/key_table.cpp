@@ -225,8 +225,12 @@ std::string key_reference_markdown() {
       range = (k.minimum ? bound(k, *k.minimum).dump() : std::string("-inf")) + " to " +
               (k.maximum ? bound(k, *k.maximum).dump() : std::string("inf"));
     }
-    md << "| `" << k.pointer << "` | " << type << " | " << def << " | " << k.unit << " | " << range << " | "
-       << k.help << " |\n";
+    auto cell = [](std::string text) {  // a '|' would end the table cell
+      for (std::size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2)) text.replace(at, 1, "\\|");
+      return text;
+    };
+    md << "| `" << k.pointer << "` | " << type << " | " << cell(def) << " | " << cell(k.unit) << " | " << cell(range)
+       << " | " << cell(k.help) << " |\n";
   }
   md << "\n<!-- END KEY REFERENCE -->\n";
   return md.str();

@@ -1,5 +1,6 @@
 #include "scenarios/strict_json.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <exception>
@@ -234,13 +235,20 @@ class Handler : public nlohmann::json_sax<ojson> {
 
 // Is the token the parser stopped at a NaN / Infinity literal (which JSON does not have)?
 bool looks_non_finite(std::string_view text, std::size_t position, const std::string& token) {
-  std::size_t start = position >= token.size() ? position - token.size() : 0;
-  while (start < text.size() && (text[start] == ' ' || text[start] == '\t' || text[start] == '\n' || text[start] == '\r'))
-    ++start;
-  if (start < text.size() && (text[start] == '-' || text[start] == '+')) ++start;
+  // Find a letter near where the lexer stopped, then take the whole word around it.
+  const auto alpha = [&](std::size_t i) { return std::isalpha(static_cast<unsigned char>(text[i])) != 0; };
+  const std::size_t lo = position > token.size() + 2 ? position - token.size() - 2 : 0;
+  const std::size_t hi = std::min(text.size(), position + 2);
+  std::size_t at = hi;
+  for (std::size_t i = lo; i < hi; ++i)
+    if (alpha(i)) {
+      at = i;
+      break;
+    }
+  if (at >= hi) return false;
+  while (at > 0 && alpha(at - 1)) --at;
   std::string word;
-  while (start < text.size() && std::isalpha(static_cast<unsigned char>(text[start])))
-    word += static_cast<char>(std::tolower(static_cast<unsigned char>(text[start++])));
+  while (at < text.size() && alpha(at)) word += static_cast<char>(std::tolower(static_cast<unsigned char>(text[at++])));
   return word == "nan" || word == "inf" || word == "infinity";
 }
 

@@ -1,10 +1,11 @@
-// The scenario form as an item model: one top row per key-table group (workload, hardware, ...),
-// a row per nested object (workload > model > moe), a row per editable key, generated from flopcast::scenarios::scenario_keys() (the table the validator, the
-// JSON Schema and docs/scenario-format.md use). Groups come as people answer them (workload,
-// hardware, costs, parallelism, simulation; file metadata last), keys in table order. Columns: field, value, unit, note (the
-// validator's message for that key, or its range and default). Editing a value writes the JSON
-// document held here; the model never checks ranges itself: the runner's validator does, and its
-// diagnostics come back through set_diagnostics().
+// The scenario form as an item model: a top row per key-table group (workload, hardware, ...),
+// a row per nested object (workload > model > moe) and a row per editable key, generated from
+// flopcast::scenarios::scenario_keys() (the table the validator, the JSON Schema and
+// docs/scenario-format.md use). Groups come in the order people answer them (workload, hardware,
+// costs, parallelism, simulation; file metadata last), keys in table order. Columns: field,
+// value, unit, note (the validator's message for that key, or its range and default). Editing a
+// value writes the JSON document held here; the model never checks ranges itself: the runner's
+// validator does, and its diagnostics come back through set_diagnostics().
 #pragma once
 
 #include <QAbstractItemModel>

@@ -8,6 +8,7 @@
 
 #include "helpers.h"
 #include "scenarios/atomic_file.h"
+#include "scenarios/key_table.h"
 #include "scenarios/scenario.h"
 
 using namespace flopcast::scenarios;
@@ -97,7 +98,7 @@ TEST_CASE("the canonical form orders keys as the key table, whatever the input o
   REQUIRE(r.ok);
   const std::string text = save_scenario_text(r.scenario.document);
   CHECK(text == save_scenario_text(doc));
-  CHECK(text.rfind("{\n  \"schema_version\": 2,", 0) == 0);
+  CHECK(text.rfind("{\n  \"schema_version\": " + std::to_string(kSchemaVersion) + ",", 0) == 0);
 }
 
 TEST_CASE("save_scenario_file writes the canonical text atomically", "[writer]") {
