@@ -41,7 +41,7 @@ std::string capacity_table(const ordered_json& r, bool unicode) {
   s += t.render(unicode);
   Table p({"priority", "jobs", "P(wait)", "wait P50", "wait P95", "deadline misses", "preemptions"});
   for (const auto& x : r["by_priority"])
-    p.add_row({num(x["priority"]), num(x["jobs"]), num(x["p_wait"]), num(x["queue_wait_p50_h"], 1, " h"),
+    p.add_row({std::to_string(x["priority"].get<int>()), num(x["jobs"]), num(x["p_wait"]), num(x["queue_wait_p50_h"], 1, " h"),
                num(x["queue_wait_p95_h"], 1, " h"), num(x["deadline_misses"]), num(x["preemptions"])});
   for (int c = 1; c <= 6; ++c) p.right_align(c);
   s += p.render(unicode);

@@ -91,7 +91,7 @@ std::string roi_table(const ordered_json& r, bool unicode) {
   head.add_row({"horizon, discount rate", num(r["horizon_years"]) + " years, " + num(r["discount_rate"], 100, " %")});
   head.add_row({"demand", num(in["demand_device_hours_per_month"]) + " device-h/month, growth " +
                               num(in["demand_growth_per_year"], 100, " %/yr")});
-  head.add_row({"owned", num(in["owned_devices"]) + " devices, capex " + money(in["capex_usd"]) + ", mean utilisation " +
+  head.add_row({"owned", std::to_string(in["owned_devices"].get<int>()) + " devices, capex " + money(in["capex_usd"]) + ", mean utilisation " +
                              num(in["owned_utilisation_mean"], 100, " %")});
   head.add_row({"energy per device-hour", num(in["energy_kwh_per_device_hour"], 1, " kWh") + " (" +
                                               in["energy_source"].get<std::string>() + ")"});

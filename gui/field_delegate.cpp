@@ -14,7 +14,8 @@ QWidget* FieldDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem
   if (!choices.isEmpty()) {
     auto* combo = new QComboBox(parent);
     combo->addItems(choices);
-    combo->setAccessibleName(index.siblingAtColumn(ScenarioFieldModel::kFieldColumn).data().toString());
+    combo->setAccessibleName(
+        index.siblingAtColumn(ScenarioFieldModel::kFieldColumn).data().toString());
     connect(combo, &QComboBox::activated, self, [self, combo] {
       combo->setProperty("flopcast_user_changed", true);
       emit self->commitData(combo);
@@ -23,7 +24,8 @@ QWidget* FieldDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem
   }
   auto* edit = qobject_cast<QLineEdit*>(QStyledItemDelegate::createEditor(parent, option, index));
   if (!edit) return QStyledItemDelegate::createEditor(parent, option, index);
-  edit->setAccessibleName(index.siblingAtColumn(ScenarioFieldModel::kFieldColumn).data().toString());
+  edit->setAccessibleName(
+      index.siblingAtColumn(ScenarioFieldModel::kFieldColumn).data().toString());
   const QString unit = index.siblingAtColumn(ScenarioFieldModel::kUnitColumn).data().toString();
   if (!unit.isEmpty()) edit->setPlaceholderText(unit);
   // Live: every keystroke is a new request; the runner keeps only the latest.

@@ -11,23 +11,20 @@ namespace {
 
 std::string with_separators(const std::string& digits) {
   // digits: optional '-', integer part, optional fraction.
-  std::string sign, integer = digits, fraction;
-  if (!integer.empty() && integer[0] == '-') {
-    sign = "-";
-    integer.erase(0, 1);
-  }
-  if (const auto dot = integer.find('.'); dot != std::string::npos) {
-    fraction = integer.substr(dot);
-    integer.resize(dot);
-  }
+  const bool negative = !digits.empty() && digits[0] == '-';
+  const std::size_t begin = negative ? 1 : 0;
+  std::size_t dot = digits.find('.');
+  if (dot == std::string::npos) dot = digits.size();
   std::string out;
-  const int n = static_cast<int>(integer.size());
-  for (int i = 0; i < n; ++i) {
-    out += integer[i];
-    const int left = n - 1 - i;
-    if (left > 0 && left % 3 == 0) out += ',';
+  out.reserve(digits.size() + digits.size() / 3 + 1);
+  if (negative) out.push_back('-');
+  for (std::size_t i = begin; i < dot; ++i) {
+    out.push_back(digits[i]);
+    const std::size_t left = dot - 1 - i;
+    if (left > 0 && left % 3 == 0) out.push_back(',');
   }
-  return sign + out + fraction;
+  out.append(digits, dot, std::string::npos);
+  return out;
 }
 
 }  // namespace

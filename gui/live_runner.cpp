@@ -65,13 +65,19 @@ quint64 LiveRunner::submit(std::string scenario_text, std::string origin, bool w
     };
     post(false, run_job(sc::Job::estimate));
     if (with_sweep) post(true, run_job(sc::Job::sweep_gpus));
-    QMetaObject::invokeMethod(this, [this] { finish_one(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { finish_one(); }, Qt::QueuedConnection);
   });
   return gen;
 }
 
 void LiveRunner::cancel() {
   if (cancel_) cancel_->store(true);
+}
+
+void LiveRunner::invalidate() {
+  if (cancel_) cancel_->store(true);
+  latest_->store(++generation_);
 }
 
 void LiveRunner::wait_for_done() { pool_.waitForDone(); }

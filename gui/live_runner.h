@@ -30,6 +30,9 @@ class LiveRunner : public QObject {
   quint64 submit(std::string scenario_text, std::string origin, bool with_sweep = true);
   // Cancels the latest request (its result arrives as a "cancelled" failure).
   void cancel();
+  // Cancels the latest request and drops every answer still on its way: the inputs changed and
+  // a new request follows (an answer for the old inputs must not show meanwhile).
+  void invalidate();
   // Blocks until no request runs (tests, shutdown).
   void wait_for_done();
 

@@ -40,19 +40,22 @@ int main(int argc, char** argv) {
   std::setlocale(LC_NUMERIC, "C");  // scenario numbers always use '.' decimals
   QApplication::setOrganizationName(QStringLiteral("flopcast"));
   QApplication::setApplicationName(QStringLiteral("flopcast-gui"));
-  QApplication::setApplicationVersion(QStringLiteral("%1 (%2)").arg(flopcast::kVersion, flopcast::kGitSha));
+  QApplication::setApplicationVersion(
+      QStringLiteral("%1 (%2)").arg(flopcast::kVersion, flopcast::kGitSha));
 
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral(
       "Flopcast: how long training takes, on what hardware, at what cost and energy."));
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument(QStringLiteral("file"),
-                               QStringLiteral("Scenario file to open (default: the shipped example)."),
-                               QStringLiteral("[FILE]"));
-  QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                QStringLiteral("Write the window to PNG once the answer is in, then exit."),
-                                QStringLiteral("PNG"));
+  parser.addPositionalArgument(
+      QStringLiteral("file"),
+      QStringLiteral("Scenario file to open (default: the shipped example)."),
+      QStringLiteral("[FILE]"));
+  QCommandLineOption screenshot(
+      QStringLiteral("screenshot"),
+      QStringLiteral("Write the window to PNG once the answer is in, then exit."),
+      QStringLiteral("PNG"));
   QCommandLineOption size(QStringLiteral("size"),
                           QStringLiteral("Window size for --screenshot (default 1360x820)."),
                           QStringLiteral("WxH"), QStringLiteral("1360x820"));

@@ -7,6 +7,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
@@ -21,8 +22,6 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <QHBoxLayout>
-#include <QGroupBox>
 
 #include "gui/charts/sweep_chart.h"
 #include "gui/field_delegate.h"
@@ -99,14 +98,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   build_actions();
   connect(fields_, &ScenarioFieldModel::edited, this, [this] {
     update_title();
+    runner_->invalidate();  // answers for the old inputs are dropped from now on
     schedule_run();
   });
   connect(runner_, &LiveRunner::estimate_ready, this, &MainWindow::on_estimate);
   connect(runner_, &LiveRunner::sweep_ready, this, &MainWindow::on_sweep);
-  connect(runner_, &LiveRunner::progress, this, [this](quint64, double fraction, const QString& what) {
-    progress_->setValue(static_cast<int>(fraction * 100.0));
-    progress_->setFormat(what.isEmpty() ? QStringLiteral("%p%") : what + QStringLiteral(" %p%"));
-  });
+  connect(runner_, &LiveRunner::progress, this,
+          [this](quint64, double fraction, const QString& what) {
+            progress_->setValue(static_cast<int>(fraction * 100.0));
+            progress_->setFormat(what.isEmpty() ? QStringLiteral("%p%")
+                                                : what + QStringLiteral(" %p%"));
+          });
   connect(runner_, &LiveRunner::busy_changed, this, [this](bool busy) {
     progress_->setVisible(busy);
     cancel_button_->setVisible(busy);
@@ -233,7 +235,9 @@ void MainWindow::build_actions() {
   rebuild_recent_menu();
 }
 
-std::string MainWindow::scenario_text() const { return sc::save_scenario_text(fields_->document()); }
+std::string MainWindow::scenario_text() const {
+  return sc::save_scenario_text(fields_->document());
+}
 
 bool MainWindow::is_modified() const { return scenario_text() != saved_text_; }
 
@@ -244,7 +248,6 @@ QString MainWindow::kpi_text(int card) const {
 }
 
 bool MainWindow::open_file(const QString& path, QString* error) {
-  const QString origin = QFileInfo(path).fileName();
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) {
     if (error) *error = tr("%1: cannot read: %2").arg(path, file.errorString());
@@ -262,7 +265,7 @@ bool MainWindow::open_file(const QString& path, QString* error) {
   // A valid file is shown as migrated to the current schema version.
   auto loaded = sc::load_scenario_text(text, path.toStdString());
   if (loaded.ok) document = loaded.scenario.document;
-  runner_->cancel();
+  runner_->invalidate();  // nothing computed for the previous file may show for this one
   fields_->set_document(std::move(document));
   diagnostics_->clear();
   path_ = QFileInfo(path).absoluteFilePath();
@@ -275,7 +278,6 @@ bool MainWindow::open_file(const QString& path, QString* error) {
   add_recent(path_);
   form_->collapseAll();
   expand_rows_with_values({});
-  (void)origin;
   schedule_run();
   return true;
 }
@@ -315,13 +317,12 @@ bool MainWindow::save_as() {
 
 void MainWindow::open_dialog() {
   if (is_modified()) {
-    const auto answer = close_prompt_ ? close_prompt_()
-                                      : QMessageBox::question(
-                                            this, tr("Unsaved changes"),
-                                            tr("Save the changes to %1 first?")
-                                                .arg(QFileInfo(path_).fileName()),
-                                            QMessageBox::Save | QMessageBox::Discard |
-                                                QMessageBox::Cancel);
+    const auto answer =
+        close_prompt_ ? close_prompt_()
+                      : QMessageBox::question(
+                            this, tr("Unsaved changes"),
+                            tr("Save the changes to %1 first?").arg(QFileInfo(path_).fileName()),
+                            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Cancel) return;
     if (answer == QMessageBox::Save && !save()) return;
   }
@@ -339,13 +340,13 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     return;
   }
   const auto answer =
-      close_prompt_ ? close_prompt_()
-                    : QMessageBox::question(
-                          this, tr("Unsaved changes"),
-                          tr("The scenario %1 has unsaved changes. Save them before closing?")
-                              .arg(path_.isEmpty() ? tr("(untitled)") : QFileInfo(path_).fileName()),
-                          QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
-                          QMessageBox::Save);
+      close_prompt_
+          ? close_prompt_()
+          : QMessageBox::question(
+                this, tr("Unsaved changes"),
+                tr("The scenario %1 has unsaved changes. Save them before closing?")
+                    .arg(path_.isEmpty() ? tr("(untitled)") : QFileInfo(path_).fileName()),
+                QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
   if (answer == QMessageBox::Discard || (answer == QMessageBox::Save && save()))
     event->accept();
   else
@@ -410,7 +411,8 @@ void MainWindow::expand_rows_with_values(const QModelIndex& parent) {
 void MainWindow::schedule_run() { debounce_->start(); }
 
 void MainWindow::start_run() {
-  const QString origin = path_.isEmpty() ? QStringLiteral("untitled.json") : QFileInfo(path_).fileName();
+  const QString origin =
+      path_.isEmpty() ? QStringLiteral("untitled.json") : QFileInfo(path_).fileName();
   runner_->submit(scenario_text(), origin.toStdString());
 }
 
@@ -433,12 +435,11 @@ void MainWindow::on_estimate(quint64, const sc::RunResult& result) {
       status_->setText(tr("The result lacks a value: %1").arg(QString::fromStdString(error)));
     }
   } else {
-    const int inline_count = fields_->set_diagnostics(result.diagnostics);
+    fields_->set_diagnostics(result.diagnostics);  // inline, on the rows they name
     stale_ = answer_.has_value();
     const int n = static_cast<int>(result.diagnostics.size());
     status_->setText(answer_ ? tr("%n invalid input(s): showing the last valid answer", nullptr, n)
                              : tr("%n invalid input(s): no answer yet", nullptr, n));
-    (void)inline_count;
   }
   show_answer();
   emit answer_updated();
@@ -457,6 +458,8 @@ void MainWindow::on_sweep(quint64, const sc::RunResult& result) {
     }
   } else if (!chart_->time_points().isEmpty()) {
     chart_->set_message(tr("showing the last valid answer"));
+  } else {
+    chart_->set_message(tr("no answer yet: see Messages"));
   }
   emit chart_updated();
 }
@@ -475,7 +478,8 @@ void MainWindow::show_answer() {
                             ? tr("%1 tokens/s per GPU").arg(format_number(*k.tokens_per_s_per_gpu))
                             : QString()),
                  stale_);
-  cards_[1]->set(format_number(k.gpu_hours), detail(tr("on %1 GPUs").arg(format_count(k.gpus))), stale_);
+  cards_[1]->set(format_number(k.gpu_hours), detail(tr("on %1 GPUs").arg(format_count(k.gpus))),
+                 stale_);
   if (k.cost_usd)
     cards_[2]->set(format_usd(*k.cost_usd), detail(tr("GPU rental + electricity")), stale_);
   else

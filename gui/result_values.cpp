@@ -58,7 +58,8 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
       const auto it = lay->find(axis);
       if (it == lay->end() || !it->is_number_integer()) continue;
       const long long n = it->get<long long>();
-      if (n > 1 || std::string(axis) == "dp") text += (text.empty() ? "" : " ") + std::string(axis) + "=" + std::to_string(n);
+      if (n > 1 || std::string(axis) == "dp")
+        text += (text.empty() ? "" : " ") + std::string(axis) + "=" + std::to_string(n);
     }
     const std::string mode = string_at(*lay, "/mode");
     if (!text.empty() && !mode.empty()) text += " (" + mode + ")";
@@ -79,7 +80,8 @@ std::vector<SweepPoint> sweep_from_result(const ordered_json& result, std::strin
     if (!number_at(row, "/device_count", &p.gpus) || !number_at(row, "/wall_time_h", &p.time_h))
       continue;
     double cost = 0;
-    p.cost_usd = number_at(row, "/cost_usd", &cost) ? cost : std::numeric_limits<double>::quiet_NaN();
+    p.cost_usd =
+        number_at(row, "/cost_usd", &cost) ? cost : std::numeric_limits<double>::quiet_NaN();
     points.push_back(p);
   }
   if (points.empty() && error) *error = "no GPU count in the sweep gives a valid run";

@@ -3,11 +3,10 @@
 // result does not carry stays empty and the window says so.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "gui/charts/sweep_chart.h"
 
@@ -19,8 +18,8 @@ struct Kpis {
   std::optional<double> cost_usd;  // absent when the scenario sets no price
   double energy_mwh = 0;
   double gpus = 0;
-  std::string device;  // device name (or id), "" when the result has none
-  std::string layout;  // "dp=8 tp=8 pp=1 (auto)", "" when the result has none
+  std::string device;         // device name (or id), "" when the result has none
+  std::string layout;         // "dp=8 tp=8 pp=1 (auto)", "" when the result has none
   std::optional<double> mfu;  // model FLOPs utilisation, 0..1
   std::optional<double> tokens_per_s_per_gpu;
 };

@@ -2,7 +2,7 @@
 // are networked (fat tree, rail-optimised), plus the storage write bandwidth checkpoints use.
 // Data lives in hwprofiles/data/nodes/*.json and hwprofiles/data/clusters/*.json (embedded at
 // build time by hwprofiles/data/nodes/embed.cmake; no data path at run time); every number names
-// its source. Format: docs/hardware-profiles.md, section "Node and cluster profiles".
+// its source. Format:
 //
 // Node:    {"schema_version": 1, "id", "name", "device" (catalog id), "gpus_per_node",
 //           "scale_up_bytes_per_s" (per GPU per direction, to the switch), "scale_up_kind",

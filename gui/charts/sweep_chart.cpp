@@ -8,8 +8,8 @@
 #include <QLogValueAxis>
 #include <QPainter>
 #include <QScatterSeries>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 
@@ -145,7 +145,8 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
   time_axis_->setTitleText(tr("Training time (%1, log scale)").arg(time_unit_));
   cost_axis_->setTitleText(any_priced || ps.empty() ? tr("Cost (%1)").arg(cost_unit_)
                                                     : tr("Cost (not priced)"));
-  cost_series_->setName(any_priced || ps.empty() ? tr("Cost") : tr("Cost (no price per GPU-hour set)"));
+  cost_series_->setName(any_priced || ps.empty() ? tr("Cost")
+                                                 : tr("Cost (no price per GPU-hour set)"));
 
   QList<QPointF> t, c, tc, cc;
   t.reserve(static_cast<qsizetype>(ps.size()));
@@ -194,9 +195,10 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
 }
 
 void SweepChart::set_message(const QString& text) {
-  chart_->setTitle(text.isEmpty() ? tr("Training time and cost against GPU count")
-                                  : tr("Training time and cost against GPU count") +
-                                        QStringLiteral("<br><small>%1</small>").arg(text.toHtmlEscaped()));
+  chart_->setTitle(text.isEmpty()
+                       ? tr("Training time and cost against GPU count")
+                       : tr("Training time and cost against GPU count") +
+                             QStringLiteral("<br><small>%1</small>").arg(text.toHtmlEscaped()));
 }
 
 QList<QPointF> SweepChart::time_points() const { return time_series_->points(); }

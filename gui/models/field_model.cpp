@@ -197,7 +197,8 @@ ScenarioFieldModel::ScenarioFieldModel(QObject* parent) : QAbstractItemModel(par
   }
   // Groups in the order people answer them (what is trained, on what, at what price), then the
   // rest in key-table order; the file's metadata last.
-  const std::vector<std::string> first = {"workload", "hardware", "costs", "parallelism", "simulation"};
+  const std::vector<std::string> first = {"workload", "hardware", "costs", "parallelism",
+                                          "simulation"};
   auto rank = [&](int id) {
     for (const auto& [name, node] : group_node)
       if (node == id) {
@@ -208,7 +209,8 @@ ScenarioFieldModel::ScenarioFieldModel(QObject* parent) : QAbstractItemModel(par
     return 100;
   };
   std::stable_sort(top_.begin(), top_.end(), [&](int a, int b) { return rank(a) < rank(b); });
-  for (int r = 0; r < static_cast<int>(top_.size()); ++r) nodes_[static_cast<std::size_t>(top_[r])].row = r;
+  for (int r = 0; r < static_cast<int>(top_.size()); ++r)
+    nodes_[static_cast<std::size_t>(top_[r])].row = r;
 }
 
 int ScenarioFieldModel::add_node(int parent, Field node) {
@@ -230,7 +232,8 @@ int ScenarioFieldModel::node_id(const QModelIndex& index) const {
 
 QModelIndex ScenarioFieldModel::index_for(int id, int column) const {
   if (id < 0 || id >= static_cast<int>(nodes_.size())) return {};
-  return createIndex(nodes_[static_cast<std::size_t>(id)].row, column, static_cast<quintptr>(id + 1));
+  return createIndex(nodes_[static_cast<std::size_t>(id)].row, column,
+                     static_cast<quintptr>(id + 1));
 }
 
 bool ScenarioFieldModel::has_values(int id) const {
@@ -271,7 +274,8 @@ int ScenarioFieldModel::set_diagnostics(const std::vector<sc::Diagnostic>& diagn
 
 QModelIndex ScenarioFieldModel::index_of(const QString& pointer, int column) const {
   for (int id = 0; id < static_cast<int>(nodes_.size()); ++id)
-    if (nodes_[static_cast<std::size_t>(id)].is_field && nodes_[static_cast<std::size_t>(id)].pointer == pointer)
+    if (nodes_[static_cast<std::size_t>(id)].is_field &&
+        nodes_[static_cast<std::size_t>(id)].pointer == pointer)
       return index_for(id, column);
   return {};
 }
@@ -353,11 +357,14 @@ QString ScenarioFieldModel::tooltip(const Field& f) const {
                .arg(f.pointer.toHtmlEscaped(), current_text(f).left(200).toHtmlEscaped());
   if (!s.help.empty()) lines << QString::fromStdString(s.help).toHtmlEscaped();
   QString type = QString::fromStdString(sc::to_string(s.type));
-  if (!s.unit.empty()) type += QStringLiteral(", ") + QString::fromStdString(s.unit).toHtmlEscaped();
+  if (!s.unit.empty())
+    type += QStringLiteral(", ") + QString::fromStdString(s.unit).toHtmlEscaped();
   lines << QStringLiteral("Type: ") + type;
   if (s.minimum || s.maximum)
-    lines << QStringLiteral("Range: ") + (s.minimum ? exact_number_text(*s.minimum) : QString("-inf")) +
-                 QStringLiteral(" to ") + (s.maximum ? exact_number_text(*s.maximum) : QString("+inf"));
+    lines << QStringLiteral("Range: ") +
+                 (s.minimum ? exact_number_text(*s.minimum) : QString("-inf")) +
+                 QStringLiteral(" to ") +
+                 (s.maximum ? exact_number_text(*s.maximum) : QString("+inf"));
   if (!s.choices.empty()) {
     QStringList c;
     for (const auto& choice : s.choices) c << QString::fromStdString(choice).toHtmlEscaped();
@@ -376,8 +383,9 @@ QString ScenarioFieldModel::tooltip(const Field& f) const {
 QModelIndex ScenarioFieldModel::index(int row, int column, const QModelIndex& parent) const {
   if (row < 0 || column < 0 || column >= kColumnCount) return {};
   if (!parent.isValid())
-    return row < static_cast<int>(top_.size()) ? index_for(top_[static_cast<std::size_t>(row)], column)
-                                               : QModelIndex();
+    return row < static_cast<int>(top_.size())
+               ? index_for(top_[static_cast<std::size_t>(row)], column)
+               : QModelIndex();
   const int pid = node_id(parent);
   if (pid < 0 || parent.column() != 0) return {};
   const auto& children = nodes_[static_cast<std::size_t>(pid)].children;
@@ -418,9 +426,12 @@ QVariant ScenarioFieldModel::data(const QModelIndex& index, int role) const {
           return font;
         }
         return {};
-      case PointerRole: return node.pointer;
-      case IsFieldRole: return false;
-      case HasValuesRole: return has_values(id);
+      case PointerRole:
+        return node.pointer;
+      case IsFieldRole:
+        return false;
+      case HasValuesRole:
+        return has_values(id);
     }
     return {};
   }
@@ -430,19 +441,25 @@ QVariant ScenarioFieldModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
     case Qt::EditRole:
       switch (index.column()) {
-        case kFieldColumn: return f->label;
-        case kValueColumn: return current_text(*f);
-        case kUnitColumn: return QString::fromStdString(f->spec->unit);
-        case kNoteColumn: return note_text(*f);
+        case kFieldColumn:
+          return f->label;
+        case kValueColumn:
+          return current_text(*f);
+        case kUnitColumn:
+          return QString::fromStdString(f->spec->unit);
+        case kNoteColumn:
+          return note_text(*f);
       }
       return {};
     case Qt::ToolTipRole:
       return tooltip(*f);
     case Qt::ForegroundRole:
       if (index.column() == kNoteColumn)
-        return f->message.isEmpty() ? QBrush(QGuiApplication::palette().color(QPalette::PlaceholderText))
-                                    : QBrush(QColor(0xb0, 0x00, 0x20));
-      if (index.column() == kValueColumn && !f->message.isEmpty()) return QBrush(QColor(0xb0, 0x00, 0x20));
+        return f->message.isEmpty()
+                   ? QBrush(QGuiApplication::palette().color(QPalette::PlaceholderText))
+                   : QBrush(QColor(0xb0, 0x00, 0x20));
+      if (index.column() == kValueColumn && !f->message.isEmpty())
+        return QBrush(QColor(0xb0, 0x00, 0x20));
       if (index.column() == kValueColumn && is_default)
         return QBrush(QGuiApplication::palette().color(QPalette::PlaceholderText));
       return {};
@@ -516,10 +533,14 @@ Qt::ItemFlags ScenarioFieldModel::flags(const QModelIndex& index) const {
 QVariant ScenarioFieldModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (section) {
-    case kFieldColumn: return tr("Field");
-    case kValueColumn: return tr("Value");
-    case kUnitColumn: return tr("Unit");
-    case kNoteColumn: return tr("Check / range");
+    case kFieldColumn:
+      return tr("Field");
+    case kValueColumn:
+      return tr("Value");
+    case kUnitColumn:
+      return tr("Unit");
+    case kNoteColumn:
+      return tr("Check / range");
   }
   return {};
 }

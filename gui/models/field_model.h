@@ -11,10 +11,9 @@
 #include <QAbstractItemModel>
 #include <QString>
 #include <QStringList>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "scenarios/key_table.h"
 #include "scenarios/runner.h"

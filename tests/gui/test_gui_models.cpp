@@ -50,14 +50,16 @@ class TestGuiModels : public QObject {
     };
     walk({});
     QCOMPARE(reached, model.field_count());
-    for (const char* p : {"/hardware/device_count", "/workload/training_tokens", "/costs/usd_per_gpu_hour"})
+    for (const char* p :
+         {"/hardware/device_count", "/workload/training_tokens", "/costs/usd_per_gpu_hour"})
       QVERIFY2(model.index_of(QString::fromLatin1(p)).isValid(), p);
   }
 
   void field_model_edits_the_document() {
     ScenarioFieldModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.set_document(ordered_json::parse(R"({"hardware": {"device": "h100-sxm", "device_count": 8}})"));
+    model.set_document(
+        ordered_json::parse(R"({"hardware": {"device": "h100-sxm", "device_count": 8}})"));
     QCOMPARE(model.value_text("/hardware/device_count"), QStringLiteral("8"));
     QSignalSpy edited(&model, &ScenarioFieldModel::edited);
     const QModelIndex count = model.index_of("/hardware/device_count");
@@ -92,7 +94,8 @@ class TestGuiModels : public QObject {
         {"a.json", "/hardware/device_count", 3, 5, "expected an integer >= 1, got 0"},
         {"a.json", "", 0, 0, "something about the whole document"}};
     QCOMPARE(model.set_diagnostics(diags), 1);
-    const QModelIndex note = model.index_of("/hardware/device_count", ScenarioFieldModel::kNoteColumn);
+    const QModelIndex note =
+        model.index_of("/hardware/device_count", ScenarioFieldModel::kNoteColumn);
     QCOMPARE(note.data().toString(), QStringLiteral("expected an integer >= 1, got 0"));
     QCOMPARE(note.data(ScenarioFieldModel::MessageRole).toString(), note.data().toString());
     QCOMPARE(model.set_diagnostics({}), 0);
@@ -116,7 +119,8 @@ class TestGuiModels : public QObject {
     sc::KeySpec integer;
     integer.type = sc::KeyType::integer;
     bool remove = false;
-    QCOMPARE(flopcast::gui::json_from_text(integer, QStringLiteral(" 42 "), &remove), ordered_json(42));
+    QCOMPARE(flopcast::gui::json_from_text(integer, QStringLiteral(" 42 "), &remove),
+             ordered_json(42));
     QVERIFY(!remove);
     sc::KeySpec number;
     number.type = sc::KeyType::number;
@@ -129,7 +133,8 @@ class TestGuiModels : public QObject {
     list.item_type = sc::KeyType::string;
     const ordered_json targets = ordered_json::array({"q_proj", "v_proj"});
     QCOMPARE(flopcast::gui::text_from_json(targets), QStringLiteral("q_proj, v_proj"));
-    QCOMPARE(flopcast::gui::json_from_text(list, QStringLiteral("q_proj, v_proj"), &remove), targets);
+    QCOMPARE(flopcast::gui::json_from_text(list, QStringLiteral("q_proj, v_proj"), &remove),
+             targets);
   }
 
   void diagnostic_model() {
@@ -171,7 +176,7 @@ class TestGuiModels : public QObject {
     chart.set_points(points, 16.0);
     const QList<QPointF> t = chart.time_points();
     QCOMPARE(t.size(), 4);
-    QCOMPARE(t.front().x(), 8.0);  // sorted by GPU count
+    QCOMPARE(t.front().x(), 8.0);                         // sorted by GPU count
     QCOMPARE(chart.time_unit(), QStringLiteral("days"));  // 512 h max -> days
     QCOMPARE(t.front().y(), 512.0 / 24.0);
     QCOMPARE(chart.cost_unit(), QStringLiteral("USD"));

@@ -62,7 +62,8 @@ class TestGuiWindow : public QObject {
 
   void open_default_and_change_gpu_count() {
     MainWindow w;
-    QAbstractItemModelTester fields(w.field_model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester fields(w.field_model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester messages(w.diagnostic_model(),
                                       QAbstractItemModelTester::FailureReportingMode::QtTest);
     QString error;
@@ -114,7 +115,8 @@ class TestGuiWindow : public QObject {
 
   void invalid_value_shows_the_cli_message_and_keeps_the_answer() {
     MainWindow w;
-    QAbstractItemModelTester fields(w.field_model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester fields(w.field_model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester messages(w.diagnostic_model(),
                                       QAbstractItemModelTester::FailureReportingMode::QtTest);
     QVERIFY(w.open_file(kDefault));
@@ -136,7 +138,8 @@ class TestGuiWindow : public QObject {
     bool inline_found = false;
     for (int i = 0; i < static_cast<int>(direct.diagnostics.size()); ++i) {
       const auto& d = direct.diagnostics[static_cast<std::size_t>(i)];
-      QCOMPARE(w.diagnostic_model()->index(i, 0).data().toString(), QString::fromStdString(d.to_string()));
+      QCOMPARE(w.diagnostic_model()->index(i, 0).data().toString(),
+               QString::fromStdString(d.to_string()));
       if (d.pointer == kCount.toStdString()) {
         const QModelIndex note = w.field_model()->index_of(kCount, ScenarioFieldModel::kNoteColumn);
         QVERIFY(note.data().toString().contains(QString::fromStdString(d.message)));
@@ -149,7 +152,11 @@ class TestGuiWindow : public QObject {
     QVERIFY(w.field_model()->set_value_text(kCount, QString::number(before.gpus)));
     QTRY_VERIFY_WITH_TIMEOUT(w.idle() && !w.answer_is_stale(), kWaitMs);
     QCOMPARE(w.answer()->wall_time_h, before.wall_time_h);
-    QVERIFY(w.field_model()->index_of(kCount).data(ScenarioFieldModel::MessageRole).toString().isEmpty());
+    QVERIFY(w.field_model()
+                ->index_of(kCount)
+                .data(ScenarioFieldModel::MessageRole)
+                .toString()
+                .isEmpty());
     QVERIFY(!w.is_modified());  // back to the value on disk: no unsaved changes
   }
 
@@ -190,11 +197,17 @@ class TestGuiWindow : public QObject {
     QVERIFY(w.field_model()->set_value_text(kCount, QStringLiteral("72")));
     QVERIFY(w.isWindowModified());
     int asked = 0;
-    w.set_close_prompt([&] { ++asked; return QMessageBox::Cancel; });
+    w.set_close_prompt([&] {
+      ++asked;
+      return QMessageBox::Cancel;
+    });
     QVERIFY(!w.close());
     QCOMPARE(asked, 1);
     QVERIFY(w.isVisible());
-    w.set_close_prompt([&] { ++asked; return QMessageBox::Discard; });
+    w.set_close_prompt([&] {
+      ++asked;
+      return QMessageBox::Discard;
+    });
     QVERIFY(w.close());
     QCOMPARE(asked, 2);
     QTRY_VERIFY_WITH_TIMEOUT(w.idle(), kWaitMs);
@@ -242,6 +255,14 @@ class TestGuiWindow : public QObject {
     const auto kpis = flopcast::gui::kpis_from_result(result.result, nullptr);
     QVERIFY(kpis);
     QCOMPARE(kpis->gpus, 256.0);
+
+    // After invalidate(), nothing still on its way is shown.
+    doc["hardware"]["device_count"] = 512;
+    runner.submit(doc.dump(2), "default.json");
+    runner.invalidate();
+    QTRY_VERIFY_WITH_TIMEOUT(!runner.busy(), kWaitMs);
+    QCOMPARE(estimates.count(), 1);
+    QCOMPARE(sweeps.count(), 1);
   }
 };
 

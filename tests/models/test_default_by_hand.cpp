@@ -59,12 +59,14 @@ TEST_CASE("default.json by hand: parameters, FLOPs, time, GPU-hours, cost", "[de
   CHECK(r.gpu_hours == Approx(8 * r.training_time_s / 3600).epsilon(1e-12));
   CHECK(r.gpu_hours > 10.14);
   CHECK(r.gpu_hours < 38.04);
-  // Cost = GPU-hours × 1.79 USD (no electricity price set): between 18.15 and 68.09 USD.
-  CHECK(r.cost_usd == Approx(r.gpu_hours * 1.79).epsilon(1e-12));
-  CHECK(r.cost_usd > 18.15);
-  CHECK(r.cost_usd < 68.09);
-  // Energy: 8 A100 at most 6.5 kW per 8-GPU server (system power 6.5 kW, PUE 1) for at most
-  // 4.754 h = 30.9 kWh = 0.0309 MWh; at least idle (25 % of 6.5 kW) for 1.268 h = 0.00206 MWh.
-  CHECK(r.energy_mwh > 0.00206);
-  CHECK(r.energy_mwh < 0.0309);
+  // Energy (PUE 1.25 and 0.08 USD/kWh are the scenario format's documented defaults): 8 A100 draw
+  // at most the 6.5 kW of their server (system power 6.5 kW per 8 GPUs) × 1.25 for at most
+  // 4.754 h = 38.6 kWh = 0.0386 MWh; at least the idle 25 % of that for 1.268 h = 2.58 kWh.
+  CHECK(r.energy_mwh > 0.00258);
+  CHECK(r.energy_mwh < 0.0386);
+  // Cost = GPU-hours × 1.79 USD + kWh × 0.08 USD: between 18.15 + 0.21 = 18.36 and
+  // 68.09 + 3.09 = 71.18 USD.
+  CHECK(r.cost_usd == Approx(r.gpu_hours * 1.79 + r.energy_mwh * 1000 * 0.08).epsilon(1e-9));
+  CHECK(r.cost_usd > 18.36);
+  CHECK(r.cost_usd < 71.18);
 }
