@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <thread>
@@ -42,6 +43,25 @@ volatile double g_sink = 0;  // keeps results alive so the compiler cannot drop 
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+// CPU seconds of this process (all threads): on a shared, oversubscribed machine the wall time
+// includes waiting for a core; the CPU time does not.
+double process_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+std::string load_average() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return "unknown";
+  char buf[128] = {0};
+  const bool ok = std::fgets(buf, sizeof buf, f) != nullptr;
+  std::fclose(f);
+  std::string s = ok ? buf : "unknown";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
@@ -59,7 +79,9 @@ struct Options {
 
 int g_missed = 0;
 
-void report(const char* name, double value_s, double target_s, const std::string& detail) {
+// Wall-clock median judged against the target; `cpu_s` is the matching median CPU time per unit
+// (all threads), printed next to it.
+void report(const char* name, double value_s, double cpu_s, double target_s, const std::string& detail) {
   auto fmt = [](double s) {
     char b[64];
     if (s < 1e-3) std::snprintf(b, sizeof b, "%.3g us", s * 1e6);
@@ -70,9 +92,9 @@ void report(const char* name, double value_s, double target_s, const std::string
   const bool has_target = target_s > 0;
   const bool met = value_s <= target_s;
   if (has_target && !met) ++g_missed;
-  std::printf("%-34s median %-10s target %-10s %s\n    %s\n", name, fmt(value_s).c_str(),
-              has_target ? ("<= " + fmt(target_s)).c_str() : "(none)", has_target ? (met ? "MET" : "MISSED") : "",
-              detail.c_str());
+  std::printf("%-34s median %-10s (cpu %-10s) target %-10s %s\n    %s\n", name, fmt(value_s).c_str(),
+              fmt(cpu_s).c_str(), has_target ? ("<= " + fmt(target_s)).c_str() : "(none)",
+              has_target ? (met ? "MET" : "MISSED") : "", detail.c_str());
   std::fflush(stdout);
 }
 
@@ -111,13 +133,15 @@ void bench_single(const Options& o) {
   }
   const int batch = 2000;
   const int batches = o.reps > 0 ? o.reps : (o.quick ? 21 : 101);
-  std::vector<double> per_call;
+  std::vector<double> per_call, cpu;
   for (int b = 0; b < batches; ++b) {
+    const double c0 = process_cpu_s();
     const auto t0 = Clock::now();
     for (int i = 0; i < batch; ++i) g_sink = g_sink + fm::estimate(in).step_time_s;
     per_call.push_back(seconds_since(t0) / batch);
+    cpu.push_back((process_cpu_s() - c0) / batch);
   }
-  report("single estimate", median(per_call), 5e-6,
+  report("single estimate", median(per_call), median(cpu), 5e-6,
          "llama3-70b, 1024 x nvidia-h100-sxm5-80gb, explicit tp8 pp8 dp16 (scenarios/examples/llama3-70b-h100.json); "
          "median of " + std::to_string(batches) + " batches of " + std::to_string(batch) + " calls");
 }
@@ -130,13 +154,15 @@ void bench_auto_layout(const Options& o) {
   in.auto_layout = true;
   in.fixed = {};
   const int reps = o.reps > 0 ? o.reps : (o.quick ? 5 : 21);
-  std::vector<double> t;
+  std::vector<double> t, cpu;
   int evaluated = 0;
   std::string layout;
   for (int r = 0; r < reps; ++r) {
+    const double c0 = process_cpu_s();
     const auto t0 = Clock::now();
     const fm::EstimateResult res = fm::estimate(in);
     t.push_back(seconds_since(t0));
+    cpu.push_back(process_cpu_s() - c0);
     g_sink = g_sink + res.step_time_s;
     evaluated = res.layouts_evaluated;
     layout = "tp" + std::to_string(res.layout.tp) + " pp" + std::to_string(res.layout.pp) + " dp" +
@@ -146,7 +172,7 @@ void bench_auto_layout(const Options& o) {
       std::exit(1);
     }
   }
-  report("auto-layout search (70B, 1024)", median(t), 0.050,
+  report("auto-layout search (70B, 1024)", median(t), median(cpu), 0.050,
          std::to_string(evaluated) + " layouts costed per search, best " + layout + "; median of " +
              std::to_string(reps) + " searches");
 }
@@ -224,10 +250,11 @@ void bench_configurations(const Options& o) {
                 distinct, seconds_since(t0), presets.size(), nd);
   }
   const int reps = o.reps > 0 ? std::min(o.reps, 5) : (o.quick ? 1 : 3);
-  std::vector<double> t;
+  std::vector<double> t, cpu;
   std::atomic<long> ok{0};
   for (int r = 0; r < reps; ++r) {
     ok = 0;
+    const double c0 = process_cpu_s();
     const auto t0 = Clock::now();
     auto work = [&](std::size_t begin, std::size_t end) {
       std::vector<fm::EstimateInput> local = bases;  // per-thread copies, fields set in place
@@ -265,14 +292,16 @@ void bench_configurations(const Options& o) {
     work(0, n / threads);
     for (auto& th : pool) th.join();
     t.push_back(seconds_since(t0));
+    cpu.push_back(process_cpu_s() - c0);
   }
   const double med = median(t);
   char detail[512];
   std::snprintf(detail, sizeof detail,
-                "%ld configurations (%zu distinct, cycled), %d threads, %ld estimates ok; %.0f configurations/s; "
-                "median of %d runs",
-                o.configs, distinct, o.threads, ok.load(), double(o.configs) / med, reps);
-  report(o.configs == 1000000 ? "1M configurations (estimate())" : "N configurations (estimate())", med,
+                "%ld configurations (%zu distinct, cycled), %d threads, %ld estimates ok; %.0f configurations/s wall, "
+                "%.2f us CPU per estimate (cpu = all threads; /%d = wall on %d idle cores); median of %d runs",
+                o.configs, distinct, o.threads, ok.load(), double(o.configs) / med, 1e6 * median(cpu) / double(o.configs),
+                o.threads, o.threads, reps);
+  report(o.configs == 1000000 ? "1M configurations (estimate())" : "N configurations (estimate())", med, median(cpu),
          o.configs == 1000000 ? 10.0 : 0, detail);
 }
 
@@ -291,15 +320,17 @@ void bench_sweep(const Options& o) {
     fs::parse_count_list("8..4096", req.device_counts);
     req.threads = threads;
     const int reps = o.reps > 0 ? std::min(o.reps, 5) : (o.quick ? 1 : 3);
-    std::vector<double> t;
+    std::vector<double> t, cpu;
     std::size_t rows = 0, front = 0, skipped = 0;
     long layouts = 0;
     for (int r = 0; r < reps; ++r) {
       const std::atomic<bool> cancel{false};
       fs::SweepOutcome out;
+      const double c0 = process_cpu_s();
       const auto t0 = Clock::now();
       const auto res = fs::run_sweep(req, {}, cancel, &out);
       t.push_back(seconds_since(t0));
+      cpu.push_back(process_cpu_s() - c0);
       if (!res.ok) {
         std::fprintf(stderr, "bench_models: sweep failed: %s\n", res.diagnostics.front().to_string().c_str());
         std::exit(1);
@@ -315,7 +346,7 @@ void bench_sweep(const Options& o) {
                   "scenarios/examples/default.json, --devices all --gpus 8..4096: %zu (device, count) rows, %ld layouts "
                   "costed, front %zu, %zu devices skipped; %d thread(s); median of %d",
                   rows, layouts, front, skipped, threads, reps);
-    report(threads == 1 ? "sweep, 1 thread (info)" : "sweep, 2 threads (info)", median(t), 0, detail);
+    report(threads == 1 ? "sweep, 1 thread (info)" : "sweep, 2 threads (info)", median(t), median(cpu), 0, detail);
   }
 }
 
@@ -329,13 +360,15 @@ void bench_predict(const Options& o) {
   const fs::PredictOptions opt;
   const auto lookup = fs::builtin_device_lookup();
   const int reps = o.reps > 0 ? std::min(o.reps, 5) : (o.quick ? 1 : 3);
-  std::vector<double> t;
+  std::vector<double> t, cpu;
   std::size_t predicted = 0;
   for (int r = 0; r < reps; ++r) {
     std::string error;
+    const double c0 = process_cpu_s();
     const auto t0 = Clock::now();
     const auto out = fs::predict_all(records, lookup, opt, &error);
     t.push_back(seconds_since(t0));
+    cpu.push_back(process_cpu_s() - c0);
     if (!error.empty()) {
       std::fprintf(stderr, "bench_models: predict: %s\n", error.c_str());
       std::exit(1);
@@ -349,7 +382,7 @@ void bench_predict(const Options& o) {
   char detail[512];
   std::snprintf(detail, sizeof detail, "%zu records (%zu with a throughput prediction) from %s; median of %d",
                 records.size(), predicted, o.records.c_str(), reps);
-  report("predict, all public records", median(t), 20.0, detail);
+  report("predict, all public records", median(t), median(cpu), 20.0, detail);
 }
 
 }  // namespace
@@ -385,13 +418,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto want = [&](const char* name) { return only.empty() || std::find(only.begin(), only.end(), name) != only.end(); };
-  std::printf("bench_models (%s build, %u hardware threads)\n",
+  std::printf("bench_models (%s build, %u hardware threads, load average at start: %s)\n",
 #ifdef NDEBUG
               "optimized",
 #else
               "debug (numbers not representative)",
 #endif
-              std::thread::hardware_concurrency());
+              std::thread::hardware_concurrency(), load_average().c_str());
   if (want("single")) bench_single(o);
   if (want("auto")) bench_auto_layout(o);
   if (want("configs")) bench_configurations(o);

@@ -5,7 +5,7 @@
 //      (tp 8 · pp 8 · dp 256), Llama-3-70B-shaped durations from models::estimate(), on the
 //      rail-optimised H100 cluster profiles; full and representative-TP;
 //   3. a 54-day 16,384-GPU run with failures (Llama 3 rates), seconds per seed.
-// Usage: bench_simulator [--quick] [--no-full-16k]
+// Usage: bench_simulator [--quick] [--no-full-16k] [--only-full-16k]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -165,6 +165,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
     if (!std::strcmp(argv[i], "--no-full-16k")) full16k = false;
+    if (!std::strcmp(argv[i], "--only-full-16k")) {
+      iteration_bench("16,384 GPUs (h100-superpod-16k), full", 256, "h100-superpod-16k", false);
+      return 0;
+    }
   }
   const std::uint64_t n = quick ? 2'000'000 : 20'000'000;
   std::printf("== engine hold model (one core), %llu events per run\n", static_cast<unsigned long long>(n));

@@ -86,8 +86,10 @@ std::string render_table(const ordered_json& r, bool unicode) {
   const std::string note = text_or(l, "note");
   if (!note.empty()) t.add_row({"layout note", note});
   t.add_row({"training tokens", format_number(number_or_nan(w, "training_tokens"))});
-  t.add_row({"wall time", format_duration_s(number_or_nan(m, "wall_time_h") * 3600) + " (" +
-                              format_number(number_or_nan(m, "wall_time_h")) + " h)"});
+  std::string wall = format_duration_s(number_or_nan(m, "wall_time_h") * 3600);
+  if (wall.size() < 2 || wall.compare(wall.size() - 2, 2, " h") != 0)
+    wall += " (" + format_number(number_or_nan(m, "wall_time_h")) + " h)";
+  t.add_row({"wall time", wall});
   t.add_row({"GPU-hours", format_number(number_or_nan(m, "gpu_hours"))});
   t.add_row({"throughput", format_number(number_or_nan(m, "tokens_per_s_per_gpu")) + " tokens/s/GPU"});
   t.add_row({"step time", format_duration_s(number_or_nan(m, "step_time_s"))});

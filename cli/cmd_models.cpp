@@ -87,7 +87,7 @@ int run_list(Format f) {
       ordered_json j;
       j["name"] = r.name;
       j["kind"] = r.kind;
-      j["params"] = std::round(r.params);
+      j["params"] = static_cast<long long>(std::llround(r.params));
       j["published_params"] = r.published > 0 ? json(r.published) : json(nullptr);
       j["forward_flops_per_" + r.per] = r.gflops * 1e9;
       j["input"] = r.input;
@@ -122,13 +122,13 @@ int run_show(const std::string& name, Format f) {
     j["ffn_gated"] = s.ffn_gated;
     j["vocab_size"] = s.vocab_size;
     j["seq_len"] = s.seq_len;
-    j["params"] = std::round(models::count_params(s).total);
+    j["params"] = static_cast<long long>(std::llround(models::count_params(s).total));
     j["published_params"] = s.params_hint ? json(*s.params_hint) : json(nullptr);
     j["source"] = p->source;
     j["source_url"] = p->source_url;
   } else if (const auto* m = scenarios::find_library_model(name)) {
     for (auto it = m->entry.begin(); it != m->entry.end(); ++it) j[it.key()] = it.value();
-    j["params"] = std::round(scenarios::library_params(*m));
+    j["params"] = static_cast<long long>(std::llround(scenarios::library_params(*m)));
     const auto in = scenarios::default_input(m->entry);
     std::string err;
     auto L = scenarios::build_layers(m->entry, json::object(), in, models::Phase::pretrain, &err);

@@ -268,7 +268,7 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
       if (o.name != "span head") p += o.weight_params * o.repeat;
     r.params = p;
   }
-  model["params"] = std::round(r.params);
+  model["params"] = static_cast<long long>(std::llround(r.params));
   ordered_json out = ordered_json::object();
   out["model"] = model;
   for (auto it = w.begin(); it != w.end(); ++it) out[it.key()] = it.value();

@@ -239,10 +239,11 @@ bool looks_non_finite(std::string_view text, std::size_t position, const std::st
   const auto alpha = [&](std::size_t i) { return std::isalpha(static_cast<unsigned char>(text[i])) != 0; };
   const std::size_t lo = position > token.size() + 2 ? position - token.size() - 2 : 0;
   const std::size_t hi = std::min(text.size(), position + 2);
+  // The lexer's token text can reach back to the key, so take the letter closest to the stop.
   std::size_t at = hi;
-  for (std::size_t i = lo; i < hi; ++i)
-    if (alpha(i)) {
-      at = i;
+  for (std::size_t i = hi; i > lo; --i)
+    if (alpha(i - 1)) {
+      at = i - 1;
       break;
     }
   if (at >= hi) return false;

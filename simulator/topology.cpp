@@ -111,17 +111,33 @@ std::vector<LinkId> Topology::switch_path(int leaf_a, int leaf_b) {
   using G = Graph::G;
   using V = boost::graph_traits<G>::vertex_descriptor;
   const auto& sw = g_->is_switch;
-  auto only_switches = [&sw](V v) { return static_cast<bool>(sw[v]); };
-  boost::filtered_graph<G, boost::keep_all, std::function<bool(V)>> fg(g_->g, boost::keep_all(), only_switches);
-  std::vector<V> pred(boost::num_vertices(g_->g));
   const V src = leaf_vertex_[leaf_a], dst = leaf_vertex_[leaf_b];
-  for (V v = 0; v < pred.size(); ++v) pred[v] = v;
-  boost::breadth_first_search(fg, src,
-                              boost::visitor(boost::make_bfs_visitor(boost::record_predecessors(
-                                  pred.data(), boost::on_tree_edge()))));
+  // Hop distances from src over switches only (BFS on the filtered graph), cached per source.
+  auto& dist = bfs_dist_[leaf_a];
+  if (dist.empty()) {
+    std::function<bool(V)> only_switches = [&sw](V v) { return static_cast<bool>(sw[v]); };
+    boost::filtered_graph<G, boost::keep_all, std::function<bool(V)>> fg(g_->g, boost::keep_all(), only_switches);
+    dist.assign(boost::num_vertices(g_->g), -1);
+    dist[src] = 0;
+    boost::breadth_first_search(
+        fg, src, boost::visitor(boost::make_bfs_visitor(boost::record_distances(dist.data(), boost::on_tree_edge()))));
+  }
+  if (dist[dst] < 0) throw std::runtime_error("simulator topology: leaves not connected");
+  // Walk back from dst; among the equal-cost previous hops pick one by a hash of the leaf pair
+  // (deterministic ECMP: different leaf pairs spread over the spines).
   std::vector<LinkId> path;
-  if (pred[dst] == dst && dst != src) throw std::runtime_error("simulator topology: leaves not connected");
-  for (V v = dst; v != src; v = pred[v]) path.push_back(edge_link_.at({static_cast<int>(pred[v]), static_cast<int>(v)}));
+  const std::uint64_t h = static_cast<std::uint64_t>(leaf_a) * 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(leaf_b);
+  for (V v = dst; v != src;) {
+    std::vector<V> prev;
+    for (auto [e, end] = boost::out_edges(v, g_->g); e != end; ++e) {
+      const V u = boost::target(*e, g_->g);
+      if (sw[u] && dist[u] == dist[v] - 1) prev.push_back(u);
+    }
+    std::sort(prev.begin(), prev.end());
+    const V u = prev[static_cast<std::size_t>((h >> 7) % prev.size())];
+    path.push_back(edge_link_.at({static_cast<int>(u), static_cast<int>(v)}));
+    v = u;
+  }
   std::reverse(path.begin(), path.end());
   switch_cache_[key] = path;
   return path;

@@ -11,9 +11,9 @@
 //                   rail-r leaf, so same-rank GPUs of different nodes are one switch apart
 //                   (NVIDIA DGX SuperPOD reference architecture); leaves connect to all spines.
 // Routing: inside a node GPU -> NVSwitch -> GPU (2 links). Between nodes GPU -> NIC -> leaf ->
-// (breadth-first shortest path over the switch graph, Boost.Graph BFS, cached per leaf pair; ties
-// broken by vertex order, i.e. deterministically, no ECMP hashing) -> leaf -> NIC -> GPU.
-// Ignores: PXN/NVLink-forwarding to another rail, adaptive routing, ECMP spreading, NIC/PCIe
+// (a shortest path over the switch graph: Boost.Graph BFS distances, then among equal-cost hops
+// one chosen by a hash of the leaf pair, i.e. deterministic per-pair ECMP) -> leaf -> NIC -> GPU.
+// Ignores: PXN/NVLink-forwarding to another rail, adaptive routing, per-flow ECMP, NIC/PCIe
 // contention inside a host, switch buffer effects.
 #pragma once
 
@@ -90,6 +90,7 @@ class Topology {
   std::map<std::pair<int, int>, LinkId> edge_link_;  // (u, v) -> link u->v
   std::unordered_map<std::uint64_t, std::vector<LinkId>> route_cache_;
   std::map<std::pair<int, int>, std::vector<LinkId>> switch_cache_;
+  std::map<int, std::vector<int>> bfs_dist_;  // per source leaf: hop distance of every vertex
 };
 
 }  // namespace flopcast::simulator

@@ -227,3 +227,15 @@ TEST_CASE("the price table converts CNY at each row's dated rate", "[costs][pric
   REQUIRE(a);
   CHECK(a->usd_per_device_hour == Approx(4.851).epsilon(1e-3));
 }
+
+TEST_CASE("the cost examples load and are stored in canonical form", "[costs][canonical]") {
+  for (const char* rel : {"scenarios/examples/buy-vs-rent.json", "scenarios/examples/fleet-capacity.json",
+                          "scenarios/examples/mmc-queue.json"}) {
+    INFO(rel);
+    const std::string text = test::slurp(test::source_path(rel));
+    const LoadResult r = load_scenario_text(text, rel);
+    REQUIRE(r.ok);
+    CHECK(r.scenario.schema_version == kSchemaVersion);
+    CHECK(save_scenario_text(r.scenario.document) == text);
+  }
+}
