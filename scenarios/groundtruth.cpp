@@ -12,6 +12,7 @@
 
 #include "models/flops.h"
 #include "models/parallelism.h"
+#include "scenarios/model_library.h"  // zoo: encoder / encoder-decoder / vit / cnn records
 
 namespace flopcast::scenarios {
 namespace {
@@ -437,6 +438,7 @@ std::string layout_string(const models::Layout& l, models::Recompute rc) {
 }  // namespace
 
 RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, const PredictOptions& o) {
+  if (is_zoo_type(str(sub(rec, "model"), "type").value_or(""))) return predict_zoo_record(rec, lookup, o);
   RecordPrediction p;
   auto& out = p.out;
   out["id"] = rec.is_object() && rec.contains("id") ? rec["id"] : json(nullptr);

@@ -174,6 +174,8 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
   s.auto_layout = true;
   s.layout.dp = count;
   models::EstimateInput in = to_estimate_input(s, dev.spec);
+  // An explicit scenario layout was written for its own device count: search every part here.
+  if (!base.auto_layout) in.fixed = {};
   in.fixed_recompute = !search_recompute;
   in.costs.usd_per_gpu_hour = dev.price.usd_per_gpu_hour.value_or(0.0);
   row.result = models::estimate(in);
@@ -185,9 +187,9 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
   } else if (!finite_result(r)) {
     row.reason = "internal error: the estimate produced a non-finite or zero time";
   } else if (r.memory.checked && !r.memory.fits) {
-    row.reason = "does not fit in memory at any layout: the fastest of " + std::to_string(r.layouts_evaluated) +
-                 " layouts needs " + fmt_g(r.memory.total_bytes / kGiB) + " GiB per device of " +
-                 fmt_g(r.memory.capacity_bytes.value_or(0) / kGiB) + " GiB";
+    row.reason = "does not fit in memory at any layout: none of the " + std::to_string(r.layouts_evaluated) +
+                 " layouts tried fits; the fastest needs " + fmt_g(r.memory.total_bytes / kGiB) +
+                 " GiB per device of " + fmt_g(r.memory.capacity_bytes.value_or(0) / kGiB) + " GiB";
   } else {
     row.feasible = true;
     if (dev.price.usd_per_gpu_hour) row.cost_usd = r.cost_usd;
@@ -391,6 +393,8 @@ RunResult run_sweep_impl(const SweepRequest& req, const ProgressFn& progress, co
   w["global_batch_tokens"] = num(sc.training.global_batch_tokens);
   w["seq_len"] = sc.model.seq_len;
   w["recompute"] = search_recompute ? "searched" : recompute_name(sc.training.recompute);
+  w["layout"] = sc.auto_layout ? "auto per configuration (parts the scenario fixes stay fixed)"
+                               : "auto per configuration (the scenario's explicit layout is not used)";
   j["workload"] = w;
 
   ordered_json sw;

@@ -16,8 +16,10 @@
 // those no other such configuration beats on both wall time and cost (ties on both are all kept).
 // Order is deterministic: device list order (catalog order for "all"), then ascending count,
 // whatever the number of threads.
-// Ignores: the scenario's explicit layout (each configuration searches its own) and any custom
-// device profile of the scenario (only catalog devices are swept).
+// Layout: auto for every configuration; with an auto-layout scenario the parts it fixes
+// (sharding, sequence parallelism, micro-batch) stay fixed, an explicit layout is not used at all;
+// recompute is searched too unless the scenario sets /workload/activation_recompute.
+// Ignores: any custom device profile of the scenario (only catalog devices are swept).
 #pragma once
 
 #include <atomic>
