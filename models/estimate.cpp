@@ -74,14 +74,18 @@ void gemm_fb(const Ctx& c, double M, double N, double K, bool needs_bwd, bool we
              double count = 1, OpCount* ops = nullptr) {
   const auto& p = c.in->efficiency;
   if (M <= 0 || N <= 0 || K <= 0 || count <= 0) return;
+  // `count` identical GEMMs (the local experts of a MoE layer, the adapter matrices of LoRA) run as
+  // `count` separate kernels, each dispatched by the host: Transformer Engine's GroupedLinear (the
+  // Megatron-Core grouped-GEMM path) splits the routed tokens per expert and issues one cuBLAS GEMM
+  // per local expert (multi-stream), and PEFT one per adapter. So each pays its own t_kernel and
+  // its own host dispatch, which is what makes many small local experts slow.
+  const int n_kernels = std::max(1, int(std::lround(count)));
   if (ops) {
-    ops->fwd += 1;
-    if (needs_bwd) ops->bwd += weight_grad ? 2 : 1;
+    ops->fwd += n_kernels;
+    if (needs_bwd) ops->bwd += (weight_grad ? 2 : 1) * n_kernels;
   }
   auto g = [&](double a, double bb, double cc) {
-    // `count` identical GEMMs as one grouped kernel: one kernel overhead for the group.
-    const double one = gemm_time_s(a, bb, cc, c.peak_gemm, c.hbm, c.bpe_gemm, p) - p.kernel_overhead_s;
-    return count * one + p.kernel_overhead_s;
+    return count * gemm_time_s(a, bb, cc, c.peak_gemm, c.hbm, c.bpe_gemm, p);
   };
   f += g(M, N, K);
   if (needs_bwd) {

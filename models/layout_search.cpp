@@ -69,8 +69,10 @@ EstimateResult search_layout(const EstimateInput& in) {
   else pps = divisors(n, std::min({m.n_layers, 64, in.max_pp > 0 ? in.max_pp : 64}));
   if (fx.cp) cps = {*fx.cp};
   else {
+    // Context parallelism splits the activations of long sequences; Megatron/NeMo use cp = 2 from
+    // 8K tokens on (e.g. Llama 3.1 405B at 8192), so it is searched from there on.
     cps = {1};
-    if (m.seq_len >= 16384)
+    if (m.seq_len >= 8192)
       for (int c : {2, 4, 8})
         if (m.seq_len % c == 0) cps.push_back(c);
   }
