@@ -234,7 +234,7 @@ class Handler : public nlohmann::json_sax<ojson> {
 };
 
 // Is the token the parser stopped at a NaN / Infinity literal (which JSON does not have)?
-bool looks_non_finite(std::string_view text, std::size_t position, const std::string& token) {
+std::string non_finite_word(std::string_view text, std::size_t position, const std::string& token) {
   // Find a letter near where the lexer stopped, then take the whole word around it.
   const auto alpha = [&](std::size_t i) { return std::isalpha(static_cast<unsigned char>(text[i])) != 0; };
   const std::size_t lo = position > token.size() + 2 ? position - token.size() - 2 : 0;
@@ -246,11 +246,14 @@ bool looks_non_finite(std::string_view text, std::size_t position, const std::st
       at = i - 1;
       break;
     }
-  if (at >= hi) return false;
+  if (at >= hi) return "";
   while (at > 0 && alpha(at - 1)) --at;
   std::string word;
   while (at < text.size() && alpha(at)) word += static_cast<char>(std::tolower(static_cast<unsigned char>(text[at++])));
-  return word == "nan" || word == "inf" || word == "infinity";
+  if (word != "nan" && word != "inf" && word != "infinity") return "";
+  std::size_t start = at - word.size();
+  if (start > 0 && (text[start - 1] == '-' || text[start - 1] == '+')) --start;
+  return std::string(text.substr(start, at - start));
 }
 
 }  // namespace
@@ -285,9 +288,8 @@ StrictParse parse_strict(std::string_view text, const std::string& origin) {
       if (h.lexer_id == 406)
         return fail_at(at, h.lexer_pointer,
                        "number '" + h.lexer_token + "' overflows a double: expected a finite number");
-      if (looks_non_finite(text, h.lexer_position, h.lexer_token))
-        return fail_at(at, h.lexer_pointer,
-                       "non-finite number '" + h.lexer_token + "': expected a finite number");
+      if (const std::string word = non_finite_word(text, h.lexer_position, h.lexer_token); !word.empty())
+        return fail_at(at, h.lexer_pointer, "non-finite number " + word + ": expected a finite number");
       std::string what = h.lexer_what;
       // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while
       // parsing value - invalid literal; last read: 'x'" -> keep the part after "parse error ...: ".

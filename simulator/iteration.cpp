@@ -270,7 +270,7 @@ void Sim::try_start(int wi) {
     if (vs > 0) {
       if (!w.fwd_arrived[slot]) return;
       const std::int32_t from = w.fwd_from[slot];
-      if (from >= 0 && (pred < 0 || rec_[static_cast<std::size_t>(from)].end + 0 >= rec_[static_cast<std::size_t>(pred)].end)) pred = from;
+      if (from >= 0 && (pred < 0 || rec_[static_cast<std::size_t>(from)].end >= rec_[static_cast<std::size_t>(pred)].end)) pred = from;
     }
   } else {
     if (vs < S() - 1) {
