@@ -46,6 +46,7 @@ struct SimulateOptions {
   std::string format = "table";
   std::string out;
   bool representative_tp = false;
+  bool full = false;  // never use the representative-rank shortcut
 };
 
 class BadInput : public std::runtime_error {
@@ -178,7 +179,10 @@ ordered_json provenance(const Prepared& p, std::uint64_t seed) {
 int run_iteration(const Prepared& p, const SimulateOptions& o, ordered_json& j, std::string& table) {
   const auto costs = simulator::iteration_costs_from_estimate(p.in, p.est);
   simulator::IterationOptions io;
-  io.representative_tp = o.representative_tp;
+  // Above kAutoRepresentativeGpus the representative-rank shortcut is on unless --full: it gives the
+  // same result as the full simulation (tests/simulator, 256 GPUs) at ~tp x fewer flows.
+  constexpr int kAutoRepresentativeGpus = 2048;
+  io.representative_tp = o.representative_tp || (!o.full && p.in.device_count > kAutoRepresentativeGpus);
   io.record_timeline = !o.trace.empty();
   io.cancel = &g_cancel;
   simulator::Engine engine;
@@ -233,7 +237,7 @@ int run_iteration(const Prepared& p, const SimulateOptions& o, ordered_json& j, 
   }
   it["critical_path"] = {{"segments", r.critical_path.size()}, {"compute_s", num(r.critical_compute_s)},
                          {"waiting_s", num(r.critical_wait_s)}, {"path", cp}};
-  it["representative_tp"] = o.representative_tp;
+  it["representative_tp"] = io.representative_tp;
   j["iteration"] = it;
   if (!o.trace.empty()) {
     if (auto err = scenarios::write_chrome_trace(o.trace, r); !err.empty()) throw std::runtime_error(err);
@@ -417,7 +421,9 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--format", opts->format, "Output: table (for people) or json")->check(CLI::IsMember({"table", "json"}));
   cmd->add_option("--out", opts->out, "Also write the result JSON to FILE (atomically)");
   cmd->add_flag("--representative-tp", opts->representative_tp,
-                "Simulate the flows of one tensor-parallel rank per group (faster; exact when each GPU has its own links)");
+                "Simulate the flows of one tensor-parallel rank per group (faster; exact when each GPU has its own links;"
+                " on by default above 2,048 GPUs)");
+  cmd->add_flag("--full", opts->full, "Simulate every rank's flows even above 2,048 GPUs");
   cmd->callback([opts] { run_simulate(*opts); });
 }
 
