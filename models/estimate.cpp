@@ -94,6 +94,26 @@ void gemm_fb(const Ctx& c, double M, double N, double K, bool needs_bwd, bool we
   }
 }
 
+// One expert dispatch (or combine) of `tokens` tokens of `token_bytes` each, every token routed to
+// k experts spread uniformly over an EP group of n ranks `stride` apart (balanced routing).
+// Inside one scale-up domain it is a plain all-to-all of k copies per token. When the group spans
+// domains the dispatch is hierarchical (DeepEP / HybridEP, the dispatchers Megatron-Core uses for
+// cross-node EP): a token crosses the network once per distinct remote domain that holds one of
+// its experts — N_remote = (N−1)·(1 − (1 − 1/N)^k) for N domains — and is then forwarded over the
+// scale-up links to the expert's rank. Network and scale-up transfers overlap.
+double expert_all_to_all_s(double tokens, double token_bytes, int k, int n, int stride, const Topology& t) {
+  if (n <= 1 || tokens <= 0 || k <= 0) return 0;
+  const int r = ranks_per_domain(n, stride, t.domain_size);
+  if (r >= n) return all_to_all_s(tokens * k * token_bytes, n, stride, t);
+  const double N = double(n) / r;
+  const double remote_domains = (N - 1) * (1 - std::pow(1 - 1 / N, k));
+  const double t_out = tokens * token_bytes * remote_domains / t.scale_out_bytes_per_s;
+  const double local_copies = double(k) * (r - 1) / n;                          // to peers in the domain
+  const double forwarded = double(k) * (n - r) / n * double(r - 1) / r;          // arrivals passed on
+  const double t_in = tokens * token_bytes * (local_copies + forwarded) / t.scale_up_bytes_per_s;
+  return std::max(t_in, t_out) + (1 + std::ceil(std::log2(double(n)))) * t.latency_s;
+}
+
 LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const ParamCount& pc) {
   const auto& p = c.in->efficiency;
   const auto& m = *c.m;
@@ -163,9 +183,8 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
     ops.fwd += kMoeExtraOpsPerLayer;
     if (needs_bwd) ops.bwd += 2 * kMoeExtraOpsPerLayer;
     // Expert all-to-all: dispatch + combine forward, the same backward.
-    const double a2a_bytes = T * e.experts_per_token * h * c.act_b / tok_div;
     const int ep_stride = c.etp;
-    const double one = all_to_all_s(a2a_bytes, l.ep, ep_stride, c.topo);
+    const double one = expert_all_to_all_s(T / tok_div, h * c.act_b, e.experts_per_token, l.ep, ep_stride, c.topo);
     r.ep = 2 * one + (needs_bwd ? 2 * one : 0);
   }
 

@@ -21,12 +21,15 @@ bash tools/install-deps.sh
 cmake --preset release >/dev/null
 targets=(--target flopcast)
 [ "$gui" = yes ] && targets+=(flopcast-gui)
-cmake --build --preset release "${targets[@]}" | grep -v '^\[' || true
-test -x build/release/cli/flopcast || { echo "run-default: build failed" >&2; exit 1; }
+echo "building flopcast (release preset; log: build/release/build.log) ..."
+if ! cmake --build --preset release "${targets[@]}" > build/release/build.log 2>&1; then
+  tail -n 40 build/release/build.log >&2
+  echo "run-default: build failed (full log: build/release/build.log)" >&2
+  exit 1
+fi
 
 mkdir -p out
 build/release/cli/flopcast estimate scenarios/examples/default.json --out out/default.result.json
-echo "result written to out/default.result.json"
 
 if [ "$gui" = yes ]; then
   exec build/release/gui/flopcast-gui scenarios/examples/default.json

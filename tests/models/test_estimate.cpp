@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
+#include "models/collectives.h"
 #include "models/estimate.h"
 #include "models/layout_search.h"
 #include "models/parallelism.h"
@@ -165,4 +167,28 @@ TEST_CASE("MoE: expert parallelism and all-to-all", "[estimate]") {
   CHECK(r1.breakdown.ep_comm_s == 0);
   in.layout.ep = 3;
   CHECK_FALSE(estimate(in).ok);
+}
+
+TEST_CASE("MoE: cross-domain expert dispatch is hierarchical, by hand", "[estimate]") {
+  // 16 ranks, domains of 8 (a100(): NVLink 300 GB/s, 25 GB/s scale-out per GPU), ep = 16, k = 8,
+  // one micro-batch of T = 4096 tokens of h = 2048 bf16 values (4096 bytes each).
+  EstimateInput in = basic_input(16, layout(16, 1, 1));
+  in.model = gpt(16, 2048, 16, 4096, 50000);
+  in.model.ffn_gated = true;
+  in.model.moe = MoeSpec{64, 8, 768, 0, 0};
+  in.training.global_batch_tokens = 64.0 * 4096;
+  in.layout.ep = 16;
+  const auto r = estimate(in);
+  REQUIRE(r.ok);
+  const Topology t = make_topology(in.device, in.efficiency);
+  const double tok_bytes = 4096.0 * 2048 * 2;
+  // N = 2 domains: a token reaches the remote domain with probability 1 − (1/2)^8 and crosses once.
+  const double t_out = tok_bytes * (1 - std::pow(0.5, 8)) / t.scale_out_bytes_per_s;
+  // NVLink: 8·7/16 copies to local peers + 8·8/16 arrivals of which 7/8 are forwarded.
+  const double t_in = tok_bytes * (8.0 * 7 / 16 + 8.0 * 8 / 16 * 7 / 8) / t.scale_up_bytes_per_s;
+  const double one = std::max(t_in, t_out) + 5 * t.latency_s;
+  // dispatch + combine, forward and backward, in each of the 16 layers
+  CHECK(r.breakdown.ep_comm_s == Approx(16 * 4 * one).epsilon(1e-9));
+  // and less than the flat all-to-all of all k copies
+  CHECK(r.breakdown.ep_comm_s < 16 * 4 * all_to_all_s(tok_bytes * 8, 16, 1, t));
 }

@@ -80,10 +80,10 @@ TEST_CASE("unknown inputs give null metrics with why_null, never an exit or a na
   CHECK(p.out["predicted"]["tokens_per_s_per_gpu"].is_number());
 
   json zoo = rec;
-  zoo["model"]["type"] = "encoder";
+  zoo["model"]["type"] = "diffusion";  // encoders now go to the zoo predictor
   p = predict_record(zoo, builtin_device_lookup(), PredictOptions{});
   CHECK(p.out["predicted"]["tokens_per_s_per_gpu"].is_null());
-  CHECK(p.out["why_null"]["tokens_per_s_per_gpu"] == "model type encoder not supported yet");
+  CHECK(p.out["why_null"]["tokens_per_s_per_gpu"] == "model type diffusion not supported yet");
 
   json nodev = rec;
   nodev["system"]["device"] = "acme-warp-9";

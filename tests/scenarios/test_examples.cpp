@@ -127,7 +127,7 @@ TEST_CASE("an unknown device id names /hardware/device", "[runner]") {
   CHECK(r.diagnostics[0].pointer == "/hardware/device");
 }
 
-TEST_CASE("--hw and an embedded device_profile replace the catalog device", "[runner]") {
+TEST_CASE("A --hw file and an embedded device_profile replace the catalog device", "[runner]") {
   const auto* a100 = flopcast::hwprofiles::builtin_catalog().find("nvidia-a100-sxm4-80gb");
   REQUIRE(a100 != nullptr);
   auto profile = flopcast::hwprofiles::to_json(*a100);
