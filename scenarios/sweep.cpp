@@ -15,6 +15,7 @@
 #include "hwprofiles/device_profile.h"
 #include "scenarios/key_table.h"
 #include "scenarios/scenario.h"
+#include "scenarios/result_json.h"
 #include "scenarios/sha256.h"
 
 namespace flopcast::scenarios {
@@ -23,36 +24,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-
-ordered_json num(double v) { return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr); }
-ordered_json num(const std::optional<double>& v) { return v ? num(*v) : ordered_json(nullptr); }
-
-const char* sharding_name(models::Sharding s) {
-  switch (s) {
-    case models::Sharding::none: return "none";
-    case models::Sharding::zero1: return "zero1";
-    case models::Sharding::zero2: return "zero2";
-    case models::Sharding::zero3: return "zero3";
-  }
-  return "none";
-}
-const char* schedule_name(models::PipelineSchedule s) {
-  switch (s) {
-    case models::PipelineSchedule::gpipe: return "gpipe";
-    case models::PipelineSchedule::one_f_one_b: return "1f1b";
-    case models::PipelineSchedule::interleaved: return "interleaved";
-  }
-  return "1f1b";
-}
-const char* recompute_name(models::Recompute r) {
-  switch (r) {
-    case models::Recompute::none: return "none";
-    case models::Recompute::selective: return "selective";
-    case models::Recompute::full: return "full";
-  }
-  return "none";
-}
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
