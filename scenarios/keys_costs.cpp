@@ -6,7 +6,7 @@
 // capacity simulation (pools, scheduler, auto-scaling, synthetic workload or a cluster trace, fleet
 // optimiser). Version 1 files migrate unchanged (scenarios/migrate.cpp, step 1 -> 2).
 //
-// Defaults and their sources (../shared/research/costs.md):
+// Defaults and their sources (the costs research notes (docs/buy-vs-rent.md lists the sources)):
 //   electricity_usd_per_kwh 0.08: the "suggested simulator default" there (US industrial average,
 //     EIA: 8.06 cents/kWh in 2023).
 //   pue 1.25: Epoch AI training-cost-trends' default for non-hyperscale facilities.

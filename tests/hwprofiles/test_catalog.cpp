@@ -53,7 +53,7 @@ TEST_CASE("the embedded catalog is the checked-in devices.json byte for byte", "
 }
 
 TEST_CASE("every device id of the public ground truth is in the catalog", "[catalog]") {
-  // The ids ../shared/groundtruth/FORMAT.md lists (public.json and public-zoo.json).
+  // The ids the ground-truth FORMAT.md lists (public.json and public-zoo.json).
   const char* const ids[] = {
       "amd-mi300x",           "amd-mi325x",            "google-tpu-v2",
       "google-tpu-v3",        "google-tpu-v4",         "google-tpu-v5p",

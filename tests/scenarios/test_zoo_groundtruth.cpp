@@ -1,5 +1,5 @@
 // The zoo predictor on tests/data/groundtruth/public-zoo.json (copy of
-// ../shared/groundtruth/public-zoo.json): leave-one-family-out fit of the zoo's global physical
+// tests/data/groundtruth/public-zoo.json): leave-one-family-out fit of the zoo's global physical
 // parameters (models::ZooParams: memory_traffic_factor, depthwise_traffic_factor, gemm_eff_max) by
 // grid search, the per-family MAPE table, and the band coverage. This test IS the fitting script
 // of docs/parameters.md "Zoo": it fails when the defaults in models/zoo_estimate.h are no longer
