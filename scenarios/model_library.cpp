@@ -1,3 +1,4 @@
+#include "scenarios/json_fields.h"
 #include "scenarios/model_library.h"
 
 #include <algorithm>
@@ -13,32 +14,11 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-const json& field(const json& j, const char* key) {
-  static const json null_json;
-  if (!j.is_object()) return null_json;
-  auto it = j.find(key);
-  return it == j.end() ? null_json : *it;
-}
-std::optional<double> number(const json& j, const char* key) {
-  const json& v = field(j, key);
-  if (v.is_number() && std::isfinite(v.get<double>())) return v.get<double>();
-  return std::nullopt;
-}
-std::optional<int> positive(const json& j, const char* key) {
-  auto v = number(j, key);
-  if (v && *v >= 1 && *v < 1e9) return int(std::llround(*v));
-  return std::nullopt;
-}
-std::optional<std::string> text(const json& j, const char* key) {
-  const json& v = field(j, key);
-  if (v.is_string()) return v.get<std::string>();
-  return std::nullopt;
-}
-std::optional<bool> flag(const json& j, const char* key) {
-  const json& v = field(j, key);
-  if (v.is_boolean()) return v.get<bool>();
-  return std::nullopt;
-}
+using json_fields::field;
+using json_fields::number;
+using json_fields::positive;
+using json_fields::text;
+using json_fields::flag;
 // The override's value when given (non-null), else the entry's.
 template <class F>
 auto pick(const json& over, const json& entry, const char* key, F get) -> decltype(get(entry, key)) {
