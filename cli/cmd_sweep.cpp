@@ -119,22 +119,11 @@ void run_sweep_command(const SweepOptions& o) {
   }
   req.threads = o.threads > 0 ? o.threads : std::max(1, std::min(8, static_cast<int>(std::thread::hardware_concurrency())));
 
-  const bool bar = !o.quiet && isatty(STDERR_FILENO);
-  int last = -1;
-  const scenarios::ProgressFn progress = [&](double f, std::string_view what) {
-    if (!bar) return;
-    const int pct = static_cast<int>(std::lround(std::fmax(0.0, std::fmin(1.0, f)) * 100));
-    if (pct == last) return;
-    last = pct;
-    const int width = 30, filled = pct * width / 100;
-    std::string line = "\r[";
-    for (int i = 0; i < width; ++i) line += i < filled ? "#" : ".";
-    line += "] " + std::to_string(pct) + "% " + std::string(what) + "          ";
-    std::cerr << line << std::flush;
-  };
+  ProgressBar bar(o.quiet);
+  const scenarios::ProgressFn progress = [&bar](double f, std::string_view what) { bar.update(f, what); };
   const std::atomic<bool> cancel{false};
   const scenarios::RunResult res = scenarios::run_sweep(req, progress, cancel);
-  if (bar && last >= 0) std::cerr << "\r" << std::string(70, ' ') << "\r" << std::flush;
+  bar.clear();
   if (!res.ok) {
     std::string line = res.diagnostics.empty() ? std::string("failed") : res.diagnostics.front().to_string();
     if (res.diagnostics.size() > 1)

@@ -90,6 +90,32 @@ std::string Table::render(bool unicode) const {
   return out;
 }
 
+ProgressBar::ProgressBar(bool quiet) : enabled_(!quiet && isatty(STDERR_FILENO)) {}
+
+void ProgressBar::update(double fraction, std::string_view what) {
+  if (!enabled_) return;
+  const int pct = static_cast<int>(std::lround(std::fmax(0.0, std::fmin(1.0, fraction)) * 100));
+  if (pct == last_percent_) return;
+  last_percent_ = pct;
+  constexpr int kWidth = 30;
+  const int filled = pct * kWidth / 100;
+  std::string line = "\r[";
+  for (int i = 0; i < kWidth; ++i) line += i < filled ? "#" : ".";
+  line += "] " + std::to_string(pct) + "% " + std::string(what);
+  const size_t width = line.size();
+  if (width < last_width_) line += std::string(last_width_ - width, ' ');
+  last_width_ = std::max(last_width_, width);
+  std::fputs(line.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+void ProgressBar::clear() {
+  if (!enabled_ || last_percent_ < 0) return;
+  std::fputs(("\r" + std::string(last_width_, ' ') + "\r").c_str(), stderr);
+  std::fflush(stderr);
+  last_percent_ = -1;
+}
+
 std::string format_number(double v, int significant) {
   if (!std::isfinite(v)) return "n/a";
   char buf[64];

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flopcast::cli {
@@ -30,6 +31,23 @@ class Table {
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
   std::vector<int> right_;
+};
+
+// A one-line progress bar on stderr for long work: drawn only when stderr is a terminal and the
+// user did not ask for quiet; erased by clear() (or on destruction) so stdout stays clean.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool quiet);
+  ~ProgressBar() { clear(); }
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+  void update(double fraction, std::string_view what);
+  void clear();
+
+ private:
+  bool enabled_;
+  int last_percent_ = -1;
+  size_t last_width_ = 0;
 };
 
 // Human formatting: 3 significant figures with thousands separators, SI prefixes for FLOP/s.
