@@ -23,7 +23,7 @@ void require(bool ok, const std::string& what) {
 }
 }  // namespace
 
-Topology::~Topology() { delete g_; }
+Topology::~Topology() = default;
 std::size_t Topology::vertex_count() const { return boost::num_vertices(g_->g); }
 
 LinkId Topology::add_pair(int u, int v, double bw, double latency_s, const std::string& kind) {

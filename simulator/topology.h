@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <unordered_map>
 #include <string>
 #include <utility>
@@ -82,7 +83,7 @@ class Topology {
   FlowNetwork& net_;
   NodeSpec node_;
   ClusterSpec cluster_;
-  Graph* g_ = nullptr;
+  std::unique_ptr<Graph> g_;  // owns the graph; released even when the constructor throws
   std::vector<int> gpu_vertex_, nvswitch_vertex_, nic_vertex_, leaf_vertex_, spine_vertex_;
   std::vector<int> nic_leaf_;  // leaf index of each NIC
   std::vector<std::string> vertex_name_;
