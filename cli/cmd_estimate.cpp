@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/result_output.h"
 #include "scenarios/atomic_file.h"
 #include "scenarios/runner.h"
 
@@ -139,31 +140,10 @@ void run_estimate(const EstimateOptions& o) {
   const std::atomic<bool> cancel{false};
   const scenarios::RunResult res = scenarios::run(req, {}, cancel);
   if (!res.ok) {
-    std::string line = res.diagnostics.empty() ? std::string("failed") : res.diagnostics.front().to_string();
-    if (res.diagnostics.size() > 1)
-      line += " (and " + std::to_string(res.diagnostics.size() - 1) + " more problem" +
-              (res.diagnostics.size() > 2 ? "s" : "") + ")";
-    std::cerr << "flopcast: " << line << "\n";
-    set_exit_code(res.exit_code == 0 ? kExitFailure : res.exit_code);
+    report_failure(res);
     return;
   }
-  const std::string json_text = res.result.dump(2) + "\n";
-  if (!o.out.empty()) {
-    err = scenarios::write_file_atomic(o.out, json_text);
-    if (!err.empty()) {
-      std::cerr << "flopcast: " << err << "\n";
-      set_exit_code(kExitFailure);
-      return;
-    }
-  }
-  if (o.format == "json") {
-    std::cout << json_text;
-  } else {
-    std::cout << render_table(res.result, fancy_output());
-    if (!o.out.empty()) std::cout << "result JSON written to " << o.out << "\n";
-  }
-  std::cout.flush();
-  set_exit_code(kExitOk);
+  emit_result(res, o.format, o.out, render_table);
 }
 
 }  // namespace
