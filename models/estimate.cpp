@@ -320,6 +320,9 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   r.params_active = pc.active;
   r.model_flops_per_token = fl.model;
   r.hardware_flops_per_token = fl.hardware;
+  if (tr.recompute == Recompute::full)
+    r.hardware_flops_per_token = fl.model + fl.recompute * recompute_layer_fraction(m, tr, l);
+  r.recompute_layers = tr.recompute == Recompute::full ? tr.recompute_layers : 0;
 
   // Per-layer times (dense and MoE layers), then the slowest stage: ⌈l/p⌉ layers of the average
   // kind plus the LM head (last stage) — the first stage's embedding lookup is small.
@@ -339,6 +342,21 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   if (n_moe > 0) {
     moe_t = layer_times(c, true, true, pc);
     moe_nb = layer_times(c, true, false, pc);
+  }
+  // Block recompute: k of the stage's layers re-run their forward, the others keep activations.
+  const double rc_frac = recompute_layer_fraction(m, tr, l);
+  if (tr.recompute == Recompute::full && rc_frac < 1.0) {
+    TrainingSpec t_none = tr;
+    t_none.recompute = Recompute::none;
+    Ctx cn = c;
+    cn.t = &t_none;
+    auto blend = [rc_frac](LayerTimes& a, const LayerTimes& none) {
+      for (double LayerTimes::*f : {&LayerTimes::fwd, &LayerTimes::bwd, &LayerTimes::tp_fwd, &LayerTimes::tp_bwd,
+                                    &LayerTimes::cp, &LayerTimes::ep})
+        a.*f = rc_frac * (a.*f) + (1 - rc_frac) * (none.*f);
+    };
+    if (n_dense > 0) blend(dense_t, layer_times(cn, false, true, pc));
+    if (n_moe > 0) blend(moe_t, layer_times(cn, true, true, pc));
   }
   auto avg = [&](double LayerTimes::*f) {
     const double with_b = (n_dense * (dense_t.*f) + n_moe * (moe_t.*f)) / L;

@@ -46,6 +46,7 @@ struct EstimateInput {
 struct LayoutCandidate {
   Layout layout;
   Recompute recompute = Recompute::none;
+  int recompute_layers = 0;  // block recompute: layers per stage (0 = all, with full)
   double step_time_s = 0;
   double tokens_per_s_per_gpu = 0;
   double memory_gib = 0;
@@ -114,6 +115,7 @@ struct EstimateResult {
   } breakdown;
   std::vector<std::string> notes;  // documented defaults used, warnings
   Recompute recompute = Recompute::none;     // the recompute used (auto search may change it)
+  int recompute_layers = 0;                  // block recompute: layers per stage recomputed (0 = all)
   std::vector<LayoutCandidate> alternatives;  // auto layout: the five fastest that fit, best first
   int layouts_evaluated = 0;                  // auto layout: how many candidates were costed
 };

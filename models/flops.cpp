@@ -20,7 +20,7 @@ LayerDims layer_dims(const TransformerShape& m) {
     d.kv_dim = H * d.qk_head_dim;  // after up-projection every head has its own K
     d.v_dim = H * d.v_head_dim;
   } else {
-    const double dh = m.n_heads > 0 ? double(m.d_model) / m.n_heads : m.d_model;
+    const double dh = m.head_dim > 0 ? double(m.head_dim) : (m.n_heads > 0 ? double(m.d_model) / m.n_heads : m.d_model);
     const double kvh = m.n_kv_heads > 0 ? m.n_kv_heads : H;
     d.qk_head_dim = dh;
     d.v_head_dim = dh;

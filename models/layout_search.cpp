@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/flops.h"
+#include "models/memory.h"
 #include "models/parallelism.h"
 
 namespace flopcast::models {
@@ -161,6 +162,30 @@ EstimateResult search_layout(const EstimateInput& in) {
                 }
                 const bool fits = !r.memory.checked || r.memory.fits;
                 all.push_back({std::move(r), fits});
+                // Recompute searched: also the block recompute of the fewest layers per stage that
+                // fits (Megatron-Core --recompute-method block --recompute-num-layers k).
+                if (rc == Recompute::full && !in.fixed_recompute && fits && all.back().r.memory.checked) {
+                  const int per_stage = (m.n_layers + pp - 1) / pp;
+                  auto fits_with = [&](int k) {
+                    TrainingSpec tk = ci.training;
+                    tk.recompute_layers = k;
+                    return memory_per_device(m, tk, l, in.device).fits;
+                  };
+                  if (per_stage > 1 && fits_with(per_stage - 1)) {
+                    int lo = 1, hi = per_stage - 1;  // smallest k that fits lies in [lo, hi]
+                    while (lo < hi) {
+                      const int mid = (lo + hi) / 2;
+                      if (fits_with(mid)) hi = mid;
+                      else lo = mid + 1;
+                    }
+                    EstimateInput bi = ci;
+                    bi.training.recompute_layers = lo;
+                    EstimateResult rb = estimate_fixed(bi);
+                    ++evaluated;
+                    const bool fits_b = !rb.memory.checked || rb.memory.fits;
+                    if (rb.ok) all.push_back({std::move(rb), fits_b});
+                  }
+                }
               }
       }
     }
@@ -186,6 +211,7 @@ EstimateResult search_layout(const EstimateInput& in) {
     LayoutCandidate c;
     c.layout = r.layout;
     c.recompute = r.recompute;
+    c.recompute_layers = r.recompute_layers;
     c.step_time_s = r.step_time_s;
     c.tokens_per_s_per_gpu = r.tokens_per_s_per_gpu;
     c.memory_gib = r.memory.total_bytes / (1024.0 * 1024 * 1024);

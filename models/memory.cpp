@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/compression.h"
+#include "models/flops.h"
 
 namespace flopcast::models {
 
@@ -13,7 +14,10 @@ double finite_or(double x, double fallback) { return std::isfinite(x) ? x : fall
 
 int kv_heads_of(const TransformerShape& m) { return m.n_kv_heads > 0 ? m.n_kv_heads : m.n_heads; }
 
-double head_dim_of(const TransformerShape& m) { return m.n_heads > 0 ? double(m.d_model) / m.n_heads : 0.0; }
+double head_dim_of(const TransformerShape& m) {
+  if (m.head_dim > 0) return m.head_dim;
+  return m.n_heads > 0 ? double(m.d_model) / m.n_heads : 0.0;
+}
 
 double ffn_mats(const TransformerShape& m) { return m.ffn_gated ? 3.0 : 2.0; }
 
@@ -109,13 +113,20 @@ double inflight_microbatches(const Layout& l, int num_microbatches) {
   return std::min(p, m);
 }
 
+double recompute_layer_fraction(const TransformerShape& m, const TrainingSpec& t, const Layout& l) {
+  if (t.recompute != Recompute::full) return 0.0;
+  if (t.recompute_layers <= 0 || m.n_layers <= 0) return 1.0;
+  const int per_stage = (m.n_layers + std::max(1, l.pp) - 1) / std::max(1, l.pp);
+  return std::min(1.0, double(t.recompute_layers) / per_stage);
+}
+
 double activation_bytes_per_layer(const TransformerShape& m, const TrainingSpec& t, const Layout& l,
                                   int micro_batch, bool flash_attention, bool dropout) {
   if (!has_shape(m) || m.seq_len <= 0) return 0;
   const double tp = std::max(1, l.tp), cp = std::max(1, l.cp);
   const bool sp = l.sequence_parallel && tp > 1;
   const double s_full = m.seq_len, s = s_full / cp, b = std::max(1, micro_batch), h = m.d_model;
-  const double a = m.n_heads, kv_ratio = double(kv_heads_of(m)) / m.n_heads;
+  const double a = m.n_heads;
   double e = bytes_per_element(t.precision);
   if (t.precision == Precision::fp32 || t.precision == Precision::tf32 || t.precision == Precision::fp64) {
     // fp32 training keeps fp32 activations; low-precision compute (fp8/fp4) keeps 16-bit activations
@@ -140,8 +151,9 @@ double activation_bytes_per_layer(const TransformerShape& m, const TrainingSpec&
     inside += e * s * b * a * (2 * qk + q.v_head_dim);  // Q, K, V after up-projection
     inside += e * s * b * a * q.v_head_dim;             // out-projection input
   } else {
-    inside += e * sbh * (1 + 2 * kv_ratio);  // Q, K, V
-    inside += e * sbh;                       // out-projection input
+    const LayerDims ld = layer_dims(m);      // attention width may differ from h (head_dim set)
+    inside += e * s * b * (ld.q_dim + 2 * ld.kv_dim);  // Q, K, V
+    inside += e * s * b * ld.v_dim;                    // out-projection input
   }
   // FFN / MoE inner activations.
   const double inner_mats = m.ffn_gated ? 3.0 : 2.0;  // gated: gate + up outputs, product; plain: pre/post activation
@@ -204,13 +216,17 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
   // Activation bytes of one layer, one micro-batch (dense and MoE layers may differ).
   TransformerShape dense_shape = m;
   dense_shape.moe.reset();
-  const double act_dense = activation_bytes_per_layer(dense_shape, t, l, b, flash, o.dropout) * ce.activation_bytes_factor;
-  const double act_moe = activation_bytes_per_layer(m, t, l, b, flash, o.dropout) * ce.activation_bytes_factor;
   TrainingSpec t_norc = t;
   t_norc.recompute = Recompute::none;
-  const double act_full_layer =
-      std::max(activation_bytes_per_layer(dense_shape, t_norc, l, b, flash, o.dropout),
-               activation_bytes_per_layer(m, t_norc, l, b, flash, o.dropout)) * ce.activation_bytes_factor;
+  const double act_none_dense = activation_bytes_per_layer(dense_shape, t_norc, l, b, flash, o.dropout) * ce.activation_bytes_factor;
+  const double act_none_moe = activation_bytes_per_layer(m, t_norc, l, b, flash, o.dropout) * ce.activation_bytes_factor;
+  double act_dense = activation_bytes_per_layer(dense_shape, t, l, b, flash, o.dropout) * ce.activation_bytes_factor;
+  double act_moe = activation_bytes_per_layer(m, t, l, b, flash, o.dropout) * ce.activation_bytes_factor;
+  // Block recompute of k of a stage's layers: those keep only their input, the others everything.
+  const double rc_frac = recompute_layer_fraction(m, t, l);
+  act_dense = rc_frac * act_dense + (1 - rc_frac) * act_none_dense;
+  act_moe = rc_frac * act_moe + (1 - rc_frac) * act_none_moe;
+  const double act_full_layer = std::max(act_none_dense, act_none_moe);
   const bool sp = l.sequence_parallel && tp > 1;
   const double e_act = full_precision ? bytes_per_element(P) : 2.0;
   const double sbh_local = double(m.seq_len) / cp * b * m.d_model / (sp ? tp : 1);

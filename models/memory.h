@@ -119,6 +119,11 @@ double activation_bytes_per_layer(const TransformerShape& m, const TrainingSpec&
 // Micro-batches whose activations stage 0 holds at its peak (may be fractional for interleaved).
 double inflight_microbatches(const Layout& l, int num_microbatches);
 
+// Share of a stage's layers whose activations are recomputed under full recompute: 1 for
+// recompute == full with recompute_layers == 0 (all), k/⌈L/pp⌉ for block recompute of k layers,
+// 0 for none/selective.
+double recompute_layer_fraction(const TransformerShape& m, const TrainingSpec& t, const Layout& l);
+
 // Micro-batches per pipeline per step: global_batch_tokens / (seq_len · micro_batch · dp), >= 1.
 int microbatches_per_step(const TransformerShape& m, const TrainingSpec& t, const Layout& l);
 

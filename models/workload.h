@@ -38,6 +38,7 @@ struct TransformerShape {
   int d_model = 0;
   int n_heads = 0;
   int n_kv_heads = 0;  // == n_heads: MHA; 1: MQA; between: GQA
+  int head_dim = 0;    // per-head width; 0: d_model / n_heads (Qwen3, Gemma, gpt-oss set it apart)
   double ffn_dim = 0;
   bool ffn_gated = true;  // SwiGLU/GeGLU: three FFN matrices; plain GELU/ReLU: two
   int vocab_size = 0;
@@ -72,6 +73,10 @@ struct TrainingSpec {
   double training_tokens = 0;
   Precision precision = Precision::bf16;
   Recompute recompute = Recompute::none;
+  // With recompute == full: how many of the ⌈L/pp⌉ layers a pipeline stage holds are recomputed
+  // (Megatron-Core --recompute-method block --recompute-num-layers k); 0 = all of them. The other
+  // layers keep all their activations. Auto layout picks the fewest that make the layout fit.
+  int recompute_layers = 0;
   Phase phase = Phase::pretrain;
   std::optional<LoraSpec> lora;
   int frozen_layers = 0;

@@ -224,6 +224,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     if (moe_complete) m.moe = e;
   }
   if (m.n_kv_heads <= 0 && m.n_heads > 0) m.n_kv_heads = m.n_heads;
+  if (auto hd = posint(jm, "head_dim")) m.head_dim = *hd;
   if (m.seq_len <= 0) {
     m.seq_len = 2048;
     ri.defaults_used.push_back("model.seq_len (2048)");
@@ -426,13 +427,15 @@ double sigma_for(const std::string& metric, const RecordInput& ri, const Uncerta
   return std::sqrt(s2);
 }
 
-std::string layout_string(const models::Layout& l, models::Recompute rc) {
+std::string layout_string(const models::Layout& l, models::Recompute rc, int rc_layers) {
   char buf[256];
   const char* shs[] = {"none", "zero1", "zero2", "zero3"};
   const char* rcs[] = {"none", "selective", "full"};
   std::snprintf(buf, sizeof buf, "dp%d tp%d pp%d cp%d ep%d vp%d mb%d %s%s recompute=%s", l.dp, l.tp, l.pp, l.cp, l.ep,
                 l.vp, l.micro_batch_size, shs[int(l.sharding)], l.sequence_parallel ? " sp" : "", rcs[int(rc)]);
-  return buf;
+  std::string out = buf;
+  if (rc == models::Recompute::full && rc_layers > 0) out += "(" + std::to_string(rc_layers) + " layers/stage)";
+  return out;
 }
 
 }  // namespace
@@ -495,13 +498,13 @@ RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, con
   out["p90"] = hi;
   out["why_null"] = why;
   if (r.ok) {
-    out["layout"] = layout_string(r.layout, r.recompute);
+    out["layout"] = layout_string(r.layout, r.recompute, r.recompute_layers);
     out["precision"] = std::string(models::to_string(ri.input.training.precision));
     out["devices"] = ri.input.device_count;
     if (!r.alternatives.empty()) {
       ordered_json alts = ordered_json::array();
       for (const auto& c : r.alternatives)
-        alts.push_back({{"layout", layout_string(c.layout, c.recompute)},
+        alts.push_back({{"layout", layout_string(c.layout, c.recompute, c.recompute_layers)},
                         {"tokens_per_s_per_gpu", c.tokens_per_s_per_gpu},
                         {"memory_gib", c.memory_gib},
                         {"why", c.why}});

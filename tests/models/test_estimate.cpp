@@ -5,6 +5,7 @@
 
 #include "models/collectives.h"
 #include "models/estimate.h"
+#include "models/flops.h"
 #include "models/layout_search.h"
 #include "models/parallelism.h"
 #include "test_helpers.h"
@@ -191,4 +192,104 @@ TEST_CASE("MoE: cross-domain expert dispatch is hierarchical, by hand", "[estima
   CHECK(r.breakdown.ep_comm_s == Approx(16 * 4 * one).epsilon(1e-9));
   // and less than the flat all-to-all of all k copies
   CHECK(r.breakdown.ep_comm_s < 16 * 4 * all_to_all_s(tok_bytes * 8, 16, 1, t));
+}
+
+TEST_CASE("block recompute: k of a stage's layers, between none and full in time, FLOPs and memory", "[estimate][recompute]") {
+  // GPT 18.4B-like shape on 8 A100s, pp 2: 20 layers per stage.
+  EstimateInput in = basic_input(8, layout(2, 2, 2, 1));
+  in.model = gpt(40, 6144, 48);
+  auto run = [&](Recompute rc, int k) {
+    EstimateInput x = in;
+    x.training.recompute = rc;
+    x.training.recompute_layers = k;
+    const auto r = estimate(x);
+    REQUIRE(r.ok);
+    return r;
+  };
+  const auto none = run(Recompute::none, 0), full = run(Recompute::full, 0);
+  const auto all20 = run(Recompute::full, 20), over = run(Recompute::full, 99);
+  CHECK(all20.step_time_s == Approx(full.step_time_s));  // k = layers per stage is "all"
+  CHECK(over.step_time_s == Approx(full.step_time_s));   // more than a stage holds: all
+  double prev_t = none.step_time_s, prev_mem = none.memory.activations_bytes, prev_f = none.hardware_flops_per_token;
+  for (int k : {1, 5, 10, 19}) {
+    const auto r = run(Recompute::full, k);
+    CHECK(r.recompute_layers == k);
+    CHECK(r.step_time_s > prev_t);
+    CHECK(r.step_time_s < full.step_time_s);
+    CHECK(r.hardware_flops_per_token > prev_f);
+    CHECK(r.hardware_flops_per_token < full.hardware_flops_per_token);
+    CHECK(r.memory.activations_bytes < prev_mem);
+    CHECK(r.memory.activations_bytes > full.memory.activations_bytes);
+    // Recompute FLOPs are linear in k: k/20 of the full extra work.
+    CHECK(r.hardware_flops_per_token - r.model_flops_per_token ==
+          Approx((full.hardware_flops_per_token - full.model_flops_per_token) * k / 20.0).epsilon(1e-9));
+    prev_t = r.step_time_s;
+    prev_mem = r.memory.activations_bytes;
+    prev_f = r.hardware_flops_per_token;
+  }
+  CHECK(none.model_flops_per_token == Approx(full.model_flops_per_token));
+}
+
+TEST_CASE("auto layout recomputes only the layers it must (block recompute) when nothing else fits", "[layout_search][recompute]") {
+  // 96 layers × 6144 (about 44B) on 16 A100-80GB at 8k tokens, micro-batch 2, tp 8 × pp 2, dp 1:
+  // without recompute the 48 layers per stage do not fit, with full they do, and a part is enough.
+  const Layout base = layout(1, 8, 2, 2);
+  EstimateInput in = basic_input(16, base);
+  in.model = gpt(96, 6144, 48, 8192);
+  in.training.global_batch_tokens = 64.0 * 8192;
+  in.auto_layout = true;
+  in.fixed_recompute = false;
+  in.fixed.tp = 8;
+  in.fixed.pp = 2;
+  in.fixed.micro_batch_size = 2;
+  in.fixed.vp = 1;
+  in.fixed.sharding = Sharding::zero1;
+  EstimateInput none_in = in;
+  none_in.auto_layout = false;
+  none_in.training.recompute = Recompute::none;
+  const auto none = estimate(none_in);
+  REQUIRE(none.ok);
+  INFO("none: " << none.memory.total_bytes / 1e9 << " GB, act " << none.memory.activations_bytes / 1e9);
+  REQUIRE_FALSE(none.memory.fits);  // the premise of the test
+  EstimateInput all = none_in;
+  all.training.recompute = Recompute::full;
+  const auto full = estimate(all);
+  REQUIRE(full.memory.fits);
+  const auto r = estimate(in);
+  REQUIRE(r.ok);
+  CHECK(r.memory.fits);
+  REQUIRE(r.recompute == Recompute::full);
+  CHECK(r.recompute_layers > 0);
+  CHECK(r.recompute_layers < 48);
+  // One layer fewer would not fit: the search took the fewest.
+  EstimateInput fewer = all;
+  fewer.training.recompute_layers = r.recompute_layers - 1;
+  if (fewer.training.recompute_layers > 0) CHECK_FALSE(estimate(fewer).memory.fits);
+  CHECK(r.step_time_s < full.step_time_s);
+}
+
+TEST_CASE("head_dim apart from d_model / n_heads widens attention (Qwen3-30B-A3B shape)", "[estimate][flops]") {
+  // Qwen3-30B-A3B config.json: 48 layers, hidden 2048, 32 heads × head_dim 128, 4 KV heads,
+  // 128 experts × 768, top-8, vocab 151936, untied: 30.5B total, 3.3B active (model card).
+  TransformerShape m;
+  m.n_layers = 48;
+  m.d_model = 2048;
+  m.n_heads = 32;
+  m.n_kv_heads = 4;
+  m.ffn_gated = true;
+  m.vocab_size = 151936;
+  m.seq_len = 4096;
+  MoeSpec e;
+  e.n_experts = 128;
+  e.experts_per_token = 8;
+  e.expert_ffn_dim = 768;
+  m.moe = e;
+  const ParamCount narrow = count_params(m);
+  m.head_dim = 128;
+  const ParamCount wide = count_params(m);
+  // attention per layer: q 2048·4096 + k,v 2·2048·512 + o 4096·2048 = 18,874,368 (+ 2 norms)
+  CHECK(wide.per_layer_attention - 2 * 2048 == Approx(18874368.0));
+  CHECK(wide.total == Approx(30.5e9).epsilon(0.01));
+  CHECK(wide.active == Approx(3.3e9).epsilon(0.03));
+  CHECK(narrow.total < wide.total);
 }
