@@ -62,6 +62,7 @@ struct Ctx {
   double act_b = 2;
   double T = 0;  // tokens per micro-batch per device (b·s/cp)
   int etp = 1;
+  bool flash = true;  // fused attention kernel (models/memory.h fused_attention)
 };
 
 // Forward + backward time of a GEMM M×N×K with its dgrad (M×K×N) and wgrad (K×N×M) when needed.
@@ -141,20 +142,42 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
     gemm_fb(c, T, r_, width / 2 / tp, true, true, f, b, 2.0 * double(tr.lora->targets.size()), &ops);
   }
 
-  // Attention core (FlashAttention, causal: half of the model-convention FLOPs executed).
+  // Attention core. Fused (FlashAttention, causal): half of the model-convention FLOPs executed.
+  // Unfused (devices without FlashAttention, fp32): QKᵀ and AV as batched GEMMs over the full s×s
+  // scores of each local head, softmax as memory traffic over them (read + write forward; read
+  // probabilities and gradient, write gradient backward), all in 16-bit (4 bytes in fp32).
   const double att_flops = T * 2.0 * s * (m.n_heads / tp) * (c.d.qk_head_dim + c.d.v_head_dim) * 0.5;
   const double s_q = s / l.cp;
-  const double t_att = attention_time_s(att_flops, s_q, c.peak_attn, p);
-  f += t_att;
-  ops.fwd += 1;
-  double att_b = 0;
-  if (needs_bwd) {
-    EfficiencyParams pb = p;
-    pb.attn_eff_max *= kAttentionBackwardEfficiencyRatio;
-    att_b = attention_time_s(2 * att_flops, s_q, c.peak_attn, pb);
-    b += att_b;
-    ops.bwd += 1;
+  double t_att = 0, att_b = 0;
+  if (c.flash) {
+    t_att = attention_time_s(att_flops, s_q, c.peak_attn, p);
+    ops.fwd += 1;
+    if (needs_bwd) {
+      EfficiencyParams pb = p;
+      pb.attn_eff_max *= kAttentionBackwardEfficiencyRatio;
+      att_b = attention_time_s(2 * att_flops, s_q, c.peak_attn, pb);
+      ops.bwd += 1;
+    }
+  } else {
+    const double heads = double(l.micro_batch_size) * m.n_heads / tp;  // (sequence, head) pairs
+    const double sq = s_q, sk = s;                                       // query rows, key columns
+    auto batched = [&](double M, double N, double K) {                  // one batched-GEMM kernel
+      return heads * (gemm_time_s(M, N, K, c.peak_attn, c.hbm, c.act_b, p) - p.kernel_overhead_s) +
+             p.kernel_overhead_s;
+    };
+    const double score_bytes = heads * sq * sk * c.act_b;
+    t_att = batched(sq, sk, c.d.qk_head_dim) + batched(sq, c.d.v_head_dim, sk) +
+            memory_time_s(2 * score_bytes, c.hbm, 1, p);
+    ops.fwd += 3;
+    if (needs_bwd) {
+      // dP = dO·Vᵀ, dV = Pᵀ·dO, dQ = dS·K, dK = dSᵀ·Q; softmax backward over the scores.
+      att_b = batched(sq, sk, c.d.v_head_dim) + batched(sk, c.d.v_head_dim, sq) + batched(sq, c.d.qk_head_dim, sk) +
+              batched(sk, c.d.qk_head_dim, sq) + memory_time_s(3 * score_bytes, c.hbm, 1, p);
+      ops.bwd += 5;
+    }
   }
+  f += t_att;
+  b += att_b;
 
   // FFN: dense, or router + routed experts (grouped GEMM) + shared experts.
   double ffn_width_local = 0;  // for elementwise traffic
@@ -310,6 +333,8 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   c.hbm = *dev.memory_bandwidth_bytes_per_s;
   c.bpe_gemm = bytes_per_element(tr.precision);
   c.act_b = activation_bytes(tr.precision);
+  c.flash = fused_attention(dev, tr.precision);
+  if (!c.flash) r.notes.push_back("attention unfused (no FlashAttention for " + std::string(to_string(tr.precision)) + " on " + dev.id + "): s×s scores materialised");
   c.T = double(l.micro_batch_size) * m.seq_len / l.cp;
   c.etp = m.moe ? expert_tp(l) : 1;
 

@@ -95,6 +95,10 @@ bool default_flash_attention(Precision p) {
   return p == Precision::bf16 || p == Precision::fp16 || p == Precision::fp8 || p == Precision::fp4;
 }
 
+bool fused_attention(const DeviceSpec& d, Precision p) {
+  return default_flash_attention(p) && d.peak(Precision::bf16).value_or(0) > 0;
+}
+
 int microbatches_per_step(const TransformerShape& m, const TrainingSpec& t, const Layout& l) {
   const double per_mb = double(std::max(1, m.seq_len)) * std::max(1, l.micro_batch_size) * std::max(1, l.dp);
   const double n = finite_or(t.global_batch_tokens / per_mb, 1.0);
@@ -178,7 +182,7 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
   const int tp = std::max(1, l.tp), pp = std::max(1, l.pp), dp = std::max(1, l.dp), cp = std::max(1, l.cp);
   const int ep = std::max(1, l.ep);
   const int b = std::max(1, l.micro_batch_size);
-  const bool flash = o.flash_attention.value_or(default_flash_attention(t.precision));
+  const bool flash = o.flash_attention.value_or(fused_attention(d, t.precision));
   r.flash_attention = flash;
   const CompressionEffect ce = compression_effect(m, t, d);
   const ParameterSplit ps = parameter_split(m);

@@ -10,6 +10,7 @@
 
 #include "hwprofiles/catalog.h"
 
+#include "models/energy.h"
 #include "models/flops.h"
 #include "models/parallelism.h"
 #include "scenarios/model_library.h"  // zoo: encoder / encoder-decoder / vit / cnn records
@@ -384,6 +385,9 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     in.auto_layout = false;
   }
   in.goodput = o.efficiency.goodput;
+  // Records' energy is the facility's (× PUE); the record does not carry PUE: the scenario default
+  // (Epoch AI's non-hyperscale 1.25, models/energy.h kPueOther) as `flopcast estimate` uses.
+  in.costs.pue = models::kPueOther;
   ri.ok = true;
   return ri;
 }

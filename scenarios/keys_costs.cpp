@@ -25,6 +25,7 @@
 //   staff, maintenance, installation, residual value: 0 unless given (§3.2: no authoritative figure).
 #include <string>
 
+#include "models/energy.h"
 #include "scenarios/costs_runner.h"
 #include "scenarios/keys_sections.h"
 
@@ -85,7 +86,7 @@ void add_costs_keys(std::vector<KeySpec>& k) {
                .unit = "USD/kWh", .minimum = 0, .maximum = 100,
                .help = "Electricity price (US industrial average, EIA 2023: 0.0806). Set 0 when electricity is included in the rental price.",
                .group = kGroup});
-  k.push_back({.pointer = "/costs/pue", .type = KeyType::number, .default_value = 1.25, .unit = "",
+  k.push_back({.pointer = "/costs/pue", .type = KeyType::number, .default_value = models::kPueOther, .unit = "",
                .minimum = 1, .maximum = 5,
                .help = "Power usage effectiveness: facility energy / IT energy (Epoch AI's default 1.25; hyperscale about 1.1).",
                .group = kGroup});
@@ -184,7 +185,7 @@ void apply_costs(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
   s.currency = r.string("/costs/currency", "USD");
   if (r.has("/costs/usd_per_gpu_hour")) s.usd_per_gpu_hour = r.number("/costs/usd_per_gpu_hour");
   s.electricity_usd_per_kwh = r.number("/costs/electricity_usd_per_kwh", 0.08);
-  s.pue = r.number("/costs/pue", 1.25);
+  s.pue = r.number("/costs/pue", models::kPueOther);
   // Schema 2: the members of arrays of objects (the key table checks scalars only).
   std::vector<std::pair<std::string, std::string>> found;
   if (const auto* costs = r.get("/costs")) validate_costs_items(*costs, found);

@@ -7,6 +7,7 @@
 #include "models/estimate.h"
 #include "models/flops.h"
 #include "models/layout_search.h"
+#include "models/memory.h"
 #include "models/parallelism.h"
 #include "test_helpers.h"
 
@@ -292,4 +293,40 @@ TEST_CASE("head_dim apart from d_model / n_heads widens attention (Qwen3-30B-A3B
   CHECK(wide.total == Approx(30.5e9).epsilon(0.01));
   CHECK(wide.active == Approx(3.3e9).epsilon(0.03));
   CHECK(narrow.total < wide.total);
+}
+
+TEST_CASE("attention runs unfused without bf16 hardware (V100) or in fp32, and costs more there", "[estimate][attention]") {
+  DeviceSpec v100 = a100();  // same device with the A100's bf16 removed: FlashAttention-2 needs sm80+
+  v100.id = "test-no-bf16";
+  v100.peak_flops_per_s[index_of(Precision::bf16)].reset();
+  CHECK(fused_attention(a100(), Precision::bf16));
+  CHECK(fused_attention(a100(), Precision::fp16));
+  CHECK_FALSE(fused_attention(a100(), Precision::fp32));
+  CHECK_FALSE(fused_attention(v100, Precision::fp16));
+
+  EstimateInput in = basic_input(8, layout(8, 1, 1, 4));
+  in.training.precision = Precision::fp16;
+  const auto fused = estimate(in);
+  in.device = v100;
+  const auto unfused = estimate(in);
+  REQUIRE(fused.ok);
+  REQUIRE(unfused.ok);
+  CHECK(fused.memory.flash_attention);
+  CHECK_FALSE(unfused.memory.flash_attention);
+  CHECK(unfused.step_time_s > fused.step_time_s);
+  // The s×s scores are kept for backward: far more activation memory at 2k tokens.
+  CHECK(unfused.memory.activations_bytes > 1.5 * fused.memory.activations_bytes);
+  CHECK(std::any_of(unfused.notes.begin(), unfused.notes.end(),
+                    [](const std::string& n) { return n.find("attention unfused") != std::string::npos; }));
+  // Longer sequences make the unfused penalty grow (the score traffic grows with s²).
+  auto ratio = [&](int seq) {
+    EstimateInput x = in;
+    x.model.seq_len = seq;
+    x.training.global_batch_tokens = 256.0 * seq;
+    x.device = v100;
+    const double t_unfused = estimate(x).step_time_s;
+    x.device = a100();
+    return t_unfused / estimate(x).step_time_s;
+  };
+  CHECK(ratio(4096) > ratio(1024));
 }
