@@ -1,6 +1,7 @@
 // `flopcast estimate SCENARIO [--hw PROFILE.json] [--format table|json] [--out FILE]`:
 // time, GPU-hours, cost and energy of one scenario, through the runner API (scenarios/runner.h).
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -75,7 +76,10 @@ std::string render_table(const ordered_json& r, bool unicode) {
   const auto& c = r["costs"];
   Table t({"quantity", "value"});
   t.add_row({"scenario", text_or(r["scenario"], "name")});
-  t.add_row({"model", text_or(w, "model") + " (" + format_number(number_or_nan(w, "params") / 1e9) + " B params)"});
+  const std::string kind = text_or(w, "kind", "decoder");
+  const bool zoo = w.contains("training_samples");  // a model-library preset (models/zoo_estimate)
+  t.add_row({"model", text_or(w, "model") + " (" + (kind == "decoder" ? "" : kind + ", ") +
+                          format_number(number_or_nan(w, "params") / 1e9) + " B params)"});
   t.add_row({"hardware", std::to_string(h["device_count"].get<int>()) + " " + times + " " + text_or(h, "device_name") +
                              " (" + text_or(h, "device") + ")"});
   std::string layout = "dp " + std::to_string(l["dp"].get<int>()) + dot + "tp " + std::to_string(l["tp"].get<int>()) +
@@ -83,16 +87,37 @@ std::string render_table(const ordered_json& r, bool unicode) {
   if (l["cp"].get<int>() > 1) layout += dot + "cp " + std::to_string(l["cp"].get<int>());
   if (l["ep"].get<int>() > 1) layout += dot + "ep " + std::to_string(l["ep"].get<int>());
   layout += ", " + text_or(l, "sharding") + ", micro-batch " + std::to_string(l["micro_batch_size"].get<int>());
+  if (l.contains("gradient_accumulation") && l["gradient_accumulation"].is_number_integer())
+    layout += " x " + std::to_string(l["gradient_accumulation"].get<int>()) + " accumulated";
   t.add_row({"layout (" + text_or(l, "mode") + ")", layout});
   const std::string note = text_or(l, "note");
   if (!note.empty()) t.add_row({"layout note", note});
-  t.add_row({"training tokens", format_number(number_or_nan(w, "training_tokens"))});
+  if (zoo) {
+    std::string input;
+    if (w.contains("input") && w["input"].is_object())
+      for (auto it = w["input"].begin(); it != w["input"].end(); ++it)
+        input += (input.empty() ? "" : ", ") + it.key() + " " + it.value().dump();
+    t.add_row({"training samples", format_number(number_or_nan(w, "training_samples")) + " (batch " +
+                                       std::to_string(std::llround(number_or_nan(w, "global_batch_samples"))) + "; " +
+                                       input + ")"});
+    if (w["training_tokens"].is_number())
+      t.add_row({"training tokens", format_number(number_or_nan(w, "training_tokens"))});
+  } else {
+    t.add_row({"training tokens", format_number(number_or_nan(w, "training_tokens"))});
+  }
   std::string wall = format_duration_s(number_or_nan(m, "wall_time_h") * 3600);
   if (wall.size() < 2 || wall.compare(wall.size() - 2, 2, " h") != 0)
     wall += " (" + format_number(number_or_nan(m, "wall_time_h")) + " h)";
   t.add_row({"wall time", wall});
   t.add_row({"GPU-hours", format_number(number_or_nan(m, "gpu_hours"))});
-  t.add_row({"throughput", format_number(number_or_nan(m, "tokens_per_s_per_gpu")) + " tokens/s/GPU"});
+  if (zoo) {
+    std::string tp = format_number(number_or_nan(m, "samples_per_s_per_gpu")) + " samples/s/GPU";
+    if (m["tokens_per_s_per_gpu"].is_number())
+      tp += " (" + format_number(m["tokens_per_s_per_gpu"].get<double>()) + " tokens/s/GPU)";
+    t.add_row({"throughput", tp});
+  } else {
+    t.add_row({"throughput", format_number(number_or_nan(m, "tokens_per_s_per_gpu")) + " tokens/s/GPU"});
+  }
   t.add_row({"step time", format_duration_s(number_or_nan(m, "step_time_s"))});
   t.add_row({"MFU", format_number(number_or_nan(m, "mfu") * 100) + " %"});
   std::string memory = format_number(number_or_nan(m, "peak_memory_gib_per_gpu")) + " GiB/GPU";

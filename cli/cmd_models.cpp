@@ -74,6 +74,8 @@ std::vector<Row> all_rows() {
     if (in.image_size > 0) r.input = std::to_string(in.image_size) + " px";
     else if (in.seq_len_enc > 0) r.input = "seq " + std::to_string(in.seq_len_enc) + "/" + std::to_string(in.seq_len_dec);
     else r.input = "seq " + std::to_string(in.seq_len);
+    if (m.entry.contains("mem_len") && m.entry["mem_len"].is_number_integer())  // Transformer-XL memory
+      r.input += " + mem " + std::to_string(m.entry["mem_len"].get<int>());
     rows.push_back(r);
   }
   return rows;

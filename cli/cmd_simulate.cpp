@@ -117,6 +117,10 @@ Prepared prepare(const SimulateOptions& o) {
     throw BadInput(line);
   }
   p.s = std::move(lr.scenario);
+  if (p.s.zoo)
+    throw BadInput(o.scenario + ": /workload/model/preset: \"" + p.s.zoo->library_name +
+                   "\" is a model-library preset: the iteration and run simulations take decoder presets only "
+                   "(flopcast estimate runs this scenario)");
   models::DeviceSpec device;
   if (p.s.device_profile) {
     const nlohmann::json j = nlohmann::json::parse(p.s.device_profile->dump());

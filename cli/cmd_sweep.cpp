@@ -58,10 +58,14 @@ std::string render(const ordered_json& r, bool unicode, bool front_only) {
   const std::string star = unicode ? "\u2605" : "*";
   std::string out;
   const auto& w = r["workload"];
+  // Model-library presets (encoders, CNNs, ...) count samples.
+  const bool samples = w.contains("training_samples") && w["training_samples"].is_number();
   out += "sweep: " + text_of(r["scenario"], "name") + " (" + text_of(w, "model") + ", " + text_of(w, "precision") +
-         ", " + format_number(w["training_tokens"].get<double>()) + " tokens)\n";
-  Table t({"front", "device", "GPUs", "wall time", "cost USD", "USD/GPU-h", "price", "tok/s/GPU", "MFU %", "mem GiB",
-           "layout", "note"});
+         ", " +
+         (samples ? format_number(w["training_samples"].get<double>()) + " samples)\n"
+                  : format_number(w["training_tokens"].get<double>()) + " tokens)\n");
+  Table t({"front", "device", "GPUs", "wall time", "cost USD", "USD/GPU-h", "price",
+           samples ? "samples/s/GPU" : "tok/s/GPU", "MFU %", "mem GiB", "layout", "note"});
   for (int c : {2, 3, 4, 5, 7, 8, 9}) t.right_align(c);
   std::size_t shown = 0;
   for (const auto& row : r["rows"]) {
@@ -77,7 +81,7 @@ std::string render(const ordered_json& r, bool unicode, bool front_only) {
     const double wall_s = row["wall_time_h"].is_number() ? row["wall_time_h"].get<double>() * 3600 : std::nan("");
     t.add_row({front ? star : "", text_of(row, "device"), std::to_string(row["device_count"].get<int>()),
                feasible ? format_duration_s(wall_s) : "-", number_cell(row, "cost_usd"),
-               number_cell(row, "usd_per_gpu_hour"), text_of(row, "price"), number_cell(row, "tokens_per_s_per_gpu"),
+               number_cell(row, "usd_per_gpu_hour"), text_of(row, "price"), number_cell(row, samples ? "samples_per_s_per_gpu" : "tokens_per_s_per_gpu"),
                number_cell(row, "mfu", 100), number_cell(row, "peak_memory_gib_per_gpu"), layout_text(row["layout"]),
                note});
   }

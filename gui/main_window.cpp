@@ -476,6 +476,8 @@ void MainWindow::show_answer() {
   cards_[0]->set(format_hours(k.wall_time_h),
                  detail(k.tokens_per_s_per_gpu
                             ? tr("%1 tokens/s per GPU").arg(format_number(*k.tokens_per_s_per_gpu))
+                        : k.samples_per_s_per_gpu
+                            ? tr("%1 samples/s per GPU").arg(format_number(*k.samples_per_s_per_gpu))
                             : QString()),
                  stale_);
   cards_[1]->set(format_number(k.gpu_hours), detail(tr("on %1 GPUs").arg(format_count(k.gpus))),

@@ -50,6 +50,7 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
   if (number_at(result, "/metrics/cost_usd", &v)) k.cost_usd = v;  // null: not priced
   if (number_at(result, "/metrics/mfu", &v)) k.mfu = v;
   if (number_at(result, "/metrics/tokens_per_s_per_gpu", &v)) k.tokens_per_s_per_gpu = v;
+  if (number_at(result, "/metrics/samples_per_s_per_gpu", &v)) k.samples_per_s_per_gpu = v;
   k.device = string_at(result, "/hardware/device_name");
   if (k.device.empty()) k.device = string_at(result, "/hardware/device");
   if (const ordered_json* lay = find(result, "/layout"); lay && lay->is_object()) {

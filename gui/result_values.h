@@ -22,6 +22,7 @@ struct Kpis {
   std::string layout;         // "dp=8 tp=8 pp=1 (auto)", "" when the result has none
   std::optional<double> mfu;  // model FLOPs utilisation, 0..1
   std::optional<double> tokens_per_s_per_gpu;
+  std::optional<double> samples_per_s_per_gpu;  // images, sequences or pairs (model-library presets)
 };
 
 // The estimate's headline numbers; nullopt (with *error set) when the result lacks one.

@@ -1,5 +1,6 @@
 // Scenario keys of the "parallelism" section: the parallel layout (explicit, or "auto": the model
 // chooses) and the knobs that apply to either (sharding, pipeline schedule, micro-batch size).
+#include <cmath>
 #include <string>
 
 #include "scenarios/keys_sections.h"
@@ -56,7 +57,58 @@ void add_parallelism_keys(std::vector<KeySpec>& k) {
                .help = "Sequences per micro-batch on one data-parallel replica.", .group = kGroup});
 }
 
+namespace {
+
+// Model-library presets (models/zoo_estimate): data parallelism over every device, no sharding, no
+// pipeline; the micro-batch is the user's or chosen to fit memory (scenarios/runner.cpp).
+void apply_zoo_parallelism(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
+  ZooWorkload& z = *s.zoo;
+  const std::string what = "preset \"" + z.library_name + "\" runs data parallelism only (models/zoo_estimate)";
+  s.auto_layout = r.string("/parallelism/layout", "auto") == "auto";
+  for (const char* key : kExplicitOnly) {
+    const std::string ptr = std::string("/parallelism/") + key;
+    if (!r.has(ptr)) continue;
+    if (s.auto_layout)
+      issues.push_back({ptr, "set while /parallelism/layout is \"auto\": expected layout \"explicit\" or no " + std::string(key)});
+    else if (std::string(key) == "dp" && r.integer(ptr) != s.device_count)
+      issues.push_back({ptr, "is " + std::to_string(r.integer(ptr)) + ": " + what + ": expected device_count (" +
+                                 std::to_string(s.device_count) + ")"});
+    else if (std::string(key) != "dp" && r.integer(ptr) != 1)
+      issues.push_back({ptr, "is " + std::to_string(r.integer(ptr)) + ": " + what + ": expected 1"});
+  }
+  if (r.has("/parallelism/sharding") && r.string("/parallelism/sharding") != "none")
+    issues.push_back({"/parallelism/sharding", "is \"" + r.string("/parallelism/sharding") + "\": " + what +
+                                                   " without ZeRO sharding: expected \"none\""});
+  if (r.has("/parallelism/schedule"))
+    issues.push_back({"/parallelism/schedule", "applies to pipeline parallelism of decoder presets only: " + what});
+  if (r.has("/parallelism/sequence_parallel") && r.boolean("/parallelism/sequence_parallel"))
+    issues.push_back({"/parallelism/sequence_parallel", "is true: " + what + ": expected false"});
+  models::Layout l;
+  l.dp = s.device_count;
+  z.micro_batch_size = r.has("/parallelism/micro_batch_size") ? int(r.integer("/parallelism/micro_batch_size")) : 0;
+  l.micro_batch_size = z.micro_batch_size;
+  s.layout = l;
+  s.training.micro_batch_size = l.micro_batch_size;
+  if (z.global_batch_samples <= 0) return;  // reported by apply_workload
+  const double share = z.global_batch_samples / s.device_count;
+  if (share < 1 || share != std::floor(share)) {
+    issues.push_back({z.batch_pointer, "is " + nlohmann::json(static_cast<long long>(z.global_batch_samples)).dump() +
+                                           " samples: expected a multiple of device_count (" +
+                                           std::to_string(s.device_count) + "): every data-parallel rank takes the same share"});
+  } else if (z.micro_batch_size > 0 && std::fmod(share, z.micro_batch_size) != 0) {
+    issues.push_back({"/parallelism/micro_batch_size",
+                      "is " + std::to_string(z.micro_batch_size) + ": expected a divisor of the per-device share of the global batch (" +
+                          nlohmann::json(static_cast<long long>(share)).dump() + " samples)"});
+  }
+}
+
+}  // namespace
+
 void apply_parallelism(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
+  if (s.zoo) {
+    apply_zoo_parallelism(r, s, issues);
+    return;
+  }
   models::Layout& l = s.layout;
   s.auto_layout = r.string("/parallelism/layout", "auto") == "auto";
   const std::string sharding = r.string("/parallelism/sharding", "none");

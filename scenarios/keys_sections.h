@@ -37,6 +37,12 @@ struct Issue {
   std::string message;
 };
 
+// The "expected ..." text of a key (type, range, unit), as the validator words it.
+std::string expected_text(const KeySpec& k);
+// The n choices closest to `value` (substring matches first, then edit distance).
+std::vector<std::string> closest_names(const std::string& value, const std::vector<std::string>& choices,
+                                       std::size_t n);
+
 void add_document_keys(std::vector<KeySpec>& keys);
 void add_workload_keys(std::vector<KeySpec>& keys);
 void add_hardware_keys(std::vector<KeySpec>& keys);

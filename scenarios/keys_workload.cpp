@@ -2,7 +2,11 @@
 // models::TransformerShape / models::TrainingSpec.
 #include <string>
 
+#include <algorithm>
+#include <cmath>
+
 #include "scenarios/keys_sections.h"
+#include "scenarios/model_library.h"
 #include "scenarios/presets.h"
 
 namespace flopcast::scenarios::detail {
@@ -15,6 +19,13 @@ const char* kGroup = "workload";
 std::vector<std::string> precision_names() {
   std::vector<std::string> v;
   for (auto p : models::kAllPrecisions) v.emplace_back(models::to_string(p));
+  return v;
+}
+
+// Decoder presets, then the model library's (non-decoder kinds, Transformer-XL).
+std::vector<std::string> all_preset_names() {
+  std::vector<std::string> v = preset_names();
+  for (const auto& m : model_library()) v.push_back(m.name);
   return v;
 }
 
@@ -34,13 +45,13 @@ void add_workload_keys(std::vector<KeySpec>& k) {
                .help = "The model: a named preset, shape keys, or a preset with some shape keys overridden.",
                .group = kGroup});
   k.push_back({.pointer = "/workload/model/preset", .type = KeyType::enumeration,
-               .choices = preset_names(),
-               .help = "A named architecture from scenarios/data/model_presets.json (each entry cites its source). Shape keys given next to it override the preset's values.",
-               .group = kGroup, .default_text = "none: give the shape keys"});
-  k.push_back({.pointer = "/workload/model/kind", .type = KeyType::enumeration, .default_value = "decoder",
-               .choices = {"decoder"},
-               .help = "Architecture family. Schema version 1 estimates decoder-only transformers; encoder, encoder-decoder, ViT and CNN kinds are reserved.",
-               .group = kGroup});
+               .choices = all_preset_names(),
+               .help = "A named architecture (flopcast models list; each entry cites its source): a decoder of scenarios/data/model_presets.json, or an encoder, encoder-decoder, ViT, CNN or Transformer-XL of scenarios/data/model_library.json (estimated by models/zoo_estimate: data parallelism only). Shape keys given next to it override the preset's values where the model reads them.",
+               .group = kGroup, .default_text = "none: give the shape keys (decoder only)"});
+  k.push_back({.pointer = "/workload/model/kind", .type = KeyType::enumeration,
+               .choices = {"decoder", "encoder", "encoder-decoder", "vit", "cnn"},
+               .help = "Architecture family. decoder: the full decoder model (layouts, memory, MoE, LoRA, compression). encoder, encoder-decoder, vit and cnn name a preset of scenarios/data/model_library.json; given with a preset, it must be the preset's kind.",
+               .group = kGroup, .default_text = "the preset's kind, else decoder"});
   k.push_back({.pointer = "/workload/model/n_layers", .type = KeyType::integer, .unit = "layers",
                .minimum = 1, .maximum = 10000, .help = "Transformer layers (blocks).", .group = kGroup,
                .default_text = "the preset's; required without a preset"});
@@ -95,13 +106,37 @@ void add_workload_keys(std::vector<KeySpec>& k) {
   k.push_back({.pointer = "/workload/seq_len", .type = KeyType::integer, .unit = "tokens",
                .minimum = 1, .maximum = 16777216, .help = "Sequence length of one training sample.",
                .group = kGroup, .default_text = "the preset's; required without a preset"});
-  k.push_back({.pointer = "/workload/training_tokens", .type = KeyType::number, .required = true,
+  k.push_back({.pointer = "/workload/input", .type = KeyType::object,
+               .help = "One sample of a model-library preset that is not a token sequence: an image (vit, cnn) or an input/target pair (encoder-decoder). Key names as in the ground-truth records' model.input.",
+               .group = kGroup, .default_text = "the preset's input"});
+  k.push_back({.pointer = "/workload/input/image_size", .type = KeyType::integer, .unit = "pixels",
+               .minimum = 8, .maximum = 8192, .help = "Image side (square images); vit and cnn presets only.",
+               .group = kGroup, .default_text = "the preset's"});
+  k.push_back({.pointer = "/workload/input/channels", .type = KeyType::integer, .unit = "channels",
+               .minimum = 1, .maximum = 64, .help = "Image channels; vit and cnn presets only.", .group = kGroup,
+               .default_text = "3"});
+  k.push_back({.pointer = "/workload/input/seq_len_enc", .type = KeyType::integer, .unit = "tokens",
+               .minimum = 1, .maximum = 1048576, .help = "Input (encoder) sequence length; encoder-decoder presets only.",
+               .group = kGroup, .default_text = "the preset's"});
+  k.push_back({.pointer = "/workload/input/seq_len_dec", .type = KeyType::integer, .unit = "tokens",
+               .minimum = 1, .maximum = 1048576, .help = "Target (decoder) sequence length; encoder-decoder presets only.",
+               .group = kGroup, .default_text = "the preset's"});
+  k.push_back({.pointer = "/workload/training_tokens", .type = KeyType::number,
                .unit = "tokens", .minimum = 1, .maximum = 1e17,
-               .help = "Tokens processed over the whole run (all epochs).", .group = kGroup});
-  k.push_back({.pointer = "/workload/global_batch_tokens", .type = KeyType::number, .required = true,
+               .help = "Tokens processed over the whole run (all epochs). Model-library text presets may give training_samples instead (tokens per sample: seq_len; encoder-decoder: as the preset counts them).",
+               .group = kGroup, .default_text = "required for decoders; model-library presets: this or training_samples"});
+  k.push_back({.pointer = "/workload/global_batch_tokens", .type = KeyType::number,
                .unit = "tokens", .minimum = 1, .maximum = 1e12,
                .help = "Tokens per optimizer step over all replicas; a whole number of sequences (a multiple of seq_len).",
-               .group = kGroup});
+               .group = kGroup, .default_text = "required for decoders; model-library presets: this or global_batch_samples"});
+  k.push_back({.pointer = "/workload/training_samples", .type = KeyType::number, .unit = "samples",
+               .minimum = 1, .maximum = 1e15,
+               .help = "Samples (sequences, images, input/target pairs) processed over the whole run (all epochs); model-library presets only (decoders count tokens).",
+               .group = kGroup, .default_text = "model-library presets: this or training_tokens"});
+  k.push_back({.pointer = "/workload/global_batch_samples", .type = KeyType::integer, .unit = "samples",
+               .minimum = 1, .maximum = 1e9,
+               .help = "Samples per optimizer step over all data-parallel replicas (a multiple of device_count); model-library presets only.",
+               .group = kGroup, .default_text = "model-library presets: this or global_batch_tokens"});
   k.push_back({.pointer = "/workload/precision", .type = KeyType::enumeration, .default_value = "bf16",
                .choices = precision_names(),
                .help = "Compute precision of the matrix multiplies; selects the device's peak.",
@@ -149,7 +184,191 @@ void add_workload_keys(std::vector<KeySpec>& k) {
                .group = kGroup, .default_text = "none (no distillation)"});
 }
 
+namespace {
+
+// A workload naming a model-library preset (encoder, encoder-decoder, ViT, CNN, Transformer-XL):
+// the layer list of models/ for the preset, the shape overrides the builders read and the sample
+// input, with the amounts in samples. Keys the zoo model does not read are errors, never ignored.
+void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues, const LibraryModel& lib) {
+  const std::string lib_kind = kind_name(lib.kind);
+  s.preset = lib.name;
+  if (r.has("/workload/model/kind") && r.string("/workload/model/kind") != lib_kind)
+    issues.push_back({"/workload/model/kind", "is \"" + r.string("/workload/model/kind") + "\": preset \"" + lib.name +
+                                                  "\" is a " + lib_kind + " (scenarios/data/model_library.json): expected \"" +
+                                                  lib_kind + "\""});
+  const std::string what = "preset \"" + lib.name + "\" (" + lib_kind + ", estimated by models/zoo_estimate)";
+  for (const char* ptr : {"/workload/model/n_kv_heads", "/workload/model/tied_embeddings", "/workload/model/params",
+                          "/workload/model/params_active", "/workload/model/moe", "/workload/activation_recompute",
+                          "/workload/frozen_layers", "/workload/lora", "/workload/compression"})
+    if (r.has(ptr))
+      issues.push_back({ptr, "applies to the decoder presets of scenarios/data/model_presets.json only: " + what +
+                                 " does not model it; remove the key"});
+
+  // Shape overrides the layer-list builders read (scenarios/model_library.cpp, build_layers).
+  std::vector<std::string> allowed;
+  switch (lib.kind) {
+    case models::ModelKind::encoder: allowed = {"n_layers", "d_model", "n_heads", "ffn_dim", "ffn_gated", "vocab_size"}; break;
+    case models::ModelKind::vit: allowed = {"n_layers", "d_model", "n_heads", "ffn_dim", "ffn_gated"}; break;
+    case models::ModelKind::encoder_decoder: allowed = {"d_model", "n_heads", "ffn_dim", "ffn_gated", "vocab_size"}; break;
+    case models::ModelKind::decoder: allowed = {"n_layers", "d_model", "n_heads", "ffn_dim", "vocab_size"}; break;
+    case models::ModelKind::cnn: break;
+  }
+  nlohmann::json over = nlohmann::json::object();
+  std::string allowed_text;
+  for (const auto& a : allowed) allowed_text += (allowed_text.empty() ? "" : ", ") + a;
+  for (const char* key : {"n_layers", "d_model", "n_heads", "ffn_dim", "ffn_gated", "vocab_size"}) {
+    const std::string ptr = std::string("/workload/model/") + key;
+    if (!r.has(ptr)) continue;
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      issues.push_back({ptr, allowed.empty()
+                                 ? "does not apply to " + what + ": a CNN's layer list comes from its architecture (models/cnn.cpp); remove the key"
+                                 : "does not apply to " + what + ": the model reads only " + allowed_text});
+      continue;
+    }
+    if (std::string(key) == "ffn_gated") over[key] = r.boolean(ptr);
+    else over[key] = r.integer(ptr);
+  }
+  if (over.contains("n_heads") || over.contains("d_model")) {
+    const long long h = over.contains("d_model") ? over["d_model"].get<long long>() : lib.entry.value("d_model", 0LL);
+    const long long nh = over.contains("n_heads") ? over["n_heads"].get<long long>() : lib.entry.value("n_heads", 0LL);
+    if (!lib.entry.contains("head_dim") && nh > 0 && h % nh != 0)
+      issues.push_back({over.contains("n_heads") ? "/workload/model/n_heads" : "/workload/model/d_model",
+                        "n_heads (" + std::to_string(nh) + ") must divide d_model (" + std::to_string(h) + ")"});
+  }
+
+  // The sample: a token sequence, an input/target pair or an image.
+  SampleInput in = default_input(lib.entry);
+  const bool images = lib.kind == models::ModelKind::vit || lib.kind == models::ModelKind::cnn;
+  const bool pairs = lib.kind == models::ModelKind::encoder_decoder;
+  const std::string sample = images ? "an image (/workload/input/image_size, /workload/input/channels)"
+                             : pairs ? "an input/target pair (/workload/input/seq_len_enc, /workload/input/seq_len_dec)"
+                                     : "a sequence of /workload/seq_len tokens";
+  auto not_here = [&](const std::string& ptr) {
+    issues.push_back({ptr, "does not apply to " + what + ": its sample is " + sample});
+  };
+  if (r.has("/workload/seq_len")) {
+    if (images || pairs) not_here("/workload/seq_len");
+    else in.seq_len = int(r.integer("/workload/seq_len"));
+  }
+  for (const char* key : {"image_size", "channels"}) {
+    const std::string ptr = std::string("/workload/input/") + key;
+    if (!r.has(ptr)) continue;
+    if (!images) not_here(ptr);
+    else if (std::string(key) == "image_size") in.image_size = int(r.integer(ptr));
+    else in.channels = int(r.integer(ptr));
+  }
+  for (const char* key : {"seq_len_enc", "seq_len_dec"}) {
+    const std::string ptr = std::string("/workload/input/") + key;
+    if (!r.has(ptr)) continue;
+    if (!pairs) not_here(ptr);
+    else if (std::string(key) == "seq_len_enc") in.seq_len_enc = int(r.integer(ptr));
+    else in.seq_len_dec = int(r.integer(ptr));
+  }
+
+  models::TrainingSpec& t = s.training;
+  t.precision = models::precision_from_string(r.string("/workload/precision")).value_or(models::Precision::bf16);
+  t.phase = r.string("/workload/phase") == "finetune" ? models::Phase::finetune : models::Phase::pretrain;
+  std::string err;
+  auto layers = build_layers(lib.entry, over, in, t.phase, &err);
+  if (!layers) {
+    issues.push_back({"/workload/model/preset", "is \"" + lib.name + "\": " + err});
+    return;
+  }
+
+  ZooWorkload z;
+  z.library_name = lib.name;
+  z.kind = lib.kind;
+  z.seq_len = images || pairs ? 0 : in.seq_len;
+  z.seq_len_enc = pairs ? in.seq_len_enc : 0;
+  z.seq_len_dec = pairs ? in.seq_len_dec : 0;
+  z.image_size = images ? in.image_size : 0;
+  z.channels = images ? in.channels : 0;
+  z.tokens_per_sample = layers->tokens_per_sample > 0 ? layers->tokens_per_sample : 1;
+  z.layers = std::move(*layers);
+
+  // Amounts: samples, or tokens for text (tokens per sample as the layer list counts them).
+  struct Amount {
+    const char* samples_ptr;
+    const char* tokens_ptr;
+    double* out;
+    bool whole;
+  };
+  for (const Amount& a : {Amount{"/workload/training_samples", "/workload/training_tokens", &z.training_samples, false},
+                          Amount{"/workload/global_batch_samples", "/workload/global_batch_tokens", &z.global_batch_samples, true}}) {
+    const bool has_s = r.has(a.samples_ptr), has_t = r.has(a.tokens_ptr);
+    if (has_s && has_t) {
+      issues.push_back({a.tokens_ptr, std::string("given with ") + a.samples_ptr + ": expected one of the two"});
+    } else if (has_s) {
+      *a.out = r.number(a.samples_ptr);
+    } else if (has_t) {
+      if (images) {
+        issues.push_back({a.tokens_ptr, "does not apply to " + what + ": a sample is an image, not tokens; expected " +
+                                            a.samples_ptr});
+        continue;
+      }
+      const double tokens = r.number(a.tokens_ptr);
+      *a.out = tokens / z.tokens_per_sample;
+      if (a.whole && (*a.out < 1 || *a.out != std::floor(*a.out)))
+        issues.push_back({a.tokens_ptr, "is " + nlohmann::json(tokens).dump() +
+                                            ": expected a whole number of samples (a positive multiple of " +
+                                            nlohmann::json(z.tokens_per_sample).dump() + " tokens per sample)"});
+    } else {
+      issues.push_back({a.samples_ptr, "missing: " + what + " needs " + a.samples_ptr +
+                                           (images ? std::string() : std::string(" (or ") + a.tokens_ptr + ")") +
+                                           ": expected " + expected_text(*find_key(a.samples_ptr))});
+    }
+    if (a.whole) z.batch_pointer = has_t && !has_s ? a.tokens_ptr : a.samples_ptr;
+  }
+  if (z.training_samples > 0 && z.global_batch_samples > 0 && z.training_samples < z.global_batch_samples)
+    issues.push_back({r.has("/workload/training_samples") ? "/workload/training_samples" : "/workload/training_tokens",
+                      "is smaller than one step (the global batch): expected at least one step"});
+
+  // The decoder structs keep what the rest of the scenario reads (kind, tokens, precision).
+  models::TransformerShape m;
+  m.kind = lib.kind;
+  m.seq_len = z.seq_len;
+  s.model = m;
+  t.training_tokens = z.training_samples * z.tokens_per_sample;
+  t.global_batch_tokens = z.global_batch_samples * z.tokens_per_sample;
+  s.zoo = std::move(z);
+}
+
+}  // namespace
+
 void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
+  const std::string preset = r.has("/workload/model/preset") ? r.string("/workload/model/preset") : "";
+  const LibraryModel* lib = preset.empty() ? nullptr : find_library_model(preset);
+  const bool kind_given = r.has("/workload/model/kind");
+  const std::string kind = kind_given ? r.string("/workload/model/kind") : "decoder";
+  if (lib) {
+    apply_zoo_workload(r, s, issues, *lib);
+    return;
+  }
+  if (kind != "decoder") {
+    // A non-decoder kind is estimated from a model-library preset: name a few of that kind.
+    std::string examples;
+    int n = 0;
+    for (const auto& lm : model_library())
+      if (kind_name(lm.kind) == kind && n++ < 3) examples += (examples.empty() ? "" : ", ") + ("\"" + lm.name + "\"");
+    const std::string a_kind = (kind[0] == 'e' ? "an " : "a ") + kind;
+    if (preset.empty())
+      issues.push_back({"/workload/model/preset", "missing: " + a_kind +
+                                                      " workload names a preset of scenarios/data/model_library.json, e.g. " +
+                                                      examples + " (flopcast models list)"});
+    else
+      issues.push_back({"/workload/model/kind", "is \"" + kind + "\": preset \"" + preset +
+                                                    "\" is a decoder (scenarios/data/model_presets.json): expected \"decoder\", or " +
+                                                    a_kind + " preset such as " + examples});
+    return;
+  }
+  // Keys of model-library presets only.
+  for (const char* ptr : {"/workload/input", "/workload/training_samples", "/workload/global_batch_samples"})
+    if (r.has(ptr))
+      issues.push_back({ptr, "applies to model-library presets (encoder, encoder-decoder, vit, cnn) only: a decoder "
+                             "workload counts tokens (training_tokens, global_batch_tokens, seq_len)"});
+  for (const char* ptr : {"/workload/training_tokens", "/workload/global_batch_tokens"})
+    if (!r.has(ptr)) issues.push_back({ptr, "missing required key: expected " + expected_text(*find_key(ptr))});
+
   // Model: preset first, then key-by-key overrides.
   models::TransformerShape m;
   m.ffn_gated = true;
@@ -211,7 +430,7 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
   models::TrainingSpec& t = s.training;
   t.training_tokens = r.number("/workload/training_tokens");
   t.global_batch_tokens = r.number("/workload/global_batch_tokens");
-  if (m.seq_len > 0) {
+  if (m.seq_len > 0 && r.has("/workload/global_batch_tokens")) {
     const double seqs = t.global_batch_tokens / m.seq_len;
     if (seqs < 1 || seqs != static_cast<double>(static_cast<long long>(seqs)))
       issues.push_back({"/workload/global_batch_tokens",
@@ -219,7 +438,7 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
                             ": expected a whole number of sequences (a positive multiple of seq_len = " +
                             std::to_string(m.seq_len) + ")"});
   }
-  if (t.training_tokens < t.global_batch_tokens)
+  if (r.has("/workload/training_tokens") && t.training_tokens < t.global_batch_tokens)
     issues.push_back({"/workload/training_tokens",
                       "is smaller than one step (global_batch_tokens): expected at least one step"});
   t.precision = models::precision_from_string(r.string("/workload/precision")).value_or(models::Precision::bf16);

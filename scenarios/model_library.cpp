@@ -65,6 +65,115 @@ models::TransformerStackSpec stack_from(const json& over, const json& entry, std
   return t;
 }
 
+// Transformer-XL (Dai et al. 2019) as a decoder-style stack: the zoo's layer kinds have no
+// relative-position attention with a recurrence memory, so each layer is built here from the
+// same GEMM / memory-bound ops (models/zoo_estimate.h) with the memory length added to the key
+// length (klen = seq_len + mem_len):
+//   qkv over [memory; segment] (klen rows, no biases), relative-position projection r_net (once per
+//   batch over klen positions: its FLOPs are negligible and not counted, its weights are),
+//   scores AC = q·kᵀ and BD = q·rᵀ (two s×klen GEMMs per head), rel-shift + softmax + dropout on
+//   the s×klen scores, AV, output projection (no bias), FFN (biases), two LayerNorms, dropouts and
+//   residuals as the encoder layer counts them; r_w_bias and r_r_bias shared by all layers.
+// Adaptive input / softmax (Baevski & Auli 2019; Grave et al. 2017) with cutoffs c and div_val k:
+//   cluster i holds n_i words at width d/kⁱ (+ a d_i×d projection when k > 1); the output layer is
+//   tied to the input embedding (WikiText-103 runs: tie_weight, tie_projs except the head's); its
+//   head (c₀ words + one logit per tail cluster) runs on every token, tail cluster i only on the
+//   tokens whose target falls in it, a fraction taken from Zipf's law (word rank r has frequency
+//   ∝ 1/r): (H(c_{i+1}) − H(c_i)) / H(V), H(n) = ln n + γ.
+std::optional<models::LayerList> build_memory_decoder(const json& entry, const json& over, const SampleInput& in,
+                                                      const std::string& name, std::string* error) {
+  auto fail = [&](const std::string& why) -> std::optional<models::LayerList> {
+    if (error) *error = why;
+    return std::nullopt;
+  };
+  std::string err;
+  const models::TransformerStackSpec t = stack_from(over, entry, &err);
+  if (!err.empty()) return fail(err);
+  if (t.n_layers <= 0) return fail("model.n_layers is needed (no preset gives it)");
+  if (in.seq_len <= 0) return fail("model.input.seq_len is needed for a decoder-style stack");
+  const double V = pick(over, entry, "vocab_size", positive).value_or(0);
+  if (V <= 0) return fail("model.vocab_size is needed (no preset gives it)");
+  const double mem = positive(entry, "mem_len").value_or(0);
+  const double s = in.seq_len, klen = s + mem, h = t.d_model, inner = t.inner(), f = t.ffn_dim;
+  const double dk = inner / t.n_heads;
+  const int div_val = positive(entry, "adaptive_div_val").value_or(1);
+  std::vector<double> edges{0};
+  if (const json& c = field(entry, "adaptive_cutoffs"); c.is_array())
+    for (const auto& v : c)
+      if (v.is_number() && v.get<double>() > edges.back() && v.get<double>() < V) edges.push_back(v.get<double>());
+  edges.push_back(V);
+  const int clusters = int(edges.size()) - 1;  // head + tails
+  constexpr double kEulerGamma = 0.5772156649015329;
+  auto harmonic = [&](double n) { return n > 0 ? std::log(n) + kEulerGamma : 0.0; };
+
+  models::LayerList L;
+  L.name = name;
+  L.kind = models::ModelKind::decoder;
+  L.tokens_per_sample = s;
+  double emb_params = 0;
+  for (int i = 0; i < clusters; ++i) {
+    const double di = std::max(1.0, std::floor(h / std::pow(double(div_val), i)));
+    emb_params += (edges[i + 1] - edges[i]) * di + (div_val > 1 ? di * h : 0.0);
+  }
+  models::ZooOp emb = models::memory_op("adaptive input embedding", s * h * 3, 0);
+  emb.weight_params = emb_params;
+  L.add(emb);
+  models::ZooOp rb = models::memory_op("relative biases r_w, r_r", 2 * s * inner, 0);
+  rb.weight_params = 2 * inner;  // shared by all layers (untie_r false)
+  L.add(rb);
+  const int n = t.n_layers;
+  auto add = [&](models::ZooOp o) {
+    o.repeat = n;
+    L.add(std::move(o));
+  };
+  add(models::gemm_op("layer qkv over memory+segment", klen, 3 * inner, h, 3 * h * inner));
+  add(models::gemm_op("layer r_net (once per batch)", 0, inner, h, h * inner));
+  models::ZooOp ac = models::gemm_op("layer scores AC (content)", s, klen, dk, 0, t.n_heads);
+  ac.attention_score = true;
+  ac.saved_elems_per_sample = s * inner + klen * inner;
+  add(ac);
+  models::ZooOp bd = models::gemm_op("layer scores BD (position)", s, klen, dk, 0, t.n_heads);
+  bd.attention_score = true;
+  bd.saved_elems_per_sample = s * inner + klen * inner;
+  add(bd);
+  models::ZooOp sm = models::memory_op("layer rel-shift+softmax+dropout", 6 * s * klen * t.n_heads,
+                                       2 * s * klen * t.n_heads);
+  sm.attention_score = true;
+  add(sm);
+  models::ZooOp av = models::gemm_op("layer scores AV", s, dk, klen, 0, t.n_heads);
+  av.attention_score = true;
+  av.saved_elems_per_sample = klen * inner;
+  add(av);
+  add(models::gemm_op("layer o_net", s, h, inner, inner * h));
+  add(models::gemm_op("layer ffn in", s, f, h, h * f + f));
+  add(models::memory_op("layer activation", 2 * s * f, s * f));
+  add(models::gemm_op("layer ffn out", s, h, f, f * h + h));
+  models::ZooOp norms = models::memory_op("layer norms+dropout+residual", s * h * (2 * 3 + 3 * 2 + 2 * 3), s * h * 4);
+  norms.weight_params = 2.0 * t.norms_params * h;
+  add(norms);
+
+  // Adaptive softmax, tied to the input embedding: new parameters are the output biases (one per
+  // word), the tail-cluster logits of the head, and the head's own projection when div_val > 1.
+  const double head_n = edges[1] + (clusters - 1);
+  const double head_d = h;  // cluster 0 keeps the full width
+  models::ZooOp head = models::gemm_op("adaptive softmax head", s, head_n, head_d,
+                                       V + (clusters - 1) * (head_d + 1) + (div_val > 1 ? h * h : 0.0));
+  L.add(head);
+  double loss_elems = 3 * s * head_n;
+  for (int i = 1; i < clusters; ++i) {
+    const double frac = (harmonic(edges[i + 1]) - harmonic(edges[i])) / harmonic(V);
+    const double di = std::max(1.0, std::floor(h / std::pow(double(div_val), i)));
+    const double rows = s * frac;
+    if (div_val > 1) L.add(models::gemm_op("adaptive softmax tail " + std::to_string(i) + " projection", rows, di, h, 0));
+    L.add(models::gemm_op("adaptive softmax tail " + std::to_string(i), rows, edges[i + 1] - edges[i], di, 0));
+    loss_elems += 3 * rows * (edges[i + 1] - edges[i]);
+  }
+  models::ZooOp loss = models::memory_op("adaptive softmax+loss", loss_elems, 0);
+  loss.elementwise_fp32 = true;
+  L.add(loss);
+  return L;
+}
+
 }  // namespace
 
 std::string kind_name(models::ModelKind k) {
@@ -124,7 +233,9 @@ std::optional<models::LayerList> build_layers(const json& entry, const json& ove
     if (error) *error = why;
     return std::nullopt;
   };
-  if (!kind || *kind == models::ModelKind::decoder) return fail("model kind '" + kind_s + "' is not a zoo kind");
+  const bool memory_decoder = text(entry, "architecture").value_or("") == "transformer-xl";
+  if (!kind || (*kind == models::ModelKind::decoder && !memory_decoder))
+    return fail("model kind '" + kind_s + "' is not a zoo kind");
   std::string err;
   switch (*kind) {
     case models::ModelKind::cnn: {
@@ -173,7 +284,8 @@ std::optional<models::LayerList> build_layers(const json& entry, const json& ove
       if (in.image_size <= 0) return fail("model.input.image_size is needed for a ViT");
       return models::build_vit(v, in.image_size, name);
     }
-    case models::ModelKind::decoder: break;
+    case models::ModelKind::decoder:
+      return build_memory_decoder(entry, over, in, name, error);
   }
   return fail("unsupported model kind");
 }

@@ -58,7 +58,10 @@ struct SampleInput {
 };
 
 // Builds the layer list of a library entry merged with `overrides` (a record's / scenario's model
-// object: shape keys given there win). Returns nullopt and a one-line reason in *error.
+// object: shape keys given there win). Entries of kind "decoder" with "architecture":
+// "transformer-xl" build a decoder-style stack whose attention keys are mem_len + seq_len
+// (build_memory_decoder in model_library.cpp documents what it counts). Returns nullopt and a
+// one-line reason in *error.
 std::optional<models::LayerList> build_layers(const nlohmann::json& entry, const nlohmann::json& overrides,
                                              const SampleInput& input, models::Phase phase, std::string* error);
 // The preset's default sample input.

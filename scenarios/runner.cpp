@@ -15,6 +15,8 @@
 #include "scenarios/key_table.h"
 #include "scenarios/result_json.h"
 #include "scenarios/sha256.h"
+#include "scenarios/zoo_run.h"
+#include "scenarios/model_library.h"
 
 namespace flopcast::scenarios {
 
@@ -153,6 +155,9 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   m["mfu"] = num(r.mfu);
   // The model's cost is rental + electricity; without a rental price it is not a cost of the run.
   m["cost_usd"] = rental ? num(r.cost_usd) : ordered_json(nullptr);
+  m["samples_per_s_per_gpu"] =
+      s.zoo ? num(r.tokens_per_s_per_gpu / s.zoo->tokens_per_sample)
+            : (s.model.seq_len > 0 ? num(r.tokens_per_s_per_gpu / s.model.seq_len) : ordered_json(nullptr));
   j["metrics"] = m;
 
   ordered_json c;
@@ -167,6 +172,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
 
   ordered_json w;
   w["model"] = s.preset.empty() ? "custom" : s.preset;
+  w["kind"] = kind_name(s.model.kind);
   w["params"] = num(r.params);
   w["params_active"] = num(r.params_active);
   w["training_tokens"] = num(s.training.training_tokens);
@@ -199,6 +205,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   lay["sequence_parallel"] = l.sequence_parallel;
   lay["micro_batch_size"] = l.micro_batch_size;
   lay["recompute"] = recompute_name(r.recompute);
+  lay["recompute_layers"] = r.recompute_layers;  // block recompute: layers per stage (0 = all when full)
   lay["note"] = r.layout_note;
   lay["layouts_evaluated"] = r.layouts_evaluated;
   j["layout"] = lay;
@@ -233,7 +240,63 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   for (const auto& n : s.notes) notes.push_back(n);
   for (const auto& n : r.notes) notes.push_back(n);
   j["notes"] = notes;
+  j["why_null"] = ordered_json::object();  // JSON pointer of a null value -> why it is null
   j["provenance"] = provenance(p);
+  return j;
+}
+
+// The result of a model-library workload: the decoder result's shape, values from
+// scenarios/zoo_run.h; what does not apply is null, and /why_null says why.
+ordered_json zoo_json(const RunRequest& req, const Prepared& p, const models::EstimateInput& in,
+                      const models::EstimateResult& r, const ZooStep& st) {
+  const Scenario& s = p.scenario;
+  const ZooWorkload& z = *s.zoo;
+  ordered_json j = estimate_json(req, p, in, r);
+  ordered_json& why = j["why_null"];
+  const bool images = z.kind == models::ModelKind::vit || z.kind == models::ModelKind::cnn;
+  j["metrics"]["samples_per_s_per_gpu"] = num(st.result.samples_per_s_per_gpu);
+  auto w = j["workload"];
+  ordered_json nw;
+  for (auto it = w.begin(); it != w.end(); ++it) {
+    nw[it.key()] = it.value();
+    if (it.key() == "global_batch_tokens") {
+      nw["training_samples"] = num(z.training_samples);
+      nw["global_batch_samples"] = num(z.global_batch_samples);
+      nw["tokens_per_sample"] = images ? ordered_json(nullptr) : num(z.tokens_per_sample);
+    }
+  }
+  nw["model_flops_per_sample"] = num(st.result.model_flops_per_sample);
+  ordered_json input = ordered_json::object();
+  if (images) {
+    input["image_size"] = z.image_size;
+    input["channels"] = z.channels;
+  } else if (z.kind == models::ModelKind::encoder_decoder) {
+    input["seq_len_enc"] = z.seq_len_enc;
+    input["seq_len_dec"] = z.seq_len_dec;
+  } else {
+    input["seq_len"] = z.seq_len;
+  }
+  nw["input"] = input;
+  if (z.kind == models::ModelKind::encoder_decoder) nw["seq_len"] = nullptr;
+  if (images) {
+    const std::string img = "a " + kind_name(z.kind) + " sample is an image, not tokens: see samples_per_s_per_gpu / training_samples";
+    for (const char* k : {"training_tokens", "global_batch_tokens", "seq_len", "model_flops_per_token", "hardware_flops_per_token"}) {
+      nw[k] = nullptr;
+      why["/workload/" + std::string(k)] = img;
+    }
+    nw["tokens_per_sample"] = nullptr;
+    why["/workload/tokens_per_sample"] = img;
+    j["metrics"]["tokens_per_s_per_gpu"] = nullptr;
+    why["/metrics/tokens_per_s_per_gpu"] = img;
+  }
+  if (z.kind == models::ModelKind::encoder_decoder)
+    why["/workload/seq_len"] = "an input/target pair: see workload.input.seq_len_enc and seq_len_dec";
+  j["workload"] = nw;
+  auto& lay = j["layout"];
+  lay["schedule"] = nullptr;
+  why["/layout/schedule"] = "no pipeline: the zoo model runs data parallelism only";
+  lay["gradient_accumulation"] = st.input.grad_accumulation;
+  j["checks"]["simulation"] = "not checked: model-library presets have the analytic estimate only";
   return j;
 }
 
@@ -261,6 +324,79 @@ std::vector<int> sweep_counts(const Scenario& s) {
   return {counts.begin(), counts.end()};
 }
 
+// GPU counts of a data-parallel sweep: powers of two from 1/64 to 64 times the scenario's count
+// (within 1 .. 1,048,576), plus the count itself.
+std::vector<int> zoo_sweep_counts(int own) {
+  std::set<long long> counts{own};
+  const long long lo = std::max<long long>(1, own / 64);
+  const long long hi = std::min<long long>(1LL << 20, static_cast<long long>(own) * 64);
+  for (long long n = 1; n <= hi; n *= 2)
+    if (n >= lo) counts.insert(n);
+  return {counts.begin(), counts.end()};
+}
+
+RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::DeviceSpec& spec, const ProgressFn& progress,
+                  const std::atomic<bool>& cancel) {
+  RunResult out;
+  const Scenario& s = p.scenario;
+  report(progress, 0.1, "estimating");
+  const ZooStep st = zoo_step(s, spec, s.device_count);
+  if (!st.ok) {
+    out.exit_code = 2;
+    out.diagnostics.push_back(diag(req.origin, "", st.why.empty() ? "the estimate failed" : st.why));
+    return out;
+  }
+  const models::EstimateResult r = zoo_run_totals(s, spec, s.device_count, st);
+  if (!r.ok || !finite_result(r)) {
+    out.exit_code = 1;
+    out.diagnostics.push_back(diag(req.origin, "", "internal error: the estimate produced a non-finite or zero time"));
+    return out;
+  }
+  models::EstimateInput in;
+  in.goodput = s.goodput;
+  out.result = zoo_json(req, p, in, r, st);
+  if (req.job == Job::sweep_gpus) {
+    out.result["job"] = "sweep_gpus";
+    ordered_json points = ordered_json::array();
+    ordered_json skipped = ordered_json::array();
+    const auto counts = zoo_sweep_counts(s.device_count);
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      if (cancel.load()) return cancelled();
+      report(progress, 0.1 + 0.9 * double(i) / double(counts.size()), "sweeping GPU count");
+      const int n = counts[i];
+      const ZooStep pst = zoo_step(s, spec, n);
+      std::string reason = pst.why;
+      if (pst.ok) {
+        const models::EstimateResult pr = zoo_run_totals(s, spec, n, pst);
+        if (!pr.ok || !finite_result(pr)) {
+          reason = "non-finite result";
+        } else {
+          ordered_json pt;
+          pt["device_count"] = n;
+          pt["wall_time_h"] = num(pr.wall_time_h);
+          pt["gpu_hours"] = num(pr.gpu_hours);
+          pt["cost_usd"] = s.usd_per_gpu_hour ? num(pr.cost_usd) : ordered_json(nullptr);
+          pt["energy_mwh"] = num(pr.energy_mwh);
+          pt["tokens_per_s_per_gpu"] = out.result["metrics"]["tokens_per_s_per_gpu"].is_null()
+                                           ? ordered_json(nullptr)
+                                           : num(pr.tokens_per_s_per_gpu);
+          pt["samples_per_s_per_gpu"] = num(pst.result.samples_per_s_per_gpu);
+          pt["layout"] = "dp=" + std::to_string(n);
+          pt["memory_fit"] = !pr.memory.checked ? "not checked" : (pr.memory.fits ? "yes" : "no");
+          points.push_back(pt);
+          continue;
+        }
+      }
+      skipped.push_back({{"device_count", n}, {"reason", reason}});
+    }
+    out.result["sweep"] = {{"points", points}, {"skipped", skipped}};
+  }
+  report(progress, 1.0, "done");
+  out.ok = true;
+  out.exit_code = 0;
+  return out;
+}
+
 RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std::atomic<bool>& cancel) {
   RunResult out;
   report(progress, 0.0, "reading scenario");
@@ -274,6 +410,7 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
   if (cancel.load()) return cancelled();
   const Prepared& p = *prepared;
   const models::DeviceSpec spec = p.device.profile.to_device_spec();
+  if (p.scenario.zoo) return run_zoo(req, p, spec, progress, cancel);
 
   report(progress, 0.1, "estimating");
   const models::EstimateInput in = to_estimate_input(p.scenario, spec);

@@ -1,6 +1,7 @@
 #include "scenarios/scenario.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <exception>
 
@@ -62,6 +63,21 @@ std::string expectation(const KeySpec& k) {
   return e;
 }
 
+// Enumerations longer than this name only their closest choices in an error.
+constexpr std::size_t kLongEnumeration = 16;
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
 struct Validator {
   std::vector<detail::Issue>& issues;
 
@@ -102,6 +118,15 @@ struct Validator {
         tmp.choices = choices;
         if (!v.is_string()) return wrong(expectation(tmp));
         if (std::find(choices.begin(), choices.end(), v.get<std::string>()) == choices.end()) {
+          if (choices.size() > kLongEnumeration) {
+            // A long list (the model presets): name the closest few, not all of them.
+            std::string close;
+            for (const auto& c : detail::closest_names(v.get<std::string>(), choices, 3))
+              close += (close.empty() ? "" : ", ") + ("\"" + c + "\"");
+            issues.push_back({pointer, "is " + v.dump() + ": expected one of " + std::to_string(choices.size()) +
+                                           " names (closest: " + close + ")"});
+            return false;
+          }
           issues.push_back({pointer, "is " + v.dump() + ": expected " + expectation(tmp)});
           return false;
         }
@@ -259,6 +284,33 @@ LoadResult load_impl(ordered_json doc, const std::string& origin, std::string_vi
 }
 
 }  // namespace
+
+namespace detail {
+
+std::string expected_text(const KeySpec& k) { return expectation(k); }
+
+std::vector<std::string> closest_names(const std::string& value, const std::vector<std::string>& choices,
+                                       std::size_t n) {
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string v = lower(value);
+  std::vector<std::pair<std::size_t, std::string>> ranked;
+  for (const auto& c : choices) {
+    const std::string lc = lower(c);
+    // A choice that contains the value (or the reverse) ranks first; then by edit distance.
+    const bool contains = !v.empty() && (lc.find(v) != std::string::npos || v.find(lc) != std::string::npos);
+    ranked.emplace_back((contains ? 0 : 1000) + edit_distance(v, lc), c);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < ranked.size() && i < n; ++i) out.push_back(ranked[i].second);
+  return out;
+}
+
+}  // namespace detail
 
 std::string Diagnostic::to_string() const {
   std::string s;

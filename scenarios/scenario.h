@@ -12,9 +12,27 @@
 #include <nlohmann/json.hpp>
 
 #include "models/estimate.h"
+#include "models/zoo_estimate.h"
 #include "scenarios/runner.h"
 
 namespace flopcast::scenarios {
+
+// A workload that names a preset of scenarios/data/model_library.json (encoder, encoder-decoder,
+// ViT, CNN, Transformer-XL): estimated by models/zoo_estimate (data parallelism only), not by the
+// decoder model. Built by apply_workload from the preset, the shape overrides and the input keys.
+struct ZooWorkload {
+  std::string library_name;                    // the preset
+  models::ModelKind kind = models::ModelKind::cnn;
+  models::LayerList layers;                    // for the scenario's input and phase
+  int seq_len = 0;                             // text: tokens per sample (encoder, decoder-style)
+  int seq_len_enc = 0, seq_len_dec = 0;        // encoder-decoder
+  int image_size = 0, channels = 0;            // vit, cnn
+  double tokens_per_sample = 1;                // layers.tokens_per_sample (1 for images)
+  double training_samples = 0;                 // over the whole run
+  double global_batch_samples = 0;             // per optimizer step, all replicas
+  std::string batch_pointer = "/workload/global_batch_samples";  // where the user gave the batch
+  int micro_batch_size = 0;  // /parallelism/micro_batch_size when given; 0: chosen to fit memory
+};
 
 struct Scenario {
   int schema_version = 0;   // as written in the file (before migration)
@@ -26,6 +44,7 @@ struct Scenario {
   std::string preset;  // "" when the shape is given key by key
   models::TransformerShape model;
   models::TrainingSpec training;
+  std::optional<ZooWorkload> zoo;  // set for model-library presets (non-decoder kinds)
 
   // hardware
   std::string device_id;                               // "" when device_profile is given

@@ -1,5 +1,7 @@
 // Hardware choice sweep: see sweep.h for the method.
 #include "scenarios/sweep.h"
+#include "scenarios/model_library.h"
+#include "scenarios/zoo_run.h"
 
 #include <algorithm>
 #include <charconv>
@@ -144,12 +146,24 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
   s.device_count = count;
   s.auto_layout = true;
   s.layout.dp = count;
-  models::EstimateInput in = to_estimate_input(s, dev.spec);
-  // An explicit scenario layout was written for its own device count: search every part here.
-  if (!base.auto_layout) in.fixed = {};
-  in.fixed_recompute = !search_recompute;
-  in.costs.usd_per_gpu_hour = dev.price.usd_per_gpu_hour.value_or(0.0);
-  row.result = models::estimate(in);
+  if (base.zoo) {
+    // Model-library presets: data parallelism over `count` devices (scenarios/zoo_run.h).
+    s.usd_per_gpu_hour = dev.price.usd_per_gpu_hour.value_or(0.0);
+    const ZooStep st = zoo_step(s, dev.spec, count);
+    if (st.ok) {
+      row.result = zoo_run_totals(s, dev.spec, count, st);
+    } else {
+      row.result.ok = false;
+      row.result.error = st.why;
+    }
+  } else {
+    models::EstimateInput in = to_estimate_input(s, dev.spec);
+    // An explicit scenario layout was written for its own device count: search every part here.
+    if (!base.auto_layout) in.fixed = {};
+    in.fixed_recompute = !search_recompute;
+    in.costs.usd_per_gpu_hour = dev.price.usd_per_gpu_hour.value_or(0.0);
+    row.result = models::estimate(in);
+  }
   const models::EstimateResult& r = row.result;
   row.memory_fit = !r.memory.checked ? "not checked" : (r.memory.fits ? "yes" : "no");
   if (!r.ok) {
@@ -360,8 +374,15 @@ RunResult run_sweep_impl(const SweepRequest& req, const ProgressFn& progress, co
     }
   w["params"] = num(params);
   w["precision"] = std::string(models::to_string(prec));
-  w["training_tokens"] = num(sc.training.training_tokens);
-  w["global_batch_tokens"] = num(sc.training.global_batch_tokens);
+  const bool zoo_images =
+      sc.zoo && (sc.zoo->kind == models::ModelKind::vit || sc.zoo->kind == models::ModelKind::cnn);
+  w["kind"] = sc.zoo ? kind_name(sc.zoo->kind) : std::string("decoder");
+  w["training_tokens"] = zoo_images ? ordered_json(nullptr) : num(sc.training.training_tokens);
+  w["global_batch_tokens"] = zoo_images ? ordered_json(nullptr) : num(sc.training.global_batch_tokens);
+  if (sc.zoo) {
+    w["training_samples"] = num(sc.zoo->training_samples);
+    w["global_batch_samples"] = num(sc.zoo->global_batch_samples);
+  }
   w["seq_len"] = sc.model.seq_len;
   w["recompute"] = search_recompute ? "searched" : recompute_name(sc.training.recompute);
   w["layout"] = sc.auto_layout ? "auto per configuration (parts the scenario fixes stay fixed)"
@@ -383,6 +404,14 @@ RunResult run_sweep_impl(const SweepRequest& req, const ProgressFn& progress, co
 
   ordered_json rows = ordered_json::array();
   for (const auto& r : outcome.rows) rows.push_back(row_json(r));
+  if (sc.zoo) {
+    // Model-library presets count samples; an image has no tokens (null).
+    for (auto& row : rows) {
+      const auto& t = row["tokens_per_s_per_gpu"];
+      row["samples_per_s_per_gpu"] = t.is_number() ? num(t.get<double>() / sc.zoo->tokens_per_sample) : ordered_json(nullptr);
+      if (zoo_images) row["tokens_per_s_per_gpu"] = nullptr;
+    }
+  }
   j["rows"] = rows;
   ordered_json front = ordered_json::array();
   for (std::size_t i : outcome.front) {

@@ -60,6 +60,26 @@ class TestGuiWindow : public QObject {
     QVERIFY2(QFile::exists(kDefault), qPrintable(kDefault));
   }
 
+  // Scenarios of model-library presets (a CNN, an encoder) open, answer and chart like decoders.
+  void open_model_library_examples() {
+    for (const char* name : {"resnet50-8gpu.json", "bert-large-8gpu.json"}) {
+      const QString path = QStringLiteral(FLOPCAST_SOURCE_DIR "/scenarios/examples/") + QString::fromLatin1(name);
+      MainWindow w;
+      QString error;
+      QVERIFY2(w.open_file(path, &error), qPrintable(error));
+      w.resize(1200, 800);
+      w.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&w));
+      QTRY_VERIFY_WITH_TIMEOUT(w.idle(), kWaitMs);
+      QVERIFY2(w.answer().has_value(), qPrintable(w.statusBar()->currentMessage()));
+      const sc::RunResult direct = run_directly(read_all(path).toStdString(), name);
+      QVERIFY(direct.ok);
+      QCOMPARE(w.answer()->wall_time_h, direct.result["metrics"]["wall_time_h"].get<double>());
+      QVERIFY(w.answer()->samples_per_s_per_gpu.has_value());
+      QTRY_VERIFY_WITH_TIMEOUT(!w.chart()->time_points().isEmpty(), kWaitMs);
+    }
+  }
+
   void open_default_and_change_gpu_count() {
     MainWindow w;
     QAbstractItemModelTester fields(w.field_model(),

@@ -4,6 +4,7 @@
 
 #include "helpers.h"
 #include "scenarios/key_table.h"
+#include "scenarios/model_library.h"
 #include "scenarios/presets.h"
 
 using namespace flopcast::scenarios;
@@ -67,7 +68,7 @@ TEST_CASE("the schema mirrors the table", "[keys][schema]") {
   CHECK(count["type"] == "integer");
   CHECK(count["minimum"] == 1);
   const auto& preset = s["properties"]["workload"]["properties"]["model"]["properties"]["preset"];
-  CHECK(preset["enum"].size() == model_presets().size());
+  CHECK(preset["enum"].size() == model_presets().size() + model_library().size());  // decoders + model library
   // The embedded profile is validated by hwprofiles: open in the schema.
   CHECK_FALSE(s["properties"]["hardware"]["properties"]["device_profile"].contains("additionalProperties"));
   CHECK(scenario_json_schema_text() == scenario_json_schema_text());  // deterministic

@@ -15,7 +15,7 @@ TEST_CASE("the model library holds every ground-truth preset", "[zoo]") {
   for (const char* n : {"bert-large-uncased", "electra-base", "resnet50-v1.5", "resnext101-32x4d",
                         "se-resnext101-32x4d", "efficientnet-b0", "efficientnet-b4", "efficientnetv2-s",
                         "transformer-big-wmt-en-de", "t5-v1.1-small", "t5-v1.1-large", "t5-v1.1-xl", "t5-v1.1-xxl",
-                        "vit-b16", "vit-g14"}) {
+                        "vit-b16", "vit-g14", "transformer-xl-base-wt103", "transformer-xl-large-wt103"}) {
     INFO(n);
     CHECK(find_library_model(n) != nullptr);
   }
@@ -82,4 +82,46 @@ TEST_CASE("build_layers reports what it lacks in one line", "[zoo]") {
   in.image_size = 0;
   CHECK_FALSE(build_layers(entry, json::object(), in, flopcast::models::Phase::pretrain, &err));
   CHECK(err.find("image_size") != std::string::npos);
+}
+
+TEST_CASE("Transformer-XL presets: published counts, memory in the attention key length", "[zoo]") {
+  // Dai et al. 2019 Table 1 (WikiText-103): Standard 151M, within 1 %.
+  const LibraryModel* base = find_library_model("transformer-xl-base-wt103");
+  REQUIRE(base != nullptr);
+  CHECK(base->kind == flopcast::models::ModelKind::decoder);
+  CHECK(std::fabs(library_params(*base) / 151e6 - 1) < 0.01);
+  CHECK(base->entry.contains("notes"));
+  // Large: the released 18-layer configuration; the paper's 257M is a documented inconsistency.
+  const LibraryModel* large = find_library_model("transformer-xl-large-wt103");
+  REQUIRE(large != nullptr);
+  CHECK_FALSE(large->entry["published"].value("params_note", "").empty());
+  json sixteen = large->entry;
+  sixteen["n_layers"] = 16;
+  LibraryModel l16 = *large;
+  l16.entry = sixteen;
+  CHECK(std::fabs(library_params(l16) / 257e6 - 1) < 0.01);  // what the published figure counts
+  // Every layer attends over mem_len + seq_len keys.
+  SampleInput in = default_input(base->entry);
+  REQUIRE(in.seq_len == 150);
+  std::string err;
+  auto L = build_layers(base->entry, json::object(), in, flopcast::models::Phase::pretrain, &err);
+  INFO(err);
+  REQUIRE(L);
+  CHECK(L->tokens_per_sample == 150);
+  bool found = false;
+  for (const auto& o : L->ops)
+    if (o.name == "layer scores AC (content)") {
+      found = true;
+      CHECK(o.n == 150 + 150);
+      CHECK(o.m_per_sample == 150);
+      CHECK(o.repeat == 16);
+    }
+  CHECK(found);
+  // A longer memory costs more per sample.
+  json longer = base->entry;
+  longer["mem_len"] = 600;
+  auto L2 = build_layers(longer, json::object(), in, flopcast::models::Phase::pretrain, &err);
+  REQUIRE(L2);
+  CHECK(L2->forward_flops_per_sample() > L->forward_flops_per_sample());
+  CHECK(L2->params() == L->params());
 }
