@@ -66,6 +66,7 @@ double decoder_params(const ordered_json& m, bool* ok) {
   s.d_model = m.value("d_model", 0);
   s.n_heads = m.value("n_heads", 0);
   s.n_kv_heads = m.value("n_kv_heads", s.n_heads);
+  s.head_dim = m.value("head_dim", 0);
   s.ffn_dim = m.value("ffn_dim", 0.0);
   s.ffn_gated = m.value("ffn_gated", true);
   s.vocab_size = m.value("vocab_size", 0);
@@ -101,7 +102,8 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
   ordered_json model = ordered_json::object();
   ordered_json w = ordered_json::object();
   const std::string& t = *type;
-  if (t == "llama" || t == "mistral" || t == "mixtral" || t == "qwen2" || t == "qwen2_moe" || t == "qwen3") {
+  if (t == "llama" || t == "mistral" || t == "mixtral" || t == "qwen2" || t == "qwen2_moe" || t == "qwen3" ||
+      t == "qwen3_moe" || t == "gpt_oss") {
     model["kind"] = "decoder";
     const auto L = rd.integer({"num_hidden_layers"}, true);
     const auto h = rd.integer({"hidden_size"}, true);
@@ -112,6 +114,7 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     const auto ctx = rd.integer({"max_position_embeddings"}, false);
     const auto tied = rd.boolean("tie_word_embeddings");
     const auto act = rd.string("hidden_act");
+    const auto hd = rd.integer({"head_dim"}, false);
     if (!rd.error.empty()) {
       r.error = rd.error;
       return r;
@@ -124,11 +127,13 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     model["d_model"] = *h;
     model["n_heads"] = *H;
     model["n_kv_heads"] = kv.value_or(*H);
+    // head_dim only where it is not hidden_size / heads (Qwen3: 128 on 2048 with 32 heads).
+    if (hd && (*h % *H != 0 || *hd != *h / *H)) model["head_dim"] = *hd;
     model["ffn_dim"] = *f;
     model["ffn_gated"] = true;
     model["vocab_size"] = *V;
     model["tied_embeddings"] = tied.value_or(false);
-    if (t == "mixtral" || t == "qwen2_moe") {
+    if (t == "mixtral" || t == "qwen2_moe" || t == "qwen3_moe" || t == "gpt_oss") {
       const auto E = rd.integer({"num_local_experts", "num_experts"}, true);
       const auto k = rd.integer({"num_experts_per_tok"}, true);
       const auto fe = rd.integer({"moe_intermediate_size"}, false);
@@ -240,7 +245,7 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     w["input"] = {{"image_size", *img}, {"channels", ch.value_or(3)}};
   } else {
     r.error = origin + ": /model_type: '" + t +
-              "' is not a family flopcast can map (llama, mistral, mixtral, qwen2, qwen2_moe, gpt2, bert, electra, "
+              "' is not a family flopcast can map (llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gpt_oss, gpt2, bert, electra, "
               "roberta, t5, mt5, vit)";
     return r;
   }

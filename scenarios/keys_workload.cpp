@@ -59,12 +59,16 @@ void add_workload_keys(std::vector<KeySpec>& k) {
                .minimum = 1, .maximum = 1048576, .help = "Hidden size (model width).", .group = kGroup,
                .default_text = "the preset's; required without a preset"});
   k.push_back({.pointer = "/workload/model/n_heads", .type = KeyType::integer, .unit = "heads",
-               .minimum = 1, .maximum = 65536, .help = "Attention (query) heads; must divide d_model.",
+               .minimum = 1, .maximum = 65536, .help = "Attention (query) heads; must divide d_model unless head_dim is given.",
                .group = kGroup, .default_text = "the preset's; required without a preset"});
   k.push_back({.pointer = "/workload/model/n_kv_heads", .type = KeyType::integer, .unit = "heads",
                .minimum = 1, .maximum = 65536,
                .help = "Key/value heads: equal to n_heads for multi-head attention, 1 for multi-query, in between for grouped-query; must divide n_heads.",
                .group = kGroup, .default_text = "the preset's, else n_heads"});
+  k.push_back({.pointer = "/workload/model/head_dim", .type = KeyType::integer, .unit = "",
+               .minimum = 1, .maximum = 65536,
+               .help = "Width of one attention head when it is not d_model / n_heads (Qwen3: 128 on d_model 2048 with 32 heads; gpt-oss: 64 on 2880 with 64 heads). Attention projections are then d_model × n_heads·head_dim.",
+               .group = kGroup, .default_text = "the preset's, else d_model / n_heads"});
   k.push_back({.pointer = "/workload/model/ffn_dim", .type = KeyType::integer, .unit = "",
                .minimum = 1, .maximum = 16777216, .help = "Width of the feed-forward layer (of one matrix).",
                .group = kGroup, .default_text = "the preset's; required without a preset"});
@@ -145,8 +149,12 @@ void add_workload_keys(std::vector<KeySpec>& k) {
                .choices = {"pretrain", "finetune"}, .help = "Pre-training from scratch or fine-tuning.",
                .group = kGroup});
   k.push_back({.pointer = "/workload/activation_recompute", .type = KeyType::enumeration,
-               .default_value = "none", .choices = {"none", "selective", "full"},
-               .help = "Activation recomputation (checkpointing): none, selective (attention core only) or full (every layer's forward again).",
+               .default_value = "none", .choices = {"none", "selective", "full", "auto"},
+               .help = "Activation recomputation (checkpointing): none, selective (attention core only), full (every layer's forward again, or only recompute_layers of each stage), or auto (the fastest of these that fits memory, including recomputing only as many layers as needed).",
+               .group = kGroup});
+  k.push_back({.pointer = "/workload/recompute_layers", .type = KeyType::integer, .default_value = 0,
+               .unit = "layers", .minimum = 0, .maximum = 10000,
+               .help = "With full recompute: how many of each pipeline stage's layers are recomputed (Megatron-Core --recompute-method block --recompute-num-layers); 0 recomputes all of them.",
                .group = kGroup});
   k.push_back({.pointer = "/workload/frozen_layers", .type = KeyType::integer, .default_value = 0,
                .unit = "layers", .minimum = 0, .maximum = 10000,
@@ -199,7 +207,8 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
   const std::string what = "preset \"" + lib.name + "\" (" + lib_kind + ", estimated by models/zoo_estimate)";
   for (const char* ptr : {"/workload/model/n_kv_heads", "/workload/model/tied_embeddings", "/workload/model/params",
                           "/workload/model/params_active", "/workload/model/moe", "/workload/activation_recompute",
-                          "/workload/frozen_layers", "/workload/lora", "/workload/compression"})
+                          "/workload/recompute_layers", "/workload/model/head_dim", "/workload/frozen_layers",
+                          "/workload/lora", "/workload/compression"})
     if (r.has(ptr))
       issues.push_back({ptr, "applies to the decoder presets of scenarios/data/model_presets.json only: " + what +
                                  " does not model it; remove the key"});
@@ -393,6 +402,7 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
     // grouping still divides.
     if (s.preset.empty() || m.n_kv_heads <= 0 || m.n_heads % m.n_kv_heads != 0) m.n_kv_heads = m.n_heads;
   }
+  if (r.has("/workload/model/head_dim")) m.head_dim = int(r.integer("/workload/model/head_dim"));
   if (r.has("/workload/model/ffn_dim")) m.ffn_dim = double(r.integer("/workload/model/ffn_dim"));
   if (r.has("/workload/model/ffn_gated")) m.ffn_gated = r.boolean("/workload/model/ffn_gated");
   if (r.has("/workload/model/vocab_size")) m.vocab_size = int(r.integer("/workload/model/vocab_size"));
@@ -416,10 +426,10 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
     m.moe = moe;
   }
   if (r.has("/workload/seq_len")) m.seq_len = int(r.integer("/workload/seq_len"));
-  if (m.n_heads > 0 && m.d_model > 0 && m.d_model % m.n_heads != 0)
+  if (m.n_heads > 0 && m.d_model > 0 && m.head_dim <= 0 && m.d_model % m.n_heads != 0)
     issues.push_back({r.has("/workload/model/n_heads") ? "/workload/model/n_heads" : "/workload/model/d_model",
                       "n_heads (" + std::to_string(m.n_heads) + ") must divide d_model (" +
-                          std::to_string(m.d_model) + ")"});
+                          std::to_string(m.d_model) + ") unless /workload/model/head_dim is given"});
   if (m.n_heads > 0 && m.n_kv_heads > 0 && m.n_heads % m.n_kv_heads != 0)
     issues.push_back({"/workload/model/n_kv_heads", "is " + std::to_string(m.n_kv_heads) +
                                                         ": expected a divisor of n_heads (" +
@@ -448,6 +458,11 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
   t.recompute = rc == "full" ? models::Recompute::full
                 : rc == "selective" ? models::Recompute::selective
                                     : models::Recompute::none;
+  s.recompute_auto = rc == "auto";
+  t.recompute_layers = int(r.integer("/workload/recompute_layers"));
+  if (r.has("/workload/recompute_layers") && rc != "full")
+    issues.push_back({"/workload/recompute_layers", "is set, but /workload/activation_recompute is \"" + rc +
+                                                        "\": expected \"full\" (block recompute of that many layers)"});
   t.frozen_layers = int(r.integer("/workload/frozen_layers"));
   if (m.n_layers > 0 && t.frozen_layers > m.n_layers)
     issues.push_back({"/workload/frozen_layers", "is " + std::to_string(t.frozen_layers) +

@@ -19,6 +19,7 @@ models::TransformerShape shape_from(const nlohmann::json& e) {
   s.d_model = e.at("d_model").get<int>();
   s.n_heads = e.at("n_heads").get<int>();
   s.n_kv_heads = e.at("n_kv_heads").get<int>();
+  s.head_dim = e.value("head_dim", 0);
   s.ffn_dim = e.at("ffn_dim").get<double>();
   s.ffn_gated = e.at("ffn_gated").get<bool>();
   s.vocab_size = e.at("vocab_size").get<int>();

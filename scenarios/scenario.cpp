@@ -377,6 +377,22 @@ models::EstimateInput to_estimate_input(const Scenario& s, const models::DeviceS
   in.costs.electricity_usd_per_kwh = s.electricity_usd_per_kwh;
   in.costs.pue = s.pue;
   in.goodput = s.goodput;
+  if (s.recompute_auto) {
+    // Recompute searched: an explicit layout becomes a search with every part of it fixed.
+    in.fixed_recompute = false;
+    if (!s.auto_layout) {
+      in.auto_layout = true;
+      in.fixed.dp = s.layout.dp;
+      in.fixed.tp = s.layout.tp;
+      in.fixed.pp = s.layout.pp;
+      in.fixed.cp = s.layout.cp;
+      in.fixed.ep = s.layout.ep;
+      in.fixed.vp = s.layout.vp;
+      in.fixed.micro_batch_size = s.layout.micro_batch_size;
+      in.fixed.sharding = s.layout.sharding;
+      in.fixed.sequence_parallel = s.layout.sequence_parallel;
+    }
+  }
   if (s.auto_layout) {
     // What the scenario fixes even in auto mode; the rest is searched.
     const auto& doc = s.document;

@@ -44,6 +44,7 @@ struct Scenario {
   std::string preset;  // "" when the shape is given key by key
   models::TransformerShape model;
   models::TrainingSpec training;
+  bool recompute_auto = false;  // activation_recompute "auto": searched with the layout
   std::optional<ZooWorkload> zoo;  // set for model-library presets (non-decoder kinds)
 
   // hardware

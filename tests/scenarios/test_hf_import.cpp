@@ -80,7 +80,7 @@ TEST_CASE("at least ten shipped configs import", "[hf]") {
   for (const char* f : {"llama-2-7b", "llama-2-70b", "meta-llama-3-8b", "meta-llama-3-70b", "mistral-7b-v0.1",
                         "mixtral-8x7b-v0.1", "qwen2-7b", "gpt2", "gpt2-xl", "bert-base-uncased", "bert-large-uncased",
                         "electra-base-discriminator", "t5-v1_1-small", "t5-v1_1-xl", "vit-base-patch16-224",
-                        "vit-large-patch16-224"}) {
+                        "vit-large-patch16-224", "qwen3-30b-a3b", "gpt-oss-120b"}) {
     INFO(f);
     const auto r = import_data(f);
     CHECK(r.ok);
@@ -109,4 +109,51 @@ TEST_CASE("an unmappable config names the key and what was expected", "[hf]") {
   const auto missing = import_hf_file(test::source_path("tests/data/hf/does-not-exist.json"));
   CHECK_FALSE(missing.ok);
   CHECK(missing.error.find("cannot open file") != std::string::npos);
+}
+
+TEST_CASE("head_dim apart from hidden_size / heads is imported and counted (Qwen3, gpt-oss)", "[hf]") {
+  // Qwen3-30B-A3B model card: 30.5B total parameters; gpt-oss-120b (OpenAI model card): 116.83B.
+  const auto qwen = import_data("qwen3-30b-a3b");
+  REQUIRE(qwen.ok);
+  CHECK(qwen.workload["model"]["head_dim"] == 128);
+  CHECK(qwen.workload["model"]["moe"]["n_experts"] == 128);
+  CHECK(qwen.workload["model"]["moe"]["expert_ffn_dim"] == 768);
+  CHECK(qwen.params == Approx(30.5e9).epsilon(0.01));
+  const auto oss = import_data("gpt-oss-120b");
+  REQUIRE(oss.ok);
+  CHECK(oss.workload["model"]["head_dim"] == 64);
+  CHECK(oss.params == Approx(116.83e9).epsilon(0.01));
+  // Where head_dim equals hidden_size / heads nothing is written (the default says it).
+  json cfg = json::parse(R"({"model_type": "llama", "hidden_size": 4096, "num_attention_heads": 32,
+      "num_hidden_layers": 32, "intermediate_size": 11008, "vocab_size": 32000, "head_dim": 128})");
+  const auto plain = import_hf_config(cfg, "c.json");
+  REQUIRE(plain.ok);
+  CHECK_FALSE(plain.workload["model"].contains("head_dim"));
+  // Without head_dim the attention is narrower: fewer parameters than the real model.
+  json no_hd = json::parse(test::slurp(test::source_path("tests/data/hf/qwen3-30b-a3b.json")));
+  no_hd.erase("head_dim");
+  CHECK(import_hf_config(no_hd, "q.json").params < qwen.params);
+}
+
+TEST_CASE("an imported Qwen3 workload runs as a scenario, head_dim included", "[hf]") {
+  const auto qwen = import_data("qwen3-30b-a3b");
+  REQUIRE(qwen.ok);
+  json doc = {{"schema_version", 2},
+              {"workload", json::parse(qwen.workload.dump())},
+              {"hardware", {{"device", "nvidia-h100-sxm5-80gb"}, {"device_count", 16}}}};
+  doc["workload"]["seq_len"] = 4096;
+  doc["workload"]["global_batch_tokens"] = 1024 * 4096;
+  doc["workload"]["training_tokens"] = 1e12;
+  doc["workload"]["activation_recompute"] = "auto";
+  const auto with = test::run_text(doc.dump(), "qwen.json");
+  REQUIRE(with.exit_code == 0);
+  doc["workload"]["model"].erase("head_dim");
+  doc["workload"]["model"].erase("params");
+  const auto without = test::run_text(doc.dump(), "qwen-narrow.json");
+  REQUIRE(without.exit_code == 0);
+  // The wider attention is more work per token: more FLOPs, fewer tokens per second.
+  CHECK(with.result["workload"]["model_flops_per_token"].get<double>() >
+        without.result["workload"]["model_flops_per_token"].get<double>());
+  CHECK(with.result["metrics"]["tokens_per_s_per_gpu"].get<double>() <
+        without.result["metrics"]["tokens_per_s_per_gpu"].get<double>());
 }

@@ -122,3 +122,44 @@ TEST_CASE("integers may be written as integral numbers, not as fractions", "[val
   d["seed"] = -1;
   CHECK(first_pointer(d) == "/seed");
 }
+
+TEST_CASE("recompute auto searches it with the layout; recompute_layers needs full", "[validate][recompute]") {
+  // Llama 3 70B at 8k on 64 H100 with an explicit tp 8 x pp 8 layout and no ZeRO sharding: without
+  // recompute micro-batches of 4 do not fit, with full recompute of every layer they do; auto finds the block
+  // recompute in between and is faster than full.
+  ordered_json doc = ordered_json::parse(test::slurp(test::source_path("scenarios/examples/llama3-70b-h100.json")));
+  doc["hardware"]["device_count"] = 64;
+  doc["parallelism"]["dp"] = 1;
+  doc["parallelism"]["sharding"] = "none";
+  doc["parallelism"]["micro_batch_size"] = 4;
+  doc["workload"]["global_batch_tokens"] = 64 * 8192;
+  auto run = [&](const char* rc) {
+    ordered_json d = doc;
+    d["workload"]["activation_recompute"] = rc;
+    const auto r = test::run_text(d.dump(), "t.json");
+    REQUIRE(r.exit_code == 0);
+    return r.result;
+  };
+  const auto none = run("none"), full = run("full"), automatic = run("auto");
+  REQUIRE(none["memory"]["fits"] == "no");
+  REQUIRE(full["memory"]["fits"] == "yes");
+  CHECK(automatic["memory"]["fits"] == "yes");
+  CHECK(automatic["layout"]["recompute"] == "full");
+  const int k = automatic["layout"]["recompute_layers"].get<int>();
+  CHECK(k > 0);
+  CHECK(k < 10);  // 80 layers over pp 8: 10 per stage
+  CHECK(automatic["metrics"]["step_time_s"].get<double>() < full["metrics"]["step_time_s"].get<double>());
+  // The layout itself is kept.
+  CHECK(automatic["layout"]["tp"] == 8);
+  CHECK(automatic["layout"]["pp"] == 8);
+  // The same k given by hand reproduces the answer.
+  ordered_json byhand = doc;
+  byhand["workload"]["activation_recompute"] = "full";
+  byhand["workload"]["recompute_layers"] = k;
+  const auto b = test::run_text(byhand.dump(), "t.json");
+  REQUIRE(b.exit_code == 0);
+  CHECK(b.result["metrics"]["step_time_s"].get<double>() == Approx(automatic["metrics"]["step_time_s"].get<double>()));
+  // recompute_layers without full recompute is an error at its pointer.
+  byhand["workload"]["activation_recompute"] = "selective";
+  CHECK(first_pointer(byhand) == "/workload/recompute_layers");
+}
