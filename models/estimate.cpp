@@ -63,6 +63,7 @@ struct Ctx {
   double T = 0;  // tokens per micro-batch per device (b·s/cp)
   int etp = 1;
   bool flash = true;  // fused attention kernel (models/memory.h fused_attention)
+  bool graph_compiled = false;  // whole-step compiled execution: no per-op host dispatch
 };
 
 // Forward + backward time of a GEMM M×N×K with its dgrad (M×K×N) and wgrad (K×N×M) when needed.
@@ -237,9 +238,12 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
     if (needs_bwd) ops.bwd += 2;
   }
 
-  // Host-bound passes: the GPU cannot run faster than the framework dispatches ops.
-  const double f_pass = std::max(f, ops.fwd * p.host_overhead_s);
-  double b_pass = needs_bwd ? std::max(b, ops.bwd * p.host_overhead_s) : 0.0;
+  // Host-bound passes: the GPU cannot run faster than the framework dispatches ops. Graph-compiled
+  // accelerators (TPU/XLA, Trainium/Neuron, Gaudi graph mode, FPGA dataflow) run a whole compiled
+  // step without per-op host dispatch.
+  const double host = c.graph_compiled ? 0.0 : p.host_overhead_s;
+  const double f_pass = std::max(f, ops.fwd * host);
+  double b_pass = needs_bwd ? std::max(b, ops.bwd * host) : 0.0;
   // Recompute: full re-runs the forward; selective re-runs the attention core.
   if (needs_bwd) {
     if (tr.recompute == Recompute::full) b_pass += f_pass;
@@ -334,6 +338,7 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   c.bpe_gemm = bytes_per_element(tr.precision);
   c.act_b = activation_bytes(tr.precision);
   c.flash = fused_attention(dev, tr.precision);
+  c.graph_compiled = dev.device_type == "tpu" || dev.device_type == "asic" || dev.device_type == "fpga";
   if (!c.flash) r.notes.push_back("attention unfused (no FlashAttention for " + std::string(to_string(tr.precision)) + " on " + dev.id + "): s×s scores materialised");
   c.T = double(l.micro_batch_size) * m.seq_len / l.cp;
   c.etp = m.moe ? expert_tp(l) : 1;
