@@ -6,9 +6,13 @@
 //     t = max(F / (η·π), B / (η_mem·β)) + t_kernel
 //   attention (FlashAttention, causal): F_exec = ½ · the model-convention FLOPs,
 //     t = F_exec / (η_attn·π_bf16 · s_q/(s_q + d½)) + t_kernel
+//   attention without FlashAttention (no bf16 hardware, or fp32 training; models/memory.h
+//     fused_attention): QKᵀ and AV as batched GEMMs over the full s×s scores (η of the GEMM form),
+//     plus the softmax as memory traffic over the scores (models/estimate.cpp)
 //   memory-bound op moving B bytes: t = B / (η_mem·β) + t_kernel
 //   a pass (forward or backward of one layer) issuing n ops: t_pass = max(Σ t_kernel_i, n·t_host):
-//   the host enqueues ops asynchronously, so the GPU idles only when dispatch is slower than work.
+//   the host enqueues ops asynchronously, so the GPU idles only when dispatch is slower than work;
+//   graph-compiled devices (TPU, Trainium, Gaudi, FPGA profiles) have no per-op dispatch (t_host = 0).
 //   π = dense peak of the compute precision, β = HBM bandwidth (DeviceSpec).
 // Assumptions: tensor-core GEMMs for every matmul; attention runs in 16-bit even in fp8 training
 //   (Transformer Engine keeps attention in bf16 by default); every kernel pays a fixed t_kernel
@@ -28,17 +32,17 @@ namespace flopcast::models {
 
 // The model's few global, physical parameters. Defaults are the fitted values (docs/parameters.md).
 struct EfficiencyParams {
-  double gemm_eff_max = 0.670;       // η_max: fraction of peak a large GEMM reaches
-  double gemm_half_dim = 47.1;       // d½: GEMM dimension at which that dimension halves η
-  double attn_eff_max = 0.309;       // η_attn: FlashAttention fraction of the 16-bit peak
+  double gemm_eff_max = 0.668;       // η_max: fraction of peak a large GEMM reaches
+  double gemm_half_dim = 45.4;       // d½: GEMM dimension at which that dimension halves η
+  double attn_eff_max = 0.308;       // η_attn: FlashAttention fraction of the 16-bit peak
   double mem_eff = 0.85;             // η_mem: fraction of HBM bandwidth streaming kernels reach
   double kernel_overhead_s = 3e-6;   // t_kernel: GPU-side fixed cost per kernel (ramp-up, tail)
-  double host_overhead_s = 51.0e-6;  // t_host: CPU time to dispatch one framework op (eager PyTorch);
+  double host_overhead_s = 50.5e-6;  // t_host: CPU time to dispatch one framework op (eager PyTorch);
                                      // a pass is host-bound when n_ops·t_host exceeds its GPU time
   double comm_eff = 0.830;           // fraction of link bandwidth a collective reaches (bus bw)
   double comm_latency_s = 8e-6;      // α: latency per collective step
-  double fp8_gemm_speedup_cap = 2.93; // fp8/bf16 GEMM speed-up per width halving (fit: no cap below 2×)
-  double goodput = 0.868;            // whole runs: useful-step fraction of wall time (restarts, eval)
+  double fp8_gemm_speedup_cap = 3.31; // fp8/bf16 GEMM speed-up per width halving (fit: no cap below 2×)
+  double goodput = 0.869;            // whole runs: useful-step fraction of wall time (restarts, eval)
   double dp_overlap = 1.0;           // fraction of the last backward that hides data-parallel comm
 };
 

@@ -162,8 +162,9 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   } else {
     const double heads = double(l.micro_batch_size) * m.n_heads / tp;  // (sequence, head) pairs
     const double sq = s_q, sk = s;                                       // query rows, key columns
+    const double pk = c.act_b >= 4 ? c.peak_gemm : c.peak_attn;         // fp32/tf32 training: its own peak
     auto batched = [&](double M, double N, double K) {                  // one batched-GEMM kernel
-      return heads * (gemm_time_s(M, N, K, c.peak_attn, c.hbm, c.act_b, p) - p.kernel_overhead_s) +
+      return heads * (gemm_time_s(M, N, K, pk, c.hbm, c.act_b, p) - p.kernel_overhead_s) +
              p.kernel_overhead_s;
     };
     const double score_bytes = heads * sq * sk * c.act_b;

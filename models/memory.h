@@ -37,6 +37,10 @@
 //     recomputed in backward: 34·sbh/t.
 //     full recompute: only each layer's input is kept: 2·sbh (/t with SP), plus one layer's full
 //     activations live during its recomputation.
+//     block recompute (recompute_layers = k of a stage's ⌈L/pp⌉ layers): k layers keep only their
+//     input, the others everything: a linear blend by k/⌈L/pp⌉ (Megatron-Core --recompute-method block).
+//     FlashAttention is assumed where the device has bf16 tensor hardware and the precision is
+//     16-bit or lower (fused_attention); otherwise the s² term stays.
 //     context parallelism splits s by cp (the s² term becomes (s/cp)·s).
 //   in-flight micro-batches (Narayanan et al. 2021, "Efficient Large-Scale Language Model Training
 //   on GPU Clusters Using Megatron-LM"): 1F1B: stage 0 holds min(p, m) micro-batches of L/p layers;
