@@ -90,6 +90,13 @@ std::string render_table(const ordered_json& r, bool unicode) {
   if (l.contains("gradient_accumulation") && l["gradient_accumulation"].is_number_integer())
     layout += " x " + std::to_string(l["gradient_accumulation"].get<int>()) + " accumulated";
   t.add_row({"layout (" + text_or(l, "mode") + ")", layout});
+  if (!zoo && l.contains("recompute") && l["recompute"].is_string()) {
+    std::string rc = l["recompute"].get<std::string>();
+    const int k = l.contains("recompute_layers") && l["recompute_layers"].is_number_integer()
+                      ? l["recompute_layers"].get<int>() : 0;
+    if (rc == "full" && k > 0) rc += ", " + std::to_string(k) + " layers per pipeline stage (block)";
+    t.add_row({"recompute", rc});
+  }
   const std::string note = text_or(l, "note");
   if (!note.empty()) t.add_row({"layout note", note});
   if (zoo) {
