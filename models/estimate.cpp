@@ -64,6 +64,7 @@ struct Ctx {
   int etp = 1;
   bool flash = true;  // fused attention kernel (models/memory.h fused_attention)
   bool graph_compiled = false;  // whole-step compiled execution: no per-op host dispatch
+  int n_mb = 1;                 // micro-batches per optimizer step (per pipeline)
 };
 
 // Forward + backward time of a GEMM M×N×K with its dgrad (M×K×N) and wgrad (K×N×M) when needed.
@@ -221,14 +222,19 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   double bytes = elems * c.act_b;
   // MoE token permute + unpermute (read and write every routed copy of a token, dispatch and combine).
   if (moe_layer) bytes += 4.0 * T * m.moe->experts_per_token * h * c.act_b / (c.etp == l.tp ? 1.0 : double(l.tp));
-  // fp8/fp4: quantize each GEMM input (read 16-bit, write 8-bit) and the weights per micro-batch.
+  // fp8/fp4: quantize each GEMM input every micro-batch (read 16-bit, write 8-bit). The weights are
+  // quantized once per optimizer step (Transformer Engine caches the fp8 weight and its transpose
+  // across the micro-batches of a step: Megatron passes is_first_microbatch): read 16-bit, write
+  // two 8-bit copies, 4 bytes per local weight, amortized over the step's micro-batches.
+  double t_weight_quant = 0;
   if (c.bpe_gemm < 2) {
     const double gemm_inputs = T * (2.0 * h + c.d.v_dim / tp + ffn_width_local);
     const double w_local = (attn_params + (moe_layer ? pc.per_moe_layer_ffn_total / l.ep : pc.per_dense_layer_ffn)) / tp;
-    bytes += 3.0 * (gemm_inputs + w_local);
+    bytes += 3.0 * gemm_inputs;
+    t_weight_quant = memory_time_s(4.0 * w_local / std::max(1, c.n_mb), c.hbm, 0, p);
   }
   const double t_elem = memory_time_s(bytes, c.hbm, kElementwiseKernelsPerLayer, p);
-  f += t_elem;
+  f += t_elem + t_weight_quant;
   ops.fwd += kElementwiseKernelsPerLayer;
   if (needs_bwd) {
     b += 2 * t_elem;
@@ -342,6 +348,7 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   c.graph_compiled = dev.device_type == "tpu" || dev.device_type == "asic" || dev.device_type == "fpga";
   if (!c.flash) r.notes.push_back("attention unfused (no FlashAttention for " + std::string(to_string(tr.precision)) + " on " + dev.id + "): s×s scores materialised");
   c.T = double(l.micro_batch_size) * m.seq_len / l.cp;
+  c.n_mb = microbatches(tr, m.seq_len, l);
   c.etp = m.moe ? expert_tp(l) : 1;
 
   const ParamCount pc = count_params(m);

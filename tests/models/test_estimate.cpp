@@ -349,3 +349,21 @@ TEST_CASE("graph-compiled accelerators pay no per-op host dispatch", "[estimate]
   // Host dispatch is the only difference: the GPU step is bounded below by ops × t_host.
   CHECK(gpu.breakdown.forward_s > tpu.breakdown.forward_s);
 }
+
+TEST_CASE("fp8 weights are quantized once per step, not per micro-batch", "[estimate][fp8]") {
+  DeviceSpec h100 = a100();
+  h100.peak_flops_per_s[index_of(Precision::fp8)] = 2 * 312e12;  // an fp8-capable variant of the test device
+  EstimateInput in = basic_input(8, layout(8, 1, 1, 1));
+  in.device = h100;
+  auto forward = [&](Precision p, double sequences) {
+    EstimateInput x = in;
+    x.training.precision = p;
+    x.training.global_batch_tokens = sequences * 2048;
+    const auto r = estimate(x);
+    REQUIRE(r.ok);
+    return r.breakdown.forward_s;  // one micro-batch on one stage
+  };
+  // 8 sequences over dp 8: one micro-batch per step; 64: eight. Only fp8 pays a per-step cost.
+  CHECK(forward(Precision::bf16, 8) == Approx(forward(Precision::bf16, 64)));
+  CHECK(forward(Precision::fp8, 64) < forward(Precision::fp8, 8));
+}
