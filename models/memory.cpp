@@ -96,7 +96,11 @@ bool default_flash_attention(Precision p) {
 }
 
 bool fused_attention(const DeviceSpec& d, Precision p) {
-  return default_flash_attention(p) && d.peak(Precision::bf16).value_or(0) > 0;
+  if (!default_flash_attention(p)) return false;
+  // GPUs: FlashAttention needs the bf16 generation (NVIDIA sm80+, AMD CDNA2+). Other accelerators
+  // (TPU, Trainium, Gaudi, Ascend) ship their own fused attention whatever their profile lists.
+  if (d.device_type == "gpu") return d.peak(Precision::bf16).value_or(0) > 0;
+  return true;
 }
 
 int microbatches_per_step(const TransformerShape& m, const TrainingSpec& t, const Layout& l) {

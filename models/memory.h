@@ -134,10 +134,11 @@ int microbatches_per_step(const TransformerShape& m, const TrainingSpec& t, cons
 bool default_flash_attention(Precision p);
 
 // Whether training on this device runs a fused (FlashAttention-style) attention kernel: the
-// precision must be 16-bit or lower (default_flash_attention) and the device must have bf16 tensor
-// hardware — FlashAttention-2 needs NVIDIA sm80+ (Ampere), exactly the NVIDIA GPUs with a bf16
-// peak; V100/T4 (fp16 only) run attention unfused (QKᵀ, softmax, AV as separate kernels over the
-// materialised s×s scores). Other vendors' bf16 generations (TPU, MI200+, Gaudi) fuse attention too.
+// precision must be 16-bit or lower (default_flash_attention) and, for GPUs, the device must have
+// bf16 tensor hardware — FlashAttention-2 needs NVIDIA sm80+ (Ampere) or AMD CDNA2+, exactly the
+// GPUs with a bf16 peak; V100/T4/P100 (fp16 only) run attention unfused (QKᵀ, softmax, AV as
+// separate kernels over the materialised s×s scores). Non-GPU accelerators (TPU, Trainium, Gaudi,
+// Ascend) ship their own fused attention kernels.
 bool fused_attention(const DeviceSpec& d, Precision p);
 
 // The full breakdown on the busiest device. Uses l.micro_batch_size as the micro-batch (sequences).

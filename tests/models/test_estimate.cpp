@@ -303,6 +303,9 @@ TEST_CASE("attention runs unfused without bf16 hardware (V100) or in fp32, and c
   CHECK(fused_attention(a100(), Precision::fp16));
   CHECK_FALSE(fused_attention(a100(), Precision::fp32));
   CHECK_FALSE(fused_attention(v100, Precision::fp16));
+  DeviceSpec npu = v100;  // a non-GPU accelerator whose profile lists no bf16 still fuses attention
+  npu.device_type = "asic";
+  CHECK(fused_attention(npu, Precision::fp16));
 
   EstimateInput in = basic_input(8, layout(8, 1, 1, 4));
   in.training.precision = Precision::fp16;
