@@ -14,8 +14,9 @@
 //   the host enqueues ops asynchronously, so the GPU idles only when dispatch is slower than work;
 //   graph-compiled devices (TPU, Trainium, Gaudi, FPGA profiles) have no per-op dispatch (t_host = 0).
 //   π = dense peak of the compute precision, β = HBM bandwidth (DeviceSpec).
-// Assumptions: tensor-core GEMMs for every matmul; attention runs in 16-bit even in fp8 training
-//   (Transformer Engine keeps attention in bf16 by default); every kernel pays a fixed t_kernel
+// Assumptions: tensor-core GEMMs for every matmul; attention and the LM head run in 16-bit even in
+//   fp8/fp4 training (Transformer Engine keeps attention in bf16 by default; the output layer is outside
+//   its autocast); fp4 training keeps 15 % of the layers in bf16 (NVFP4 recipe, models/estimate.cpp); every kernel pays a fixed t_kernel
 //   (launch + ramp-up + tail) which is what makes micro-batch 1 with small width slow.
 // Ignores: wave quantization (the sawtooth in η against size), L2 reuse, clock throttling,
 //   concurrency between kernels of the same stream.

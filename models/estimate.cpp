@@ -29,6 +29,9 @@ constexpr int kElementwiseKernelsHead = 4;
 constexpr int kMoeExtraOpsPerLayer = 16;
 // FlashAttention backward reaches lower utilisation than forward (FA2 paper: ~ 0.8×).
 constexpr double kAttentionBackwardEfficiencyRatio = 0.8;
+// NVFP4 training keeps about 15 % of the linear layers in bf16 (NVIDIA, "Pretraining Large Language
+// Models with NVFP4", arXiv 2509.25149, Sec. 4: the last blocks, where fp4 wgrad errors are largest).
+constexpr double kFp4HighPrecisionLayerFraction = 0.15;
 
 // Bytes of one stored activation element: 16-bit for bf16/fp16/fp8/fp4 training, 4 for fp32/tf32.
 double activation_bytes(Precision p) {
@@ -372,29 +375,50 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
     return double(cnt) / L;
   };
   const double bwd_share = needs_bwd_share(true);
-  LayerTimes dense_t{}, moe_t{}, dense_nb{}, moe_nb{};
-  if (n_dense > 0) {
-    dense_t = layer_times(c, false, true, pc);
-    dense_nb = layer_times(c, false, false, pc);
-  }
-  if (n_moe > 0) {
-    moe_t = layer_times(c, true, true, pc);
-    moe_nb = layer_times(c, true, false, pc);
-  }
+  // a ← w·a + (1 − w)·b over every field.
+  auto blend = [](LayerTimes& a, const LayerTimes& b, double w) {
+    for (double LayerTimes::*f : {&LayerTimes::fwd, &LayerTimes::bwd, &LayerTimes::tp_fwd, &LayerTimes::tp_bwd,
+                                  &LayerTimes::cp, &LayerTimes::ep})
+      a.*f = w * (a.*f) + (1 - w) * (b.*f);
+  };
   // Block recompute: k of the stage's layers re-run their forward, the others keep activations.
   const double rc_frac = recompute_layer_fraction(m, tr, l);
-  if (tr.recompute == Recompute::full && rc_frac < 1.0) {
-    TrainingSpec t_none = tr;
-    t_none.recompute = Recompute::none;
-    Ctx cn = c;
-    cn.t = &t_none;
-    auto blend = [rc_frac](LayerTimes& a, const LayerTimes& none) {
-      for (double LayerTimes::*f : {&LayerTimes::fwd, &LayerTimes::bwd, &LayerTimes::tp_fwd, &LayerTimes::tp_bwd,
-                                    &LayerTimes::cp, &LayerTimes::ep})
-        a.*f = rc_frac * (a.*f) + (1 - rc_frac) * (none.*f);
-    };
-    if (n_dense > 0) blend(dense_t, layer_times(cn, false, true, pc));
-    if (n_moe > 0) blend(moe_t, layer_times(cn, true, true, pc));
+  TrainingSpec t_none = tr;
+  t_none.recompute = Recompute::none;
+  auto times = [&](const Ctx& cx, bool moe_layer, bool needs_bwd) {
+    LayerTimes t = layer_times(cx, moe_layer, needs_bwd, pc);
+    if (needs_bwd && tr.recompute == Recompute::full && rc_frac < 1.0) {
+      Ctx cn = cx;
+      cn.t = &t_none;
+      blend(t, layer_times(cn, moe_layer, true, pc), rc_frac);
+    }
+    return t;
+  };
+  LayerTimes dense_t{}, moe_t{}, dense_nb{}, moe_nb{};
+  if (n_dense > 0) {
+    dense_t = times(c, false, true);
+    dense_nb = times(c, false, false);
+  }
+  if (n_moe > 0) {
+    moe_t = times(c, true, true);
+    moe_nb = times(c, true, false);
+  }
+  // 4-bit training keeps the most sensitive linear layers in bf16 (NVIDIA's NVFP4 recipe, arXiv
+  // 2509.25149: about 15 % of the network, mostly the last blocks): those layers' GEMMs run at the
+  // 16-bit peak without quantization.
+  if (tr.precision == Precision::fp4) {
+    Ctx ch = c;
+    ch.peak_gemm = effective_gemm_peak(dev, Precision::bf16, p);
+    ch.bpe_gemm = 2;
+    const double w = 1.0 - kFp4HighPrecisionLayerFraction;
+    if (n_dense > 0) {
+      blend(dense_t, times(ch, false, true), w);
+      blend(dense_nb, times(ch, false, false), w);
+    }
+    if (n_moe > 0) {
+      blend(moe_t, times(ch, true, true), w);
+      blend(moe_nb, times(ch, true, false), w);
+    }
   }
   auto avg = [&](double LayerTimes::*f) {
     const double with_b = (n_dense * (dense_t.*f) + n_moe * (moe_t.*f)) / L;
@@ -409,7 +433,14 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   {
     const double V = m.vocab_size;
     const bool lora = tr.lora.has_value();
-    gemm_fb(c, c.T, V / l.tp, c.d.h, true, !lora, head_f, head_b);
+    // The output layer runs in 16 bits under fp8/fp4 training (Megatron's output layer is outside
+    // Transformer Engine's low-precision autocast; the NVFP4 recipe keeps the head in bf16 too).
+    Ctx chead = c;
+    if (c.bpe_gemm < 2) {
+      chead.peak_gemm = c.peak_attn;
+      chead.bpe_gemm = 2;
+    }
+    gemm_fb(chead, c.T, V / l.tp, c.d.h, true, !lora, head_f, head_b);
     const double logits_bytes = c.T * V / l.tp * (c.act_b + 4.0 * 2);
     const double t_loss = memory_time_s(logits_bytes, c.hbm, kElementwiseKernelsHead, p);
     head_f += t_loss;
