@@ -125,12 +125,14 @@ TEST_CASE("unknown values stay null and are reported by name", "[catalog][unknow
         "unknown for nvidia-a100-sxm4-80gb: peak_flops_per_s.fp8");
   CHECK(missing_fields_for_training(a100, Precision::bf16, 1024).empty());
 
-  // TPU v4: no scale-out figure; needed only beyond one scale-up domain (4096 chips).
+  // TPU v4: ICI per chip derived from the pod's all-reduce bandwidth (1.1 PB/s / 4096 chips); no
+  // scale-out (DCN) figure, needed only beyond one scale-up domain (4096 chips).
   const DeviceProfile& v4 = device("google-tpu-v4");
-  CHECK(missing_fields_for_training(v4, Precision::bf16, 4096) ==
-        std::vector<std::string>{"scale_up_bytes_per_s"});
-  CHECK(missing_fields_for_training(v4, Precision::bf16, 8192) ==
-        std::vector<std::string>{"scale_up_bytes_per_s", "scale_out_bytes_per_s"});
+  CHECK(missing_fields_for_training(v4, Precision::bf16, 4096).empty());
+  CHECK(missing_fields_for_training(v4, Precision::bf16, 8192) == std::vector<std::string>{"scale_out_bytes_per_s"});
+  CHECK(v4.to_device_spec().scale_up_bytes_per_s == 268.5e9);
+  // TPU v3: no ICI figure in its source.
+  CHECK(missing_fields_for_training(v3, Precision::bf16, 1024) == std::vector<std::string>{"scale_up_bytes_per_s"});
   // MLU590: almost nothing is published.
   const auto mlu = missing_fields_for_training(device("cambricon-mlu590"), Precision::bf16, 2);
   CHECK(mlu.size() == 6);
