@@ -114,10 +114,10 @@ TEST_CASE("unknown values stay null and are reported by name", "[catalog][unknow
   CHECK(a100.peak(Precision::bf16) == 312e12);
   CHECK_FALSE(device("google-tpu-v4").tdp_w.has_value());
   CHECK_FALSE(device("nvidia-t4").peak(Precision::fp64).has_value());
-  // The research file leaves confidence and the derived/unverified lists null for TPU v3.
-  const DeviceProfile& v3 = device("google-tpu-v3");
-  CHECK_FALSE(v3.confidence.has_value());
-  CHECK_FALSE(v3.derived_fields.has_value());
+  // The research file leaves confidence and the derived/unverified lists null for TPU v2.
+  const DeviceProfile& v2 = device("google-tpu-v2");
+  CHECK_FALSE(v2.confidence.has_value());
+  CHECK_FALSE(v2.derived_fields.has_value());
 
   auto missing = missing_fields_for_training(a100, Precision::fp8, 1);
   REQUIRE(missing == std::vector<std::string>{"peak_flops_per_s.fp8"});
@@ -131,8 +131,9 @@ TEST_CASE("unknown values stay null and are reported by name", "[catalog][unknow
   CHECK(missing_fields_for_training(v4, Precision::bf16, 4096).empty());
   CHECK(missing_fields_for_training(v4, Precision::bf16, 8192) == std::vector<std::string>{"scale_out_bytes_per_s"});
   CHECK(v4.to_device_spec().scale_up_bytes_per_s == 268.5e9);
-  // TPU v3: no ICI figure in its source.
-  CHECK(missing_fields_for_training(v3, Precision::bf16, 1024) == std::vector<std::string>{"scale_up_bytes_per_s"});
+  // TPU v3 the same way (340 TB/s over 1024 chips); TPU v2: no ICI figure in its source.
+  CHECK(device("google-tpu-v3").to_device_spec().scale_up_bytes_per_s == 332e9);
+  CHECK(missing_fields_for_training(v2, Precision::bf16, 256) == std::vector<std::string>{"scale_up_bytes_per_s"});
   // MLU590: almost nothing is published.
   const auto mlu = missing_fields_for_training(device("cambricon-mlu590"), Precision::bf16, 2);
   CHECK(mlu.size() == 6);
