@@ -37,9 +37,9 @@ using DeviceLookup = std::function<std::optional<models::DeviceSpec>(const std::
 
 // Spread of the log-error (σ of ln(pred/measured)), fitted from CV residuals: docs/parameters.md.
 struct UncertaintyParams {
-  double sigma_base = 0.183;      // a record with every input given
+  double sigma_base = 0.180;      // a record with every input given
   double sigma_default = 0.05;   // added (in quadrature) per defaulted input
-  double sigma_run = 0.398;      // whole-run metrics: goodput, restarts, evaluation
+  double sigma_run = 0.399;      // whole-run metrics: goodput, restarts, evaluation
   double sigma_memory = 0.08;    // peak memory
   double sigma_energy = 0.20;    // energy: power draw and PUE
 };
