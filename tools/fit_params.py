@@ -188,7 +188,16 @@ def main():
     ap.add_argument("--cv-out", help="write held-out rows (JSON) here")
     ap.add_argument("--iters", type=int, default=120)
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
+                    help="hold an efficiency parameter at VALUE instead of fitting it (repeatable)")
     a = ap.parse_args()
+    fixed = {}
+    for item in a.fix:
+        name, _, value = item.partition("=")
+        if name not in [n for n, _, _ in FITTED] or not value:
+            ap.error(f"--fix {item}: expected NAME=VALUE with NAME one of " + ", ".join(n for n, _, _ in FITTED))
+        fixed[name] = float(value)
+    FITTED[:] = [f for f in FITTED if f[0] not in fixed]
     log = (lambda s: None) if a.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
     groups = json.load(open(a.groups))["groups"]
     if a.start:
@@ -196,6 +205,7 @@ def main():
     else:  # the defaults compiled into the binary
         base = json.loads(subprocess.run([*a.flopcast.split(), "predict", "--print-params"], check=True,
                                          capture_output=True, text=True).stdout)
+    base["efficiency"].update(fixed)
 
     log("fit on all groups")
     full, v = fit(a.flopcast, a.data, groups, base, lambda g: True, a.iters, log)
