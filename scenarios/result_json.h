@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/estimate.h"
 #include "models/layout.h"
 #include "models/workload.h"
 
@@ -46,6 +47,30 @@ inline const char* recompute_name(models::Recompute r) {
     case models::Recompute::full: return "full";
   }
   return "none";
+}
+
+// "yes" | "no" | "not checked" (device capacity unknown): the memory verdict as results print it.
+inline const char* memory_fit_text(const models::MemoryBreakdown& m) {
+  return !m.checked ? "not checked" : (m.fits ? "yes" : "no");
+}
+
+// The layout an estimate used, as every result writes it (estimate, sweep rows).
+inline nlohmann::ordered_json layout_json(const models::EstimateResult& r) {
+  const models::Layout& l = r.layout;
+  nlohmann::ordered_json j;
+  j["dp"] = l.dp;
+  j["tp"] = l.tp;
+  j["pp"] = l.pp;
+  j["cp"] = l.cp;
+  j["ep"] = l.ep;
+  j["vp"] = l.vp;
+  j["sharding"] = sharding_name(l.sharding);
+  j["schedule"] = schedule_name(l.schedule);
+  j["sequence_parallel"] = l.sequence_parallel;
+  j["micro_batch_size"] = l.micro_batch_size;
+  j["recompute"] = recompute_name(r.recompute);
+  j["recompute_layers"] = r.recompute_layers;  // block recompute: layers per stage (0 = all when full)
+  return j;
 }
 
 }  // namespace flopcast::scenarios

@@ -191,21 +191,9 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   h["source"] = p.device.source;
   j["hardware"] = h;
 
-  const models::Layout& l = r.layout;
   ordered_json lay;
   lay["mode"] = s.auto_layout ? "auto" : "explicit";
-  lay["dp"] = l.dp;
-  lay["tp"] = l.tp;
-  lay["pp"] = l.pp;
-  lay["cp"] = l.cp;
-  lay["ep"] = l.ep;
-  lay["vp"] = l.vp;
-  lay["sharding"] = sharding_name(l.sharding);
-  lay["schedule"] = schedule_name(l.schedule);
-  lay["sequence_parallel"] = l.sequence_parallel;
-  lay["micro_batch_size"] = l.micro_batch_size;
-  lay["recompute"] = recompute_name(r.recompute);
-  lay["recompute_layers"] = r.recompute_layers;  // block recompute: layers per stage (0 = all when full)
+  lay.update(layout_json(r));
   lay["note"] = r.layout_note;
   lay["layouts_evaluated"] = r.layouts_evaluated;
   j["layout"] = lay;
@@ -218,7 +206,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   mem["buffers_gib"] = num(r.memory.buffers_bytes / kGiB);
   mem["total_gib"] = num(r.memory.total_bytes / kGiB);
   mem["capacity_gib"] = r.memory.capacity_bytes ? num(*r.memory.capacity_bytes / kGiB) : ordered_json(nullptr);
-  mem["fits"] = !r.memory.checked ? ordered_json("not checked") : ordered_json(r.memory.fits ? "yes" : "no");
+  mem["fits"] = memory_fit_text(r.memory);
   j["memory"] = mem;
 
   ordered_json eff;
@@ -382,7 +370,7 @@ RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::Device
                                            : num(pr.tokens_per_s_per_gpu);
           pt["samples_per_s_per_gpu"] = num(pst.result.samples_per_s_per_gpu);
           pt["layout"] = "dp=" + std::to_string(n);
-          pt["memory_fit"] = !pr.memory.checked ? "not checked" : (pr.memory.fits ? "yes" : "no");
+          pt["memory_fit"] = memory_fit_text(pr.memory);
           points.push_back(pt);
           continue;
         }
@@ -464,7 +452,7 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
           pt["tokens_per_s_per_gpu"] = num(pr.tokens_per_s_per_gpu);
           pt["layout"] = "dp=" + std::to_string(pr.layout.dp) + " tp=" + std::to_string(pr.layout.tp) + " pp=" +
                          std::to_string(pr.layout.pp) + (pr.layout.cp > 1 ? " cp=" + std::to_string(pr.layout.cp) : "");
-          pt["memory_fit"] = !pr.memory.checked ? "not checked" : (pr.memory.fits ? "yes" : "no");
+          pt["memory_fit"] = memory_fit_text(pr.memory);
           points.push_back(pt);
           continue;
         }

@@ -100,23 +100,6 @@ PriceChoice catalog_price(const hwprofiles::DeviceProfile& d) {
   return best;
 }
 
-ordered_json layout_json(const models::EstimateResult& r) {
-  const models::Layout& l = r.layout;
-  ordered_json j;
-  j["dp"] = l.dp;
-  j["tp"] = l.tp;
-  j["pp"] = l.pp;
-  j["cp"] = l.cp;
-  j["ep"] = l.ep;
-  j["vp"] = l.vp;
-  j["sharding"] = sharding_name(l.sharding);
-  j["schedule"] = schedule_name(l.schedule);
-  j["sequence_parallel"] = l.sequence_parallel;
-  j["micro_batch_size"] = l.micro_batch_size;
-  j["recompute"] = recompute_name(r.recompute);
-  return j;
-}
-
 bool finite_result(const models::EstimateResult& r) {
   for (double v : {r.step_time_s, r.tokens_per_s_per_gpu, r.wall_time_h, r.gpu_hours, r.energy_mwh, r.cost_usd,
                    r.mfu, r.memory.total_bytes})
@@ -165,7 +148,7 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
     row.result = models::estimate(in);
   }
   const models::EstimateResult& r = row.result;
-  row.memory_fit = !r.memory.checked ? "not checked" : (r.memory.fits ? "yes" : "no");
+  row.memory_fit = memory_fit_text(r.memory);
   if (!r.ok) {
     row.reason = r.error.empty() ? "the estimate failed" : r.error;
     row.memory_fit = "not checked";
