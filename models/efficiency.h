@@ -12,6 +12,9 @@
 //   memory-bound op moving B bytes: t = B / (η_mem·β) + t_kernel
 //   a pass (forward or backward of one layer) issuing n ops: t_pass = max(Σ t_kernel_i, n·t_host):
 //   the host enqueues ops asynchronously, so the GPU idles only when dispatch is slower than work;
+//   a MoE layer's forward has a device-to-host sync (the dispatcher reads the per-expert token
+//   counts: Megatron-Core's MoE token dispatcher `cuda_sync_point`, Transformer Engine
+//   GroupedLinear's host-side m_splits), so it is two passes, t = Σ_seg max(Σ t_kernel, n_seg·t_host);
 //   graph-compiled devices (TPU, Trainium, Gaudi, FPGA profiles) have no per-op dispatch (t_host = 0).
 //   π = dense peak of the compute precision, β = HBM bandwidth (DeviceSpec).
 // Assumptions: tensor-core GEMMs for every matmul; attention and the LM head run in 16-bit even in

@@ -131,6 +131,8 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   LayerTimes r;
   double f = 0, b = 0;
   OpCount ops;
+  double f_pre_sync = -1;  // MoE forward: GPU time and ops queued before the host sync (-1: no sync)
+  int ops_pre_sync = 0;
 
   // Attention projections: fused QKV (or MLA down/up projections) and the output projection.
   const double attn_params = pc.per_layer_attention - 2 * h;
@@ -196,6 +198,11 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   } else {
     const auto& e = *m.moe;
     gemm_fb(c, T, e.n_experts, h, needs_bwd, wgrad, f, b, 1, &ops);  // router
+    // The dispatcher needs the per-expert token counts on the host (all-to-all split sizes,
+    // Transformer Engine GroupedLinear's m_splits): a device-to-host sync in every MoE layer's
+    // forward. Work queued before it must finish before the host can enqueue the experts.
+    f_pre_sync = f;
+    ops_pre_sync = ops.fwd;
     const double local_experts = double(e.n_experts) / l.ep;
     // Balanced routing: each rank's experts receive T·k tokens from the EP group; when experts are
     // not tensor-parallel but tp > 1 (EP spans the TP ranks), sequence parallelism leaves T/tp.
@@ -252,7 +259,12 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   // accelerators (TPU/XLA, Trainium/Neuron, Gaudi graph mode, FPGA dataflow) run a whole compiled
   // step without per-op host dispatch.
   const double host = c.graph_compiled ? 0.0 : p.host_overhead_s;
-  const double f_pass = std::max(f, ops.fwd * host);
+  // A host sync splits the forward into two segments that cannot overlap each other's dispatch:
+  // the pass is the sum of each segment's max(GPU, host), never less than the unsynced max.
+  const double f_pass = (f_pre_sync >= 0 && host > 0)
+                            ? std::max(f_pre_sync, ops_pre_sync * host) +
+                                  std::max(f - f_pre_sync, (ops.fwd - ops_pre_sync) * host)
+                            : std::max(f, ops.fwd * host);
   double b_pass = needs_bwd ? std::max(b, ops.bwd * host) : 0.0;
   // Recompute: full re-runs the forward; selective re-runs the attention core.
   if (needs_bwd) {

@@ -171,6 +171,31 @@ TEST_CASE("MoE: expert parallelism and all-to-all", "[estimate]") {
   CHECK_FALSE(estimate(in).ok);
 }
 
+TEST_CASE("MoE: the host sync for expert token counts exposes the experts' dispatch time", "[estimate]") {
+  // Long sequences make each layer GPU-bound overall (the attention core dominates), while 64 small
+  // local experts after the router are host-bound. Without a sync the host would run ahead during
+  // attention and hide the expert dispatch; the dispatcher's device-to-host sync of the per-expert
+  // token counts stops that, so host overhead shows in a MoE forward but not in a dense one.
+  EstimateInput in = basic_input(1, layout(1, 1, 1, 1, Sharding::none));
+  in.model = gpt(2, 2048, 16, 32768, 50000);
+  in.model.ffn_gated = true;
+  in.training.global_batch_tokens = 32768;
+  auto forward = [&](double host_s) {
+    in.efficiency.host_overhead_s = host_s;
+    const auto r = estimate(in);
+    REQUIRE(r.ok);
+    return r.breakdown.forward_s;
+  };
+  const double dense_gpu = forward(0), dense_host = forward(49.5e-6);
+  CHECK(dense_host == Approx(dense_gpu).epsilon(1e-12));  // GPU-bound: dispatch hidden
+  in.model.moe = MoeSpec{64, 2, 512, 0, 0};
+  const double moe_gpu = forward(0), moe_host = forward(49.5e-6);
+  // Per layer: 64 experts x 2 GEMMs dispatched after the sync at 49.5 us each (6.3 ms) against
+  // about 1 ms of their GPU work: several ms exposed per layer, never more than all the ops' host time.
+  CHECK(moe_host > moe_gpu + 2 * 3e-3);
+  CHECK(moe_host < moe_gpu + 2 * 200 * 49.5e-6);
+}
+
 TEST_CASE("MoE: cross-domain expert dispatch is hierarchical, by hand", "[estimate]") {
   // 16 ranks, domains of 8 (a100(): NVLink 300 GB/s, 25 GB/s scale-out per GPU), ep = 16, k = 8,
   // one micro-batch of T = 4096 tokens of h = 2048 bf16 values (4096 bytes each).
