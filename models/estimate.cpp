@@ -255,17 +255,32 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
     if (needs_bwd) ops.bwd += 2;
   }
 
+  // Tensor (+ sequence) parallel collectives: two all-reduces (or all-gather + reduce-scatter
+  // pairs) of the layer's activations forward, two backward.
+  double tp_f = 0, tp_b = 0;
+  if (l.tp > 1) {
+    const double bytes_ar = T * h * c.act_b;
+    const double one = l.sequence_parallel ? reduce_scatter_s(bytes_ar, l.tp, 1, c.topo) +
+                                                 all_gather_s(bytes_ar, l.tp, 1, c.topo)
+                                           : all_reduce_s(bytes_ar, l.tp, 1, c.topo);
+    tp_f = 2 * one;
+    tp_b = needs_bwd ? 2 * one : 0;
+  }
+
   // Host-bound passes: the GPU cannot run faster than the framework dispatches ops. Graph-compiled
   // accelerators (TPU/XLA, Trainium/Neuron, Gaudi graph mode, FPGA dataflow) run a whole compiled
-  // step without per-op host dispatch.
+  // step without per-op host dispatch. The TP collectives run in the compute stream between the
+  // layer's kernels, so the GPU timeline of a pass is compute + collectives, and a host-bound pass
+  // hides them in its idle gaps: pass = max(compute + collectives, n_ops·t_host); the collectives
+  // are reported apart (tp_fwd/tp_bwd), the compute fields hold the rest.
   const double host = c.graph_compiled ? 0.0 : p.host_overhead_s;
   // A host sync splits the forward into two segments that cannot overlap each other's dispatch:
   // the pass is the sum of each segment's max(GPU, host), never less than the unsynced max.
   const double f_pass = (f_pre_sync >= 0 && host > 0)
-                            ? std::max(f_pre_sync, ops_pre_sync * host) +
-                                  std::max(f - f_pre_sync, (ops.fwd - ops_pre_sync) * host)
-                            : std::max(f, ops.fwd * host);
-  double b_pass = needs_bwd ? std::max(b, ops.bwd * host) : 0.0;
+                            ? std::max(f_pre_sync + tp_f / 2, ops_pre_sync * host) +
+                                  std::max(f - f_pre_sync + tp_f / 2, (ops.fwd - ops_pre_sync) * host) - tp_f
+                            : std::max(f + tp_f, ops.fwd * host) - tp_f;
+  double b_pass = needs_bwd ? std::max(b + tp_b, ops.bwd * host) - tp_b : 0.0;
   // Recompute: full re-runs the forward; selective re-runs the attention core.
   if (needs_bwd) {
     if (tr.recompute == Recompute::full) b_pass += f_pass;
@@ -273,18 +288,8 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   }
   r.fwd = f_pass;
   r.bwd = b_pass;
-
-  // Tensor (+ sequence) parallel collectives: two all-reduces (or all-gather + reduce-scatter
-  // pairs) of the layer's activations forward, two backward.
-  if (l.tp > 1) {
-    const double bytes_ar = T * h * c.act_b;
-    const double one = l.sequence_parallel ? reduce_scatter_s(bytes_ar, l.tp, 1, c.topo) +
-                                                 all_gather_s(bytes_ar, l.tp, 1, c.topo)
-                                           : all_reduce_s(bytes_ar, l.tp, 1, c.topo);
-    r.tp_fwd = 2 * one;
-    r.tp_bwd = needs_bwd ? 2 * one : 0;
-    if (needs_bwd && tr.recompute == Recompute::full) r.tp_bwd += 2 * one;
-  }
+  r.tp_fwd = tp_f;
+  r.tp_bwd = tp_b + (needs_bwd && tr.recompute == Recompute::full ? tp_f : 0.0);
   // Context parallel: ring exchange of K and V, overlapped with the attention kernels.
   if (l.cp > 1) {
     const double kv_bytes = T * 2.0 * (m.mla ? c.d.kv_dim : c.d.kv_dim) / tp * c.act_b;

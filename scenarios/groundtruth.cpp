@@ -12,6 +12,7 @@
 
 #include "models/energy.h"
 #include "models/flops.h"
+#include "models/goodput.h"
 #include "models/parallelism.h"
 #include "scenarios/model_library.h"  // zoo: encoder / encoder-decoder / vit / cnn records
 
@@ -272,7 +273,9 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   std::optional<models::Precision> prec;
   if (prec_s) prec = models::precision_from_string(*prec_s);
   if (!prec) {
-    if (dev->peak(models::Precision::bf16)) prec = models::Precision::bf16;
+    // fp8 only where its tensor peak is above the 16-bit one (fp8 tensor cores, not emulation).
+    if (dev->peak(models::Precision::fp8).value_or(0) > dev->peak(models::Precision::bf16).value_or(0)) prec = models::Precision::fp8;
+    else if (dev->peak(models::Precision::bf16)) prec = models::Precision::bf16;
     else if (dev->peak(models::Precision::fp16)) prec = models::Precision::fp16;
     else prec = models::Precision::fp32;
     ri.defaults_used.push_back("training.precision (" + std::string(models::to_string(*prec)) + ")");
@@ -384,7 +387,11 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     in.layout = l;
     in.auto_layout = false;
   }
-  in.goodput = o.efficiency.goodput;
+  // Whole runs: g0 (fitted) × the interruption goodput of this many devices (models/goodput.h).
+  {
+    const double params = models::shape_complete(m) ? models::count_params(m).total : m.params_hint.value_or(0.0);
+    in.goodput = o.efficiency.goodput * models::failure_goodput(in.device_count, params);
+  }
   // Records' energy is the facility's (× PUE); the record does not carry PUE: the scenario default
   // (Epoch AI's non-hyperscale 1.25, models/energy.h kPueOther) as `flopcast estimate` uses.
   in.costs.pue = models::kPueOther;

@@ -6,7 +6,13 @@
 // `measured`, `id`, `family`, `kind`, `source*`, `notes`, `derived`, `verification`,
 // `model.description`, `training.phase` or any `*_text` key. What a record leaves null is filled
 // with the documented defaults below (as a user would), each counted in `defaults_used`:
-//   precision      bf16 where the device has a bf16 peak, else fp16, else fp32
+//   precision      fp8 where the device's fp8 tensor peak exceeds its bf16 peak (Hopper, Blackwell, MI300, Gaudi 2/3:
+//                  transformer training stacks run their GEMMs in fp8 there: Transformer Engine in
+//                  NeMo/Megatron, MLPerf submissions, DeepSeek-V3, Llama 4), else bf16 where it has
+//                  a bf16 peak, else fp16, else fp32; zoo records: the same for transformers, 16-bit
+//                  for CNNs (scenarios/zoo_predict.cpp)
+//   goodput        whole runs: the fitted g0 × the interruption goodput of gpu_count devices
+//                  (models/goodput.h: Llama 3's failure rate, Daly's checkpoint interval)
 //   layout         auto layout (models/layout_search.h) with the given parts fixed; also when the
 //                  given layout is invalid for the model (then a note says why)
 //   micro-batch, recompute, sharding: searched with the layout
@@ -37,9 +43,9 @@ using DeviceLookup = std::function<std::optional<models::DeviceSpec>(const std::
 
 // Spread of the log-error (σ of ln(pred/measured)), fitted from CV residuals: docs/parameters.md.
 struct UncertaintyParams {
-  double sigma_base = 0.180;      // a record with every input given
+  double sigma_base = 0.185;      // a record with every input given
   double sigma_default = 0.05;   // added (in quadrature) per defaulted input
-  double sigma_run = 0.399;      // whole-run metrics: goodput, restarts, evaluation
+  double sigma_run = 0.273;      // whole-run metrics: goodput, restarts, evaluation
   double sigma_memory = 0.08;    // peak memory
   double sigma_energy = 0.20;    // energy: power draw and PUE
 };

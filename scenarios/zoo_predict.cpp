@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/goodput.h"
 #include "scenarios/json_fields.h"
 #include "scenarios/model_library.h"
 
@@ -107,7 +108,11 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
       }
       prec = *pp;
     } else {
-      prec = dev->peak(models::Precision::bf16) ? models::Precision::bf16 : models::Precision::fp16;
+      // Transformers train their GEMMs in fp8 where the hardware has it (Transformer Engine);
+      // convolutional networks stay 16-bit.
+      if (type != "cnn" && dev->peak(models::Precision::fp8).value_or(0) > dev->peak(models::Precision::bf16).value_or(0))
+        prec = models::Precision::fp8;
+      else prec = dev->peak(models::Precision::bf16) ? models::Precision::bf16 : models::Precision::fp16;
       defaults.push_back("training.precision (" + std::string(models::to_string(prec)) + ")");
     }
 
@@ -152,7 +157,7 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
   const auto& u = o.uncertainty;
   auto sigma = [&](const std::string& k) {
     double s2 = zp.sigma_log * zp.sigma_log + double(defaults.size()) * u.sigma_default * u.sigma_default;
-    if (k == "wall_time_h" || k == "gpu_hours") s2 += u.sigma_run * u.sigma_run;
+    if (k == "wall_time_h" || k == "gpu_hours") s2 += zp.sigma_run * zp.sigma_run;
     return std::sqrt(s2);
   };
   auto put = [&](const std::string& k, std::optional<double> v, const std::string& reason) {
@@ -172,7 +177,8 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
   } else {
     const double sps = zr.samples_per_s_per_gpu;
     const auto samples = number(jt, "training_samples");
-    const double goodput = o.efficiency.goodput > 0 ? o.efficiency.goodput : 1.0;
+    // g0 × the interruption goodput of this device count (models/goodput.h).
+    const double goodput = (o.efficiency.goodput > 0 ? o.efficiency.goodput : 1.0) * models::failure_goodput(gpus, zr.params);
     std::optional<double> wall_h;
     if (samples && *samples > 0 && gpus_known) wall_h = *samples / (sps * gpus) / goodput / 3600.0;
     for (const auto& k : metric_names()) {

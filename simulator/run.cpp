@@ -248,21 +248,7 @@ std::string RunSpec::validate() const {
   return "";
 }
 
-double daly_interval_s(double delta, double m) {
-  if (m <= 0) return 0;
-  if (delta >= 2 * m) return m;
-  const double x = delta / (2 * m);
-  return std::sqrt(2 * delta * m) * (1 + std::sqrt(x) / 3 + x / 9) - delta;
-}
-
-double young_interval_s(double delta, double m) { return std::sqrt(2 * delta * m); }
-
-double daly_expected_ratio(double tau, double delta, double m, double r) {
-  if (m <= 0) return (tau + delta) / tau;
-  return m * std::exp(r / m) * std::expm1((tau + delta) / m) / tau;
-}
-
-double checkpoint_bytes(double params) { return 14.0 * params; }
+double checkpoint_bytes(double params) { return models::kCheckpointBytesPerParam * params; }
 
 RunOutcome simulate_run_once(const RunSpec& spec, std::uint64_t seed) { return RunSim(spec, seed).run(); }
 

@@ -28,6 +28,8 @@
 // throughput variation during the run, failures that need no restart.
 #pragma once
 
+#include "models/goodput.h"
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -63,10 +65,11 @@ struct RunSpec {
   double effective_interval_s() const;  // τ actually used
 };
 
-double daly_interval_s(double checkpoint_write_s, double mtbf_s);
-double young_interval_s(double checkpoint_write_s, double mtbf_s);
-// T_w / T_s from the formula above (whole segments).
-double daly_expected_ratio(double interval_s, double checkpoint_write_s, double mtbf_s, double restart_s);
+// Daly's and Young's intervals and T_w / T_s from the formula above (whole segments): shared with the
+// analytic whole-run goodput (models/goodput.h).
+using models::daly_expected_ratio;
+using models::daly_interval_s;
+using models::young_interval_s;
 
 // Bytes of one checkpoint: bf16 weights (2 B) + fp32 master weights (4 B) + Adam m and v (8 B) per
 // parameter = 14 B/parameter (Megatron-LM distributed-optimizer checkpoint; gradients not saved).
