@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "models/goodput.h"
 #include "scenarios/groundtruth.h"
 
 using namespace flopcast::scenarios;
@@ -156,4 +157,43 @@ TEST_CASE("in-sample accuracy floor on the public records", "[groundtruth][accur
   // vTrain's 468 small-layout records must not regress to the peers' +70 % .. +250 %.
   for (const auto& f : fams)
     if (f.key == "vtrain-a100") CHECK(std::fabs(f.bias) < 0.25);
+}
+
+TEST_CASE("a record without precision trains fp8 only where fp8 tensor cores are faster", "[groundtruth]") {
+  json rec = public_records()[0];
+  rec["training"]["precision"] = nullptr;
+  auto precision_on = [&](const char* device) {
+    json r = rec;
+    r["system"]["device"] = device;
+    const auto p = predict_record(r, builtin_device_lookup(), PredictOptions{});
+    REQUIRE(p.out.contains("precision"));
+    return p.out["precision"].get<std::string>();
+  };
+  CHECK(precision_on("nvidia-h100-sxm5-80gb") == "fp8");   // 1979 vs 989 TFLOP/s
+  CHECK(precision_on("amd-mi300x") == "fp8");
+  CHECK(precision_on("nvidia-a100-sxm4-80gb") == "bf16");  // no fp8 peak
+  CHECK(precision_on("google-tpu-v5p") == "bf16");         // fp8 at the bf16 rate: no gain
+  CHECK(precision_on("nvidia-v100-sxm2-32gb") == "fp16");  // no bf16 tensor cores
+}
+
+TEST_CASE("whole-run predictions include the interruption goodput of the device count", "[groundtruth]") {
+  // wall time = tokens / (throughput · devices) / (g0 · T_s/T_w of this many devices).
+  json rec;
+  for (const auto& r : public_records())
+    if (r["measured"].contains("gpu_hours") && r["system"]["gpu_count"].is_number() &&
+        r["training"]["training_tokens"].is_number() && r["system"]["gpu_count"].get<double>() >= 1024) {
+      rec = r;
+      break;
+    }
+  REQUIRE(rec.is_object());
+  PredictOptions o;
+  const auto p = predict_record(rec, builtin_device_lookup(), o);
+  REQUIRE(p.ok);
+  const double devices = rec["system"]["gpu_count"].get<double>();
+  CHECK(flopcast::models::failure_goodput(devices, p.result.params) < 0.995);  // visible at this scale
+  const double tokens = rec["training"]["training_tokens"].get<double>();
+  const double busy_h = tokens / (p.result.tokens_per_s_per_gpu * devices) / 3600.0;
+  const double params = p.result.params;
+  CHECK(p.result.wall_time_h ==
+        Approx(busy_h / (o.efficiency.goodput * flopcast::models::failure_goodput(devices, params))).epsilon(1e-9));
 }
