@@ -128,6 +128,8 @@ std::string apply_params_json(const json& j, PredictOptions& o) {
   err = set(j, "uncertainty",
             {{"sigma_base", &u.sigma_base},
              {"sigma_default", &u.sigma_default},
+             {"sigma_search", &u.sigma_search},
+             {"sigma_moe", &u.sigma_moe},
              {"sigma_run", &u.sigma_run},
              {"sigma_memory", &u.sigma_memory},
              {"sigma_energy", &u.sigma_energy}});
@@ -153,6 +155,8 @@ ordered_json params_to_json(const PredictOptions& o) {
                      {"goodput", e.goodput},                 {"dp_overlap", e.dp_overlap}};
   j["uncertainty"] = {{"sigma_base", u.sigma_base},
                       {"sigma_default", u.sigma_default},
+                      {"sigma_search", u.sigma_search},
+                      {"sigma_moe", u.sigma_moe},
                       {"sigma_run", u.sigma_run},
                       {"sigma_memory", u.sigma_memory},
                       {"sigma_energy", u.sigma_energy}};
@@ -429,8 +433,23 @@ models::EstimateResult run_estimate(models::EstimateInput in, std::vector<std::s
   return r;
 }
 
+}  // namespace
+
+int searched_defaults(const std::vector<std::string>& defaults_used) {
+  int n = 0;
+  for (const auto& d : defaults_used)
+    if (d.find("(searched)") != std::string::npos || d.find("(auto layout)") != std::string::npos) ++n;
+  return n;
+}
+
+namespace {
+
 double sigma_for(const std::string& metric, const RecordInput& ri, const UncertaintyParams& u) {
-  double s2 = u.sigma_base * u.sigma_base + double(ri.defaults_used.size()) * u.sigma_default * u.sigma_default;
+  const int n_search = searched_defaults(ri.defaults_used);
+  const int n_other = int(ri.defaults_used.size()) - n_search;
+  const bool moe = ri.input.model.moe && ri.input.model.moe->n_experts > 0;
+  double s2 = u.sigma_base * u.sigma_base + double(n_other) * u.sigma_default * u.sigma_default +
+              double(n_search) * u.sigma_search * u.sigma_search + (moe ? u.sigma_moe * u.sigma_moe : 0.0);
   if (metric == "gpu_hours" || metric == "wall_time_h") s2 += u.sigma_run * u.sigma_run;
   if (metric == "energy_mwh") s2 += u.sigma_run * u.sigma_run + u.sigma_energy * u.sigma_energy;
   if (metric == "peak_memory_gib_per_gpu")
@@ -574,6 +593,12 @@ ValidationReport validate_records(const json& records, const DeviceLookup& looku
       row.in_band = row.measured >= row.p10 && row.measured <= row.p90;
       row.low_confidence = low;
       row.n_defaults = int(pr.out["defaults_used"].size());
+      row.n_searched = searched_defaults(pr.out["defaults_used"].get<std::vector<std::string>>());
+      {
+        const json& mm = sub(rec, "model");
+        const json& moe = sub(mm, "moe");
+        row.moe = moe.is_object() && moe.value("n_experts", 0) > 0;
+      }
       rep.rows.push_back(std::move(row));
     }
   }
@@ -726,7 +751,9 @@ ordered_json validation_json(const ValidationReport& r) {
                     {"p90", row.p90},
                     {"in_band", row.in_band},
                     {"low_confidence", row.low_confidence},
-                    {"n_defaults", row.n_defaults}});
+                    {"n_defaults", row.n_defaults},
+                    {"n_searched", row.n_searched},
+                    {"moe", row.moe}});
   j["rows"] = rows;
   ordered_json summary = ordered_json::object();
   for (const auto& metric : metric_names()) {

@@ -23,8 +23,10 @@
 //                  ffn = 4h (plain) or 8h/3 rounded to 256 (gated), seq_len 2048, vocab 50,257;
 //                  MoE without expert sizes: a dense equivalent of params_active
 //   sequence parallelism on whenever tp > 1.
-// Uncertainty: the band is log-normal around the prediction, σ² = σ0² + n_defaults·σd² (+ σrun²
-//   for whole-run metrics), fitted from the cross-validation residuals (tools/fit_params.py);
+// Uncertainty: the band is log-normal around the prediction, σ² = σ0² + n_other·σd² +
+//   n_searched·σsearch² + [MoE]·σmoe² (+ σrun² for whole-run metrics), where n_searched counts the
+//   defaults that are searched layout parts and n_other the rest; fitted from the cross-validation
+//   residuals (tools/fit_params.py);
 //   P10/P90 = P50·exp(∓1.2816·σ).
 #pragma once
 
@@ -43,9 +45,11 @@ using DeviceLookup = std::function<std::optional<models::DeviceSpec>(const std::
 
 // Spread of the log-error (σ of ln(pred/measured)), fitted from CV residuals: docs/parameters.md.
 struct UncertaintyParams {
-  double sigma_base = 0.185;      // a record with every input given
+  double sigma_base = 0.172;      // a record with every input given
   double sigma_default = 0.05;   // added (in quadrature) per defaulted input
-  double sigma_run = 0.273;      // whole-run metrics: goodput, restarts, evaluation
+  double sigma_search = 0.234;   // instead, per searched layout part (layout, micro-batch, recompute, ...)
+  double sigma_moe = 0.079;      // added for mixture-of-experts models (routing, dispatch, grouped GEMMs)
+  double sigma_run = 0.05;       // whole-run metrics: goodput, restarts, evaluation (fit floor)
   double sigma_memory = 0.08;    // peak memory
   double sigma_energy = 0.20;    // energy: power draw and PUE
 };
@@ -70,6 +74,9 @@ struct RecordInput {
   bool tokens_known = false;
   bool shape_from_params = false;
 };
+
+// How many of a prediction's defaults_used entries are layout parts the auto layout searched.
+int searched_defaults(const std::vector<std::string>& defaults_used);
 
 RecordInput record_to_input(const nlohmann::json& record, const DeviceLookup& lookup, const PredictOptions& o);
 
@@ -96,6 +103,8 @@ struct ValidationRow {
   bool in_band = false;
   bool low_confidence = false;
   int n_defaults = 0;  // inputs the record left null (defaults_used)
+  int n_searched = 0;  // of those, layout parts the auto layout searched
+  bool moe = false;    // a mixture-of-experts model
 };
 struct ValidationReport {
   std::vector<ValidationRow> rows;

@@ -12,8 +12,9 @@ What it fits (docs/parameters.md lists each with its physical meaning):
     gemm_eff_max, gemm_half_dim, attn_eff_max, host_overhead_s, comm_eff
   goodput (closed form): exp(mean over groups of the mean ln(predicted at goodput 1 / measured)) over
     whole-run metrics (gpu_hours, wall_time_h), capped at 1.
-  uncertainty (from the CV residuals r = ln(pred/meas) of held-out groups): sigma_default from
-    E[r^2] = sigma_base^2 + n_defaults * sigma_default^2 (least squares); then sigma_base, and
+  uncertainty (from the CV residuals r = ln(pred/meas) of held-out groups): sigma_default,
+    sigma_search and sigma_moe from E[r^2] = sigma_base^2 + n_other * sigma_default^2 +
+    n_searched * sigma_search^2 + [MoE] * sigma_moe^2 (non-negative least squares); then sigma_base, and
     sigma_run for the whole-run metrics, are set to the smallest values at which 82 % of the
     held-out residuals lie inside P10-P90 (coverage-calibrated: the residuals are heavy-tailed, so
     the least-squares sigma gives a band wider than 80 % coverage needs).
@@ -113,6 +114,25 @@ def calibrate_sigma(resid_and_var, coverage):
         else:
             lo = mid
     return max(hi, 0.05)
+
+
+def solve_normal(X, y):
+    """Least squares by the normal equations (Gaussian elimination); None when singular."""
+    n = len(X[0])
+    A = [[sum(r[i] * r[j] for r in X) for j in range(n)] for i in range(n)]
+    b = [sum(r[i] * v for r, v in zip(X, y)) for i in range(n)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda i: abs(A[i][c]))
+        if abs(A[p][c]) < 1e-12:
+            return None
+        A[c], A[p] = A[p], A[c]
+        b[c], b[p] = b[p], b[c]
+        for i in range(n):
+            if i != c:
+                f = A[i][c] / A[c][c]
+                A[i] = [x - f * z for x, z in zip(A[i], A[c])]
+                b[i] -= f * b[c]
+    return [b[i] / A[i][i] for i in range(n)]
 
 
 def nelder_mead(f, x0, step=0.3, iters=120, tol=1e-4):
@@ -225,33 +245,38 @@ def main():
         thr = [r for r in held if r["metric"] == THROUGHPUT and not r["low_confidence"]]
         run = [r for r in held if r["metric"] in RUN_METRICS and not r["low_confidence"]]
         def lr(r): return math.log(r["predicted"] / r["measured"])
-        # least squares of r^2 on [1, k]
-        n = len(thr)
-        if n >= 3:
-            sx = sum(r["n_defaults"] for r in thr); sxx = sum(r["n_defaults"] ** 2 for r in thr)
-            sy = sum(lr(r) ** 2 for r in thr); sxy = sum(r["n_defaults"] * lr(r) ** 2 for r in thr)
-            den = n * sxx - sx * sx
-            b = (n * sxy - sx * sy) / den if den else 0.0
-            b = max(b, 0.0025)
-            a0 = max((sy - b * sx) / n, 0.0025)
-            full["uncertainty"]["sigma_base"] = math.sqrt(a0)
-            full["uncertainty"]["sigma_default"] = math.sqrt(b)
+        u = full["uncertainty"]
+        def feats(r):  # regressors of r^2 besides the intercept: other defaults, searched layout parts, MoE
+            ns = r.get("n_searched", 0)
+            return [r["n_defaults"] - ns, ns, 1.0 if r.get("moe") else 0.0]
+        names = ["sigma_default", "sigma_search", "sigma_moe"]
+        def extra_var(r):
+            return sum(x * u[k] ** 2 for x, k in zip(feats(r), names))
+        # non-negative least squares of r^2 on [1, n_other, n_searched, moe] (active set: drop the
+        # regressors whose coefficient comes out negative and refit)
+        if len(thr) >= 6:
+            active = [0, 1, 2]
+            while True:
+                X = [[1.0] + [feats(r)[i] for i in active] for r in thr]
+                y = [lr(r) ** 2 for r in thr]
+                coef = solve_normal(X, y)
+                if coef is None or all(c >= 0 for c in coef[1:]) or not active:
+                    break
+                worst = min(range(len(active)), key=lambda i: coef[1 + i])
+                active.pop(worst)
+            for k in names:
+                u[k] = 0.05 if k == "sigma_default" else 0.0  # floors when dropped
+            if coef is not None:
+                for i, c in zip(active, coef[1:]):
+                    u[names[i]] = math.sqrt(max(c, 0.0025 if names[i] == "sigma_default" else 0.0))
         # The least-squares sigma is inflated by a few large residuals (heavy tails), which makes the
         # band wider than 80 % coverage needs. Shrink (or widen) sigma_base to the smallest value at
         # which the held-out throughput residuals still fall inside P10-P90 for COVERAGE of records.
-        if n >= 3:
-            sd2 = full["uncertainty"]["sigma_default"] ** 2
-            full["uncertainty"]["sigma_base"] = calibrate_sigma(
-                [(abs(lr(r)), r["n_defaults"] * sd2) for r in thr], COVERAGE)
+        if len(thr) >= 3:
+            u["sigma_base"] = calibrate_sigma([(abs(lr(r)), extra_var(r)) for r in thr], COVERAGE)
         if run:
-            base_var = [full["uncertainty"]["sigma_base"] ** 2 + r["n_defaults"] * full["uncertainty"]["sigma_default"] ** 2
-                        for r in run]
-            extra = sum(lr(r) ** 2 for r in run) / len(run) - sum(base_var) / len(run)
-            full["uncertainty"]["sigma_run"] = math.sqrt(max(extra, 0.0025))
-            sb2 = full["uncertainty"]["sigma_base"] ** 2
-            sd2 = full["uncertainty"]["sigma_default"] ** 2
-            full["uncertainty"]["sigma_run"] = calibrate_sigma(
-                [(abs(lr(r)), sb2 + r["n_defaults"] * sd2) for r in run], COVERAGE)
+            sb2 = u["sigma_base"] ** 2
+            u["sigma_run"] = calibrate_sigma([(abs(lr(r)), sb2 + extra_var(r)) for r in run], COVERAGE)
         result["cv_rows"] = len(held)
         if a.cv_out:
             json.dump(held, open(a.cv_out, "w"), indent=1)

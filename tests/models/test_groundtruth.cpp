@@ -197,3 +197,40 @@ TEST_CASE("whole-run predictions include the interruption goodput of the device 
   CHECK(p.result.wall_time_h ==
         Approx(busy_h / (o.efficiency.goodput * flopcast::models::failure_goodput(devices, params))).epsilon(1e-9));
 }
+
+TEST_CASE("the band widens for searched layout parts and for MoE models, as fitted", "[groundtruth]") {
+  CHECK(searched_defaults({"training.precision (bf16)", "training.micro_batch_size (searched)",
+                           "system.parallelism (auto layout)", "model.vocab_size (50257)"}) == 2);
+  auto width = [](const json& rec, const PredictOptions& o) {
+    const auto p = predict_record(rec, builtin_device_lookup(), o);
+    REQUIRE(p.out["predicted"]["tokens_per_s_per_gpu"].is_number());
+    return std::log(p.out["p90"]["tokens_per_s_per_gpu"].get<double>() / p.out["p10"]["tokens_per_s_per_gpu"].get<double>());
+  };
+  json dense, moe;
+  for (const auto& r : public_records()) {
+    if (!r["measured"].contains("tokens_per_s_per_gpu")) continue;
+    const bool is_moe = r["model"].contains("moe") && r["model"]["moe"].is_object();
+    if (is_moe && moe.is_null()) moe = r;
+    if (!is_moe && dense.is_null() && r["system"]["parallelism"]["dp"].is_number() &&
+        r["training"]["micro_batch_size"].is_number())
+      dense = r;
+  }
+  REQUIRE(dense.is_object());
+  REQUIRE(moe.is_object());
+  PredictOptions o;
+  o.uncertainty.sigma_search = 0.2;
+  o.uncertainty.sigma_moe = 0.3;
+  PredictOptions flat = o;
+  flat.uncertainty.sigma_search = 0;
+  flat.uncertainty.sigma_moe = 0;
+  // MoE adds sigma_moe in quadrature: ln(P90/P10) = 2·1.2816·σ.
+  const double z2 = 2 * 1.2815515655446004;
+  const double w_flat = width(moe, flat), w_moe = width(moe, o);
+  const auto used = predict_record(moe, builtin_device_lookup(), o).out["defaults_used"].get<std::vector<std::string>>();
+  CHECK(w_moe * w_moe / (z2 * z2) == Approx(w_flat * w_flat / (z2 * z2) + 0.3 * 0.3 + searched_defaults(used) * 0.2 * 0.2));
+  CHECK(w_moe > w_flat);
+  CHECK(width(dense, o) == Approx(width(dense, flat)));  // nothing searched, not MoE
+  json searched = dense;
+  searched["system"]["parallelism"] = {{"dp", nullptr}, {"tp", nullptr}, {"pp", nullptr}};
+  CHECK(width(searched, o) > width(searched, flat));
+}
