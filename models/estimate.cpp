@@ -364,7 +364,7 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   c.hbm = *dev.memory_bandwidth_bytes_per_s;
   c.bpe_gemm = bytes_per_element(tr.precision);
   c.act_b = activation_bytes(tr.precision);
-  c.flash = fused_attention(dev, tr.precision);
+  c.flash = tr.fused_attention.value_or(fused_attention(dev, tr.precision));
   c.graph_compiled = dev.device_type == "tpu" || dev.device_type == "asic" || dev.device_type == "fpga";
   if (!c.flash) r.notes.push_back("attention unfused (no FlashAttention for " + std::string(to_string(tr.precision)) + " on " + dev.id + "): s×s scores materialised");
   c.T = double(l.micro_batch_size) * m.seq_len / l.cp;

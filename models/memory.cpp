@@ -186,7 +186,7 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
   const int tp = std::max(1, l.tp), pp = std::max(1, l.pp), dp = std::max(1, l.dp), cp = std::max(1, l.cp);
   const int ep = std::max(1, l.ep);
   const int b = std::max(1, l.micro_batch_size);
-  const bool flash = o.flash_attention.value_or(fused_attention(d, t.precision));
+  const bool flash = o.flash_attention.value_or(t.fused_attention.value_or(fused_attention(d, t.precision)));
   r.flash_attention = flash;
   const CompressionEffect ce = compression_effect(m, t, d);
   const ParameterSplit ps = parameter_split(m);

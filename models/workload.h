@@ -77,6 +77,10 @@ struct TrainingSpec {
   // (Megatron-Core --recompute-method block --recompute-num-layers k); 0 = all of them. The other
   // layers keep all their activations. Auto layout picks the fewest that make the layout fit.
   int recompute_layers = 0;
+  // Attention kernel: nullopt picks it from the device and precision (models/memory.h
+  // fused_attention); true/false force FlashAttention / the unfused s×s scores (e.g. a published
+  // run whose software predates FlashAttention).
+  std::optional<bool> fused_attention;
   Phase phase = Phase::pretrain;
   std::optional<LoraSpec> lora;
   int frozen_layers = 0;

@@ -285,6 +285,12 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     ri.defaults_used.push_back("training.precision (" + std::string(models::to_string(*prec)) + ")");
   }
   t.precision = *prec;
+  // A run that trained in fp16 (with loss scaling) on a GPU that has bf16 tensor cores used a stack
+  // from before bf16 and FlashAttention became the default (Megatron-LM 2019-2022: fused softmax
+  // over materialised s×s scores); later stacks train bf16/fp8. Only a stated fp16 counts.
+  if (prec_s && t.precision == models::Precision::fp16 && dev->device_type == "gpu" &&
+      dev->peak(models::Precision::bf16).value_or(0) > 0)
+    t.fused_attention = false;
   if (!dev->peak(t.precision)) {
     ri.why_null = "unknown for " + dev->id + ": peak_flops_" + std::string(models::to_string(t.precision));
     return ri;

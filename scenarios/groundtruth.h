@@ -11,6 +11,8 @@
 //                  NeMo/Megatron, MLPerf submissions, DeepSeek-V3, Llama 4), else bf16 where it has
 //                  a bf16 peak, else fp16, else fp32; zoo records: the same for transformers, 16-bit
 //                  for CNNs (scenarios/zoo_predict.cpp)
+//   attention      unfused when the record states fp16 on a GPU with bf16 tensor cores (a stack from
+//                  before FlashAttention and bf16 were the default); else models/memory.h's rule
 //   goodput        whole runs: the fitted g0 × the interruption goodput of gpu_count devices
 //                  (models/goodput.h: Llama 3's failure rate, Daly's checkpoint interval)
 //   layout         auto layout (models/layout_search.h) with the given parts fixed; also when the

@@ -234,3 +234,34 @@ TEST_CASE("the band widens for searched layout parts and for MoE models, as fitt
   searched["system"]["parallelism"] = {{"dp", nullptr}, {"tp", nullptr}, {"pp", nullptr}};
   CHECK(width(searched, o) > width(searched, flat));
 }
+
+TEST_CASE("a stated fp16 run on a GPU with bf16 tensor cores is predicted with unfused attention", "[groundtruth]") {
+  // A100: fp16 and bf16 have the same tensor peak, so any difference is the attention kernel (and the
+  // loss-scaled fp16 reductions, which only touch the optimizer step).
+  json rec;
+  for (const auto& r : public_records())
+    if (r["system"]["device"] == "nvidia-a100-sxm4-80gb" && r["training"]["precision"] == "bf16" &&
+        r["measured"].contains("tokens_per_s_per_gpu") && r["model"]["seq_len"].is_number() &&
+        r["model"]["seq_len"].get<int>() >= 2048) {
+      rec = r;
+      break;
+    }
+  REQUIRE(rec.is_object());
+  auto tps = [&](const char* precision) {
+    json r = rec;
+    r["training"]["precision"] = precision;
+    const auto p = predict_record(r, builtin_device_lookup(), PredictOptions{});
+    REQUIRE(p.ok);
+    return std::pair{p.result.tokens_per_s_per_gpu, p.result.memory.flash_attention};
+  };
+  const auto [bf16, bf16_flash] = tps("bf16");
+  const auto [fp16, fp16_flash] = tps("fp16");
+  CHECK(bf16_flash);
+  CHECK_FALSE(fp16_flash);
+  CHECK(fp16 < bf16);  // the s×s scores cost time (a few % at this width and length)
+  // The same fp16 on a V100 (no bf16): unfused there anyway, by the device rule.
+  json v = rec;
+  v["system"]["device"] = "nvidia-v100-sxm2-32gb";
+  v["training"]["precision"] = "fp16";
+  CHECK_FALSE(predict_record(v, builtin_device_lookup(), PredictOptions{}).result.memory.flash_attention);
+}
