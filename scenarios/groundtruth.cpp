@@ -288,9 +288,9 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   // A run that trained in fp16 (with loss scaling) on a GPU that has bf16 tensor cores used a stack
   // from before bf16 and FlashAttention became the default (Megatron-LM 2019-2022: fused softmax
   // over materialised s×s scores); later stacks train bf16/fp8. Only a stated fp16 counts.
-  if (prec_s && t.precision == models::Precision::fp16 && dev->device_type == "gpu" &&
-      dev->peak(models::Precision::bf16).value_or(0) > 0)
-    t.fused_attention = false;
+  const bool fp16_era = prec_s && t.precision == models::Precision::fp16 && dev->device_type == "gpu" &&
+                        dev->peak(models::Precision::bf16).value_or(0) > 0;
+  if (fp16_era) t.fused_attention = false;
   if (!dev->peak(t.precision)) {
     ri.why_null = "unknown for " + dev->id + ": peak_flops_" + std::string(models::to_string(t.precision));
     return ri;
@@ -370,6 +370,9 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     if (!fx.vp) fx.vp = 1;
   }
   if (!fx.sharding && fx.dp && *fx.dp == 1 && fx.cp.value_or(1) == 1) fx.sharding = models::Sharding::none;
+  // Sequence parallelism arrived with the same generation of Megatron as selective recompute (2022,
+  // Korthikanti et al.), after FlashAttention-less fp16 stacks: none there.
+  if (fp16_era) fx.sequence_parallel = false;
   if (!fx.micro_batch_size) {
     if (auto ga = posint(jt, "gradient_accumulation"); ga && fx.dp && m.seq_len > 0) {
       const double seqs = t.global_batch_tokens / m.seq_len;
@@ -391,7 +394,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     l.vp = *fx.vp;
     l.micro_batch_size = *fx.micro_batch_size;
     l.sharding = *fx.sharding;
-    l.sequence_parallel = l.tp > 1;
+    l.sequence_parallel = fx.sequence_parallel.value_or(l.tp > 1);
     l.schedule = (l.vp > 1 && l.pp > 1) ? models::PipelineSchedule::interleaved : models::PipelineSchedule::one_f_one_b;
     t.micro_batch_size = l.micro_batch_size;
     in.layout = l;

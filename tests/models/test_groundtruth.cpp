@@ -265,3 +265,22 @@ TEST_CASE("a stated fp16 run on a GPU with bf16 tensor cores is predicted with u
   v["training"]["precision"] = "fp16";
   CHECK_FALSE(predict_record(v, builtin_device_lookup(), PredictOptions{}).result.memory.flash_attention);
 }
+
+TEST_CASE("a stated fp16 run on a bf16-capable GPU gets no sequence parallelism (it predates it)", "[groundtruth]") {
+  json rec;
+  for (const auto& r : public_records())
+    if (r["training"]["precision"] == "fp16" && r["system"]["device"] == "nvidia-a100-sxm4-80gb" &&
+        r["system"]["parallelism"]["tp"].is_number() && r["system"]["parallelism"]["tp"].get<int>() > 1) {
+      rec = r;
+      break;
+    }
+  REQUIRE(rec.is_object());
+  const auto fp16 = predict_record(rec, builtin_device_lookup(), PredictOptions{});
+  REQUIRE(fp16.ok);
+  CHECK_FALSE(fp16.result.layout.sequence_parallel);
+  json b = rec;
+  b["training"]["precision"] = "bf16";
+  const auto bf16 = predict_record(b, builtin_device_lookup(), PredictOptions{});
+  REQUIRE(bf16.ok);
+  CHECK(bf16.result.layout.sequence_parallel);
+}
