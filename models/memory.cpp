@@ -231,9 +231,12 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
   double act_dense = activation_bytes_per_layer(dense_shape, t, l, b, flash, o.dropout) * ce.activation_bytes_factor;
   double act_moe = activation_bytes_per_layer(m, t, l, b, flash, o.dropout) * ce.activation_bytes_factor;
   // Block recompute of k of a stage's layers: those keep only their input, the others everything.
-  const double rc_frac = recompute_layer_fraction(m, t, l);
-  act_dense = rc_frac * act_dense + (1 - rc_frac) * act_none_dense;
-  act_moe = rc_frac * act_moe + (1 - rc_frac) * act_none_moe;
+  // (Selective recompute applies to every layer: no blend.)
+  if (t.recompute == Recompute::full) {
+    const double rc_frac = recompute_layer_fraction(m, t, l);
+    act_dense = rc_frac * act_dense + (1 - rc_frac) * act_none_dense;
+    act_moe = rc_frac * act_moe + (1 - rc_frac) * act_none_moe;
+  }
   const double act_full_layer = std::max(act_none_dense, act_none_moe);
   const bool sp = l.sequence_parallel && tp > 1;
   const double e_act = full_precision ? bytes_per_element(P) : 2.0;

@@ -163,3 +163,32 @@ TEST_CASE("recompute auto searches it with the layout; recompute_layers needs fu
   byhand["workload"]["activation_recompute"] = "selective";
   CHECK(first_pointer(byhand) == "/workload/recompute_layers");
 }
+
+TEST_CASE("attention kernel: auto follows the device, fused/unfused force it", "[validate][attention]") {
+  // Llama 3 70B at 8k on H100 without recompute: auto is FlashAttention; unfused materialises the
+  // s×s scores, which costs time and activation memory; fused equals auto here. (With selective
+  // recompute the scores are recomputed, not stored: same memory.) On a zoo preset the key is an error.
+  ordered_json doc = ordered_json::parse(test::slurp(test::source_path("scenarios/examples/llama3-70b-h100.json")));
+  doc["workload"]["activation_recompute"] = "none";
+  auto run = [&](const char* att) {
+    ordered_json d = doc;
+    if (att) d["workload"]["attention"] = att;
+    const auto r = test::run_text(d.dump(), "t.json");
+    REQUIRE(r.exit_code == 0);
+    return r.result;
+  };
+  const auto dflt = run(nullptr), fused = run("fused"), unfused = run("unfused");
+  CHECK(fused["metrics"]["step_time_s"].get<double>() == Approx(dflt["metrics"]["step_time_s"].get<double>()));
+  CHECK(unfused["metrics"]["step_time_s"].get<double>() > 1.05 * fused["metrics"]["step_time_s"].get<double>());
+  CHECK(unfused["memory"]["activations_gib"].get<double>() > fused["memory"]["activations_gib"].get<double>());
+  doc["workload"]["activation_recompute"] = "selective";
+  const auto sel_fused = run("fused"), sel_unfused = run("unfused");
+  CHECK(sel_unfused["memory"]["activations_gib"].get<double>() ==
+        Approx(sel_fused["memory"]["activations_gib"].get<double>()).epsilon(0.01));
+  doc["workload"]["activation_recompute"] = "none";
+  ordered_json zoo = ordered_json::parse(test::slurp(test::source_path("scenarios/examples/bert-large-8gpu.json")));
+  zoo["workload"]["attention"] = "fused";
+  CHECK(first_pointer(zoo) == "/workload/attention");
+  doc["workload"]["attention"] = "flash";
+  CHECK(first_pointer(doc) == "/workload/attention");
+}
