@@ -97,6 +97,8 @@ std::string render_table(const ordered_json& r, bool unicode) {
     if (rc == "full" && k > 0) rc += ", " + std::to_string(k) + " layers per pipeline stage (block)";
     t.add_row({"recompute", rc});
   }
+  if (const auto& wl = r["workload"]; !zoo && wl.contains("attention") && wl["attention"].is_string())
+    t.add_row({"attention", wl["attention"] == "fused" ? "fused (FlashAttention)" : "unfused (s×s scores materialised)"});
   const std::string note = text_or(l, "note");
   if (!note.empty()) t.add_row({"layout note", note});
   if (zoo) {

@@ -366,7 +366,10 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   c.act_b = activation_bytes(tr.precision);
   c.flash = tr.fused_attention.value_or(fused_attention(dev, tr.precision));
   c.graph_compiled = dev.device_type == "tpu" || dev.device_type == "asic" || dev.device_type == "fpga";
-  if (!c.flash) r.notes.push_back("attention unfused (no FlashAttention for " + std::string(to_string(tr.precision)) + " on " + dev.id + "): s×s scores materialised");
+  if (!c.flash)
+    r.notes.push_back(tr.fused_attention ? std::string("attention unfused (as given): s×s scores materialised")
+                                         : "attention unfused (no FlashAttention for " + std::string(to_string(tr.precision)) +
+                                               " on " + dev.id + "): s×s scores materialised");
   c.T = double(l.micro_batch_size) * m.seq_len / l.cp;
   c.n_mb = microbatches(tr, m.seq_len, l);
   c.etp = m.moe ? expert_tp(l) : 1;

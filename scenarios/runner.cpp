@@ -179,6 +179,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   w["global_batch_tokens"] = num(s.training.global_batch_tokens);
   w["seq_len"] = s.model.seq_len;
   w["precision"] = std::string(models::to_string(s.training.precision));
+  w["attention"] = r.memory.flash_attention ? "fused" : "unfused";  // the kernel the estimate assumed
   w["phase"] = s.training.phase == models::Phase::finetune ? "finetune" : "pretrain";
   w["model_flops_per_token"] = num(r.model_flops_per_token);
   w["hardware_flops_per_token"] = num(r.hardware_flops_per_token);

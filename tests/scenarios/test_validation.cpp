@@ -179,6 +179,8 @@ TEST_CASE("attention kernel: auto follows the device, fused/unfused force it", "
   };
   const auto dflt = run(nullptr), fused = run("fused"), unfused = run("unfused");
   CHECK(fused["metrics"]["step_time_s"].get<double>() == Approx(dflt["metrics"]["step_time_s"].get<double>()));
+  CHECK(dflt["workload"]["attention"] == "fused");
+  CHECK(unfused["workload"]["attention"] == "unfused");
   CHECK(unfused["metrics"]["step_time_s"].get<double>() > 1.05 * fused["metrics"]["step_time_s"].get<double>());
   CHECK(unfused["memory"]["activations_gib"].get<double>() > fused["memory"]["activations_gib"].get<double>());
   doc["workload"]["activation_recompute"] = "selective";
