@@ -19,9 +19,11 @@ double daly_expected_ratio(double tau, double delta, double m, double r) {
 }
 
 double failure_goodput(double devices, double params) {
-  if (!(devices > 0) || !(params > 0) || !std::isfinite(devices) || !std::isfinite(params)) return 1.0;
+  if (!(devices > 0) || !(params > 0) || !std::isfinite(devices) || !std::isfinite(params))
+    return 1.0;
   const double m = 3600.0 / (kInterruptionsPerGpuHour * devices);
-  const double delta = kCheckpointBytesPerParam * params / (devices * kCheckpointWriteBytesPerSPerDevice);
+  const double delta =
+      kCheckpointBytesPerParam * params / (devices * kCheckpointWriteBytesPerSPerDevice);
   const double tau = daly_interval_s(delta, m);
   if (!(tau > 0)) return 1.0;
   const double ratio = daly_expected_ratio(tau, delta, m, kRestartS);

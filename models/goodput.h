@@ -35,7 +35,8 @@ double daly_interval_s(double checkpoint_write_s, double mtbf_s);
 // Young's first-order interval √(2δM).
 double young_interval_s(double checkpoint_write_s, double mtbf_s);
 // T_w / T_s of Daly's eq. 20 at interval τ (whole segments); M <= 0 means no interruptions.
-double daly_expected_ratio(double interval_s, double checkpoint_write_s, double mtbf_s, double restart_s);
+double daly_expected_ratio(double interval_s, double checkpoint_write_s, double mtbf_s,
+                           double restart_s);
 
 // T_s / T_w of an N-device job of `params` parameters at Daly's interval with the constants above
 // (1 when devices or params are not positive).

@@ -278,7 +278,8 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   if (prec_s) prec = models::precision_from_string(*prec_s);
   if (!prec) {
     // fp8 only where its tensor peak is above the 16-bit one (fp8 tensor cores, not emulation).
-    if (dev->peak(models::Precision::fp8).value_or(0) > dev->peak(models::Precision::bf16).value_or(0)) prec = models::Precision::fp8;
+    if (dev->peak(models::Precision::fp8).value_or(0) > dev->peak(models::Precision::bf16).value_or(0))
+      prec = models::Precision::fp8;
     else if (dev->peak(models::Precision::bf16)) prec = models::Precision::bf16;
     else if (dev->peak(models::Precision::fp16)) prec = models::Precision::fp16;
     else prec = models::Precision::fp32;
@@ -606,7 +607,8 @@ ValidationReport validate_records(const json& records, const DeviceLookup& looku
       {
         const json& mm = sub(rec, "model");
         const json& moe = sub(mm, "moe");
-        row.moe = moe.is_object() && moe.value("n_experts", 0) > 0;
+        row.moe = moe.is_object() && moe.contains("n_experts") && moe["n_experts"].is_number() &&
+                  moe["n_experts"].get<double>() > 0;
       }
       rep.rows.push_back(std::move(row));
     }

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "models/goodput.h"
@@ -16,16 +15,19 @@ TEST_CASE("goodput: Llama 3 405B on 16,384 GPUs, by hand", "[goodput]") {
   const double delta = 14.0 * 405e9 / (16384.0 * 1e9);
   const double tau = daly_interval_s(delta, m);
   CHECK(tau == Approx(std::sqrt(2 * delta * m)).epsilon(0.01));
-  // T_w/T_s = M e^{R/M} (e^{(τ+δ)/M} − 1) / τ with R = 600 s: e^{0.05388} · (1 + 0.00397) · (1 + 0.00394).
+  // T_w/T_s = M e^{R/M} (e^{(τ+δ)/M} − 1) / τ with R = 600 s: e^{0.05388} · (1 + 0.00397) · (1 +
+  // 0.00394).
   const double ratio = daly_expected_ratio(tau, delta, m, 600.0);
-  CHECK(ratio == Approx(std::exp(600.0 / m) * (1 + (tau + delta) / (2 * m)) * (tau + delta) / tau).epsilon(1e-4));
+  CHECK(ratio == Approx(std::exp(600.0 / m) * (1 + (tau + delta) / (2 * m)) * (tau + delta) / tau)
+                     .epsilon(1e-4));
   CHECK(failure_goodput(16384, 405e9) == Approx(1.0 / ratio).epsilon(1e-9));
   // Llama 3 reports more than 90 % effective training time for this run.
   CHECK(failure_goodput(16384, 405e9) > 0.90);
   CHECK(failure_goodput(16384, 405e9) < 0.95);
 }
 
-TEST_CASE("goodput: falls with the device count, near 1 for small jobs, 1 without inputs", "[goodput][property]") {
+TEST_CASE("goodput: falls with the device count, near 1 for small jobs, 1 without inputs",
+          "[goodput][property]") {
   double last = 1.0;
   for (double n : {1.0, 8.0, 64.0, 512.0, 4096.0, 32768.0, 131072.0}) {
     const double g = failure_goodput(n, 70e9);
