@@ -324,6 +324,22 @@ std::vector<int> zoo_sweep_counts(int own) {
   return {counts.begin(), counts.end()};
 }
 
+// One point of the runner's GPU-count sweep (decoders and model-library presets alike).
+ordered_json sweep_point(int n, const models::EstimateResult& pr, bool priced, bool tokens,
+                         std::optional<double> samples_per_s_per_gpu, const std::string& layout) {
+  ordered_json pt;
+  pt["device_count"] = n;
+  pt["wall_time_h"] = num(pr.wall_time_h);
+  pt["gpu_hours"] = num(pr.gpu_hours);
+  pt["cost_usd"] = priced ? num(pr.cost_usd) : ordered_json(nullptr);
+  pt["energy_mwh"] = num(pr.energy_mwh);
+  pt["tokens_per_s_per_gpu"] = tokens ? num(pr.tokens_per_s_per_gpu) : ordered_json(nullptr);
+  if (samples_per_s_per_gpu) pt["samples_per_s_per_gpu"] = num(*samples_per_s_per_gpu);
+  pt["layout"] = layout;
+  pt["memory_fit"] = memory_fit_text(pr.memory);
+  return pt;
+}
+
 RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::DeviceSpec& spec, const ProgressFn& progress,
                   const std::atomic<bool>& cancel) {
   RunResult out;
@@ -360,19 +376,9 @@ RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::Device
         if (!pr.ok || !finite_result(pr)) {
           reason = "non-finite result";
         } else {
-          ordered_json pt;
-          pt["device_count"] = n;
-          pt["wall_time_h"] = num(pr.wall_time_h);
-          pt["gpu_hours"] = num(pr.gpu_hours);
-          pt["cost_usd"] = s.usd_per_gpu_hour ? num(pr.cost_usd) : ordered_json(nullptr);
-          pt["energy_mwh"] = num(pr.energy_mwh);
-          pt["tokens_per_s_per_gpu"] = out.result["metrics"]["tokens_per_s_per_gpu"].is_null()
-                                           ? ordered_json(nullptr)
-                                           : num(pr.tokens_per_s_per_gpu);
-          pt["samples_per_s_per_gpu"] = num(pst.result.samples_per_s_per_gpu);
-          pt["layout"] = "dp=" + std::to_string(n);
-          pt["memory_fit"] = memory_fit_text(pr.memory);
-          points.push_back(pt);
+          const bool tokens = !out.result["metrics"]["tokens_per_s_per_gpu"].is_null();
+          points.push_back(sweep_point(n, pr, s.usd_per_gpu_hour.has_value(), tokens,
+                                       pst.result.samples_per_s_per_gpu, "dp=" + std::to_string(n)));
           continue;
         }
       }
@@ -444,17 +450,10 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
         if (!pr.ok) reason = pr.error;
         else if (!finite_result(pr)) reason = "non-finite result";
         else {
-          ordered_json pt;
-          pt["device_count"] = n;
-          pt["wall_time_h"] = num(pr.wall_time_h);
-          pt["gpu_hours"] = num(pr.gpu_hours);
-          pt["cost_usd"] = s.usd_per_gpu_hour ? num(pr.cost_usd) : ordered_json(nullptr);
-          pt["energy_mwh"] = num(pr.energy_mwh);
-          pt["tokens_per_s_per_gpu"] = num(pr.tokens_per_s_per_gpu);
-          pt["layout"] = "dp=" + std::to_string(pr.layout.dp) + " tp=" + std::to_string(pr.layout.tp) + " pp=" +
-                         std::to_string(pr.layout.pp) + (pr.layout.cp > 1 ? " cp=" + std::to_string(pr.layout.cp) : "");
-          pt["memory_fit"] = memory_fit_text(pr.memory);
-          points.push_back(pt);
+          points.push_back(sweep_point(n, pr, s.usd_per_gpu_hour.has_value(), true, std::nullopt,
+                                       "dp=" + std::to_string(pr.layout.dp) + " tp=" + std::to_string(pr.layout.tp) +
+                                           " pp=" + std::to_string(pr.layout.pp) +
+                                           (pr.layout.cp > 1 ? " cp=" + std::to_string(pr.layout.cp) : "")));
           continue;
         }
       }
