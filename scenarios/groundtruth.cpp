@@ -454,10 +454,14 @@ int searched_defaults(const std::vector<std::string>& defaults_used) {
 
 namespace {
 
+// The band's MoE term applies to the model the predictor ran (a record without expert sizes runs as
+// its dense equivalent, so it does not count).
+bool is_moe(const models::TransformerShape& m) { return m.moe && m.moe->n_experts > 0; }
+
 double sigma_for(const std::string& metric, const RecordInput& ri, const UncertaintyParams& u) {
   const int n_search = searched_defaults(ri.defaults_used);
   const int n_other = int(ri.defaults_used.size()) - n_search;
-  const bool moe = ri.input.model.moe && ri.input.model.moe->n_experts > 0;
+  const bool moe = is_moe(ri.input.model);
   double s2 = u.sigma_base * u.sigma_base + double(n_other) * u.sigma_default * u.sigma_default +
               double(n_search) * u.sigma_search * u.sigma_search + (moe ? u.sigma_moe * u.sigma_moe : 0.0);
   if (metric == "gpu_hours" || metric == "wall_time_h") s2 += u.sigma_run * u.sigma_run;
@@ -557,6 +561,7 @@ RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, con
   out["notes"] = notes;
   p.result = std::move(r);
   p.ok = p.result.ok;
+  p.moe = ri.ok && is_moe(ri.input.model);
   return p;
 }
 
@@ -604,12 +609,7 @@ ValidationReport validate_records(const json& records, const DeviceLookup& looku
       row.low_confidence = low;
       row.n_defaults = int(pr.out["defaults_used"].size());
       row.n_searched = searched_defaults(pr.out["defaults_used"].get<std::vector<std::string>>());
-      {
-        const json& mm = sub(rec, "model");
-        const json& moe = sub(mm, "moe");
-        row.moe = moe.is_object() && moe.contains("n_experts") && moe["n_experts"].is_number() &&
-                  moe["n_experts"].get<double>() > 0;
-      }
+      row.moe = pr.moe;
       rep.rows.push_back(std::move(row));
     }
   }

@@ -90,6 +90,7 @@ struct RecordPrediction {
   nlohmann::ordered_json out;  // {"id", "predicted", "p10", "p90", "why_null", "layout", "defaults_used"}
   models::EstimateResult result;
   bool ok = false;
+  bool moe = false;  // the model run was a mixture of experts (the band's σ_moe term applied)
 };
 
 RecordPrediction predict_record(const nlohmann::json& record, const DeviceLookup& lookup, const PredictOptions& o);
