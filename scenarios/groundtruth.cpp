@@ -11,6 +11,7 @@
 #include "hwprofiles/catalog.h"
 
 #include "models/energy.h"
+#include "models/memory.h"
 #include "models/flops.h"
 #include "models/goodput.h"
 #include "models/parallelism.h"
@@ -301,7 +302,19 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   if (rc == "full") t.recompute = models::Recompute::full;
   else if (rc == "selective") t.recompute = models::Recompute::selective;
   else t.recompute = models::Recompute::none;
-  if (!rc) ri.defaults_used.push_back("training.activation_recompute (searched)");
+  // A stack without a fused attention kernel (materialised s×s scores: the fp16 era above, or a GPU
+  // that FlashAttention does not run on) checkpointed every layer: full recompute was the only kind
+  // before selective recompute arrived with sequence parallelism (Korthikanti et al. 2022), and
+  // Megatron-LM's and DeepSpeed's example scripts of that time all pass --checkpoint-activations.
+  // Every record of that kind that names its recompute says full (megatron-lm-2021).
+  const bool unfused_stack = !t.fused_attention.value_or(models::fused_attention(*dev, t.precision));
+  if (!rc && unfused_stack) {
+    t.recompute = models::Recompute::full;
+    in.fixed_recompute = true;
+    ri.defaults_used.push_back("training.activation_recompute (full: unfused-attention stack)");
+  } else if (!rc) {
+    ri.defaults_used.push_back("training.activation_recompute (searched)");
+  }
   if (str(jt, "phase_kind").value_or("pretrain") == "finetune") t.phase = models::Phase::finetune;
   const json& lora = sub(jt, "lora");
   if (lora.is_object()) {

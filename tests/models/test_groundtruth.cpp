@@ -284,3 +284,43 @@ TEST_CASE("a stated fp16 run on a bf16-capable GPU gets no sequence parallelism 
   REQUIRE(bf16.ok);
   CHECK(bf16.result.layout.sequence_parallel);
 }
+
+TEST_CASE("an unstated recompute on an unfused-attention stack is full; elsewhere it is searched", "[groundtruth]") {
+  // Megatron-LM 2020's 1.2B on one A100 in stated fp16 (no recompute named): that stack checkpointed
+  // every layer; the same record in bf16 (FlashAttention) fits without recompute, so the search
+  // keeps none; a stated recompute is always kept.
+  json rec;
+  for (const auto& r : public_records())
+    if (r["training"]["precision"] == "fp16" && r["training"]["activation_recompute"].is_null() &&
+        r["system"]["device"] == "nvidia-a100-sxm4-40gb" && r["system"]["gpu_count"] == 1) {
+      rec = r;
+      break;
+    }
+  REQUIRE(rec.is_object());
+  auto run = [&](const json& r) {
+    const auto p = predict_record(r, builtin_device_lookup(), PredictOptions{});
+    REQUIRE(p.ok);
+    return p;
+  };
+  auto uses = [](const RecordPrediction& p, const std::string& what) {
+    for (const auto& d : p.out["defaults_used"])
+      if (d.get<std::string>().find(what) != std::string::npos) return true;
+    return false;
+  };
+  const auto fp16 = run(rec);
+  CHECK(fp16.out["layout"].get<std::string>().find("recompute=full") != std::string::npos);
+  CHECK(uses(fp16, "activation_recompute (full: unfused-attention stack)"));
+  json b = rec;
+  b["training"]["precision"] = "bf16";
+  const auto bf16 = run(b);
+  CHECK(bf16.out["layout"].get<std::string>().find("recompute=none") != std::string::npos);
+  CHECK(uses(bf16, "activation_recompute (searched)"));
+  CHECK(fp16.result.tokens_per_s_per_gpu < 0.85 * bf16.result.tokens_per_s_per_gpu);  // ~⅓ more FLOPs
+  json stated = rec;
+  stated["training"]["activation_recompute"] = "none";
+  CHECK(run(stated).out["layout"].get<std::string>().find("recompute=none") != std::string::npos);
+  // V100 (no FlashAttention there) in fp16: full as well.
+  json v = rec;
+  v["system"]["device"] = "nvidia-v100-sxm2-32gb";
+  CHECK(run(v).out["layout"].get<std::string>().find("recompute=full") != std::string::npos);
+}
