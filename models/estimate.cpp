@@ -360,7 +360,7 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   c.topo = make_topology(dev, p, &def_net);
   if (def_net) r.notes.push_back("scale-out or scale-up bandwidth unknown for " + dev.id + ": used the documented default");
   c.peak_gemm = effective_gemm_peak(dev, tr.precision, p);
-  c.peak_attn = peak16(dev, tr.precision);
+  c.peak_attn = power_capped_peak(peak16(dev, tr.precision), dev, Precision::bf16, p);
   c.hbm = *dev.memory_bandwidth_bytes_per_s;
   c.bpe_gemm = bytes_per_element(tr.precision);
   c.act_b = activation_bytes(tr.precision);
@@ -510,8 +510,9 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   const double g_expert = local_expert * trainable_share * gbytes;
   b.dp_gradient_bytes = g_dense + g_expert;
   const double wbytes = c.act_b;  // 16-bit parameter copies gathered after the optimizer
-  const double fwd_window = b.forward_s * p.dp_overlap;
-  const double bwd_window = b.backward_s * p.dp_overlap;
+  const double overlap = tr.overlap_grad_reduce ? p.dp_overlap : 0.0;
+  const double fwd_window = b.forward_s * overlap;
+  const double bwd_window = b.backward_s * overlap;
   if (l.sharding == Sharding::zero3) {
     // FSDP: every micro-batch gathers the weights forward and backward and reduce-scatters grads.
     const double ag = all_gather_s(local_dense * wbytes, dp_dense, stride_dense, c.topo) +

@@ -81,6 +81,10 @@ struct TrainingSpec {
   // fused_attention); true/false force FlashAttention / the unfused s×s scores (e.g. a published
   // run whose software predates FlashAttention).
   std::optional<bool> fused_attention;
+  // Data-parallel communication (gradient reduction, ZeRO parameter gathers) overlapped with the
+  // backward / forward (PyTorch DDP buckets, Megatron-Core --overlap-grad-reduce); false: it runs
+  // after the backward, as Megatron-LM's local DDP did before 2023.
+  bool overlap_grad_reduce = true;
   Phase phase = Phase::pretrain;
   std::optional<LoraSpec> lora;
   int frozen_layers = 0;

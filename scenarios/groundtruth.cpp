@@ -124,7 +124,8 @@ std::string apply_params_json(const json& j, PredictOptions& o) {
                          {"comm_latency_s", &e.comm_latency_s},
                          {"fp8_gemm_speedup_cap", &e.fp8_gemm_speedup_cap},
                          {"goodput", &e.goodput},
-                         {"dp_overlap", &e.dp_overlap}});
+                         {"dp_overlap", &e.dp_overlap},
+                         {"tensor_pj_per_flop16", &e.tensor_pj_per_flop16}});
   if (!err.empty()) return err;
   err = set(j, "uncertainty",
             {{"sigma_base", &u.sigma_base},
@@ -139,7 +140,8 @@ std::string apply_params_json(const json& j, PredictOptions& o) {
     if (it.key() != "efficiency" && it.key() != "uncertainty") return "parameters file: /" + it.key() + ": unknown key";
   if (!(e.gemm_eff_max > 0 && e.gemm_eff_max <= 1 && e.attn_eff_max > 0 && e.attn_eff_max <= 1 && e.mem_eff > 0 &&
         e.mem_eff <= 1 && e.comm_eff > 0 && e.comm_eff <= 1 && e.goodput > 0 && e.goodput <= 1 && e.gemm_half_dim >= 0 &&
-        e.kernel_overhead_s >= 0 && e.host_overhead_s >= 0 && e.comm_latency_s >= 0 && e.fp8_gemm_speedup_cap >= 1 && e.dp_overlap >= 0))
+        e.kernel_overhead_s >= 0 && e.host_overhead_s >= 0 && e.comm_latency_s >= 0 && e.fp8_gemm_speedup_cap >= 1 && e.dp_overlap >= 0 &&
+        e.tensor_pj_per_flop16 >= 0))
     return "parameters file: /efficiency: efficiencies must lie in (0, 1], sizes and times >= 0";
   return "";
 }
@@ -153,7 +155,8 @@ ordered_json params_to_json(const PredictOptions& o) {
                      {"kernel_overhead_s", e.kernel_overhead_s}, {"host_overhead_s", e.host_overhead_s},
                      {"comm_eff", e.comm_eff},
                      {"comm_latency_s", e.comm_latency_s},   {"fp8_gemm_speedup_cap", e.fp8_gemm_speedup_cap},
-                     {"goodput", e.goodput},                 {"dp_overlap", e.dp_overlap}};
+                     {"goodput", e.goodput},                 {"dp_overlap", e.dp_overlap},
+                     {"tensor_pj_per_flop16", e.tensor_pj_per_flop16}};
   j["uncertainty"] = {{"sigma_base", u.sigma_base},
                       {"sigma_default", u.sigma_default},
                       {"sigma_search", u.sigma_search},
@@ -293,6 +296,11 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   const bool fp16_era = prec_s && t.precision == models::Precision::fp16 && dev->device_type == "gpu" &&
                         dev->peak(models::Precision::bf16).value_or(0) > 0;
   if (fp16_era) t.fused_attention = false;
+  // The same software generation on any GPU without a fused attention kernel (V100 and older, or
+  // fp32 training): also before sequence parallelism, selective recompute and overlapped DP
+  // communication (below).
+  const bool unfused_stack = !t.fused_attention.value_or(models::fused_attention(*dev, t.precision));
+  if (unfused_stack) t.overlap_grad_reduce = false;
   if (!dev->peak(t.precision)) {
     ri.why_null = "unknown for " + dev->id + ": peak_flops_" + std::string(models::to_string(t.precision));
     return ri;
@@ -307,7 +315,6 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   // before selective recompute arrived with sequence parallelism (Korthikanti et al. 2022), and
   // Megatron-LM's and DeepSpeed's example scripts of that time all pass --checkpoint-activations.
   // Every record of that kind that names its recompute says full (megatron-lm-2021).
-  const bool unfused_stack = !t.fused_attention.value_or(models::fused_attention(*dev, t.precision));
   if (!rc && unfused_stack) {
     t.recompute = models::Recompute::full;
     in.fixed_recompute = true;
@@ -386,7 +393,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   if (!fx.sharding && fx.dp && *fx.dp == 1 && fx.cp.value_or(1) == 1) fx.sharding = models::Sharding::none;
   // Sequence parallelism arrived with the same generation of Megatron as selective recompute (2022,
   // Korthikanti et al.), after FlashAttention-less fp16 stacks: none there.
-  if (fp16_era) fx.sequence_parallel = false;
+  if (unfused_stack) fx.sequence_parallel = false;
   if (!fx.micro_batch_size) {
     if (auto ga = posint(jt, "gradient_accumulation"); ga && fx.dp && m.seq_len > 0) {
       const double seqs = t.global_batch_tokens / m.seq_len;

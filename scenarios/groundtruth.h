@@ -11,21 +11,25 @@
 //                  NeMo/Megatron, MLPerf submissions, DeepSeek-V3, Llama 4), else bf16 where it has
 //                  a bf16 peak, else fp16, else fp32; zoo records: the same for transformers, 16-bit
 //                  for CNNs (scenarios/zoo_predict.cpp)
-//   attention      unfused, and no sequence parallelism, when the record states fp16 on a GPU with
-//                  bf16 tensor cores (a stack from before FlashAttention, bf16 and sequence
-//                  parallelism were the default); else models/memory.h's rule and SP with tp > 1
+//   attention      unfused when the record states fp16 on a GPU with bf16 tensor cores (a stack
+//                  from before FlashAttention, bf16 and sequence parallelism were the default);
+//                  else models/memory.h's rule (unfused on V100 and older, and for fp32 training)
+//   unfused stack  (either case above): that software generation also had no sequence
+//                  parallelism, no overlapped data-parallel communication (Megatron-LM's local DDP
+//                  reduced gradients after the backward) and only full recompute, its scripts'
+//                  default (--checkpoint-activations): an unstated recompute there is full
 //   goodput        whole runs: the fitted g0 × the interruption goodput of gpu_count devices
 //                  (models/goodput.h: Llama 3's failure rate, Daly's checkpoint interval)
 //   layout         auto layout (models/layout_search.h) with the given parts fixed; also when the
 //                  given layout is invalid for the model (then a note says why)
-//   micro-batch, recompute, sharding: searched with the layout
+//   micro-batch, recompute, sharding: searched with the layout (recompute: see unfused stack)
 //   gpu_count      the smallest power of two ≥ 8 whose memory holds 20 bytes per parameter at 60 %
 //   global batch   global_batch_samples·seq_len, else max(1024, gpu_count)·seq_len tokens
 //   training tokens training_samples·seq_len when only samples are given
 //   shape          from params: h = 128·l, N = 12·l·h² (GPT-3 family aspect), heads = h/128,
 //                  ffn = 4h (plain) or 8h/3 rounded to 256 (gated), seq_len 2048, vocab 50,257;
 //                  MoE without expert sizes: a dense equivalent of params_active
-//   sequence parallelism on whenever tp > 1 (except the fp16 runs above).
+//   sequence parallelism on whenever tp > 1 (except on the unfused stacks above).
 // Uncertainty: the band is log-normal around the prediction, σ² = σ0² + n_other·σd² +
 //   n_searched·σsearch² + [MoE]·σmoe² (+ σrun² for whole-run metrics), where n_searched counts the
 //   defaults that are searched layout parts and n_other the rest; fitted from the cross-validation

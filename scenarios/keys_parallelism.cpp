@@ -52,6 +52,9 @@ void add_parallelism_keys(std::vector<KeySpec>& k) {
                .group = kGroup});
   k.push_back({.pointer = "/parallelism/sequence_parallel", .type = KeyType::boolean, .default_value = false,
                .help = "Megatron sequence parallelism alongside tensor parallelism.", .group = kGroup});
+  k.push_back({.pointer = "/parallelism/overlap_grad_reduce", .type = KeyType::boolean, .default_value = true,
+               .help = "Data-parallel communication (gradient reduction, ZeRO parameter gathers) overlapped with the backward and forward passes (PyTorch DDP buckets, Megatron-Core --overlap-grad-reduce); false: it runs after the backward, as Megatron-LM's local DDP did before 2023.",
+               .group = kGroup});
   k.push_back({.pointer = "/parallelism/micro_batch_size", .type = KeyType::integer, .default_value = 1,
                .unit = "sequences", .minimum = 1, .maximum = 65536,
                .help = "Sequences per micro-batch on one data-parallel replica.", .group = kGroup});
@@ -83,6 +86,7 @@ void apply_zoo_parallelism(const Reader& r, Scenario& s, std::vector<Issue>& iss
     issues.push_back({"/parallelism/schedule", "applies to pipeline parallelism of decoder presets only: " + what});
   if (r.has("/parallelism/sequence_parallel") && r.boolean("/parallelism/sequence_parallel"))
     issues.push_back({"/parallelism/sequence_parallel", "is true: " + what + ": expected false"});
+  s.training.overlap_grad_reduce = r.boolean("/parallelism/overlap_grad_reduce", true);
   models::Layout l;
   l.dp = s.device_count;
   z.micro_batch_size = r.has("/parallelism/micro_batch_size") ? int(r.integer("/parallelism/micro_batch_size")) : 0;
@@ -121,6 +125,7 @@ void apply_parallelism(const Reader& r, Scenario& s, std::vector<Issue>& issues)
                : schedule == "interleaved" ? models::PipelineSchedule::interleaved
                                            : models::PipelineSchedule::one_f_one_b;
   l.sequence_parallel = r.boolean("/parallelism/sequence_parallel", false);
+  s.training.overlap_grad_reduce = r.boolean("/parallelism/overlap_grad_reduce", true);
   l.micro_batch_size = int(r.integer("/parallelism/micro_batch_size", 1));
   s.training.micro_batch_size = l.micro_batch_size;
 

@@ -30,6 +30,7 @@ ZooStep zoo_step(const Scenario& s, const models::DeviceSpec& device, int device
   in.device = device;
   in.device_count = device_count;
   in.efficiency = models::EfficiencyParams{};
+  if (!s.training.overlap_grad_reduce) in.efficiency.dp_overlap = 0;  // the reduction after the backward
   in.zoo = models::ZooParams{};
   if (z.micro_batch_size > 0) {
     if (std::fmod(share, z.micro_batch_size) != 0) {

@@ -446,3 +446,22 @@ TEST_CASE("TP collectives fill a host-bound pass's idle GPU time; they add to a 
   const auto [gpu_slow, tp_slow0] = fwd_plus_tp(0, 100e9);
   CHECK(gpu_slow - gpu_fast == Approx(tp_slow0 - tp_fast0).epsilon(1e-9));
 }
+
+TEST_CASE("data-parallel communication after the backward is all exposed", "[estimate][overlap]") {
+  // overlap_grad_reduce = false (Megatron-LM's local DDP before 2023): nothing hides the reduction
+  // or the ZeRO gathers, so exposed = whole DP comm; with overlap it is never more.
+  for (auto sh : {Sharding::none, Sharding::zero1, Sharding::zero3}) {
+    EstimateInput in = basic_input(64, layout(64, 1, 1, 1, sh));
+    const EstimateResult on = estimate(in);
+    in.training.overlap_grad_reduce = false;
+    const EstimateResult off = estimate(in);
+    REQUIRE(on.ok);
+    REQUIRE(off.ok);
+    CHECK(off.breakdown.dp_comm_s == Approx(on.breakdown.dp_comm_s));
+    CHECK(off.breakdown.dp_comm_s > 0);
+    CHECK(off.breakdown.dp_comm_exposed_s == Approx(off.breakdown.dp_comm_s));
+    CHECK(on.breakdown.dp_comm_exposed_s < off.breakdown.dp_comm_exposed_s);
+    CHECK(off.step_time_s - on.step_time_s ==
+          Approx(off.breakdown.dp_comm_exposed_s - on.breakdown.dp_comm_exposed_s).epsilon(1e-9));
+  }
+}

@@ -283,6 +283,15 @@ TEST_CASE("a stated fp16 run on a bf16-capable GPU gets no sequence parallelism 
   const auto bf16 = predict_record(b, builtin_device_lookup(), PredictOptions{});
   REQUIRE(bf16.ok);
   CHECK(bf16.result.layout.sequence_parallel);
+  // The same on a V100 (no FlashAttention there: the same software generation), and that stack
+  // reduced gradients after the backward: its data-parallel communication is all exposed.
+  json v = rec;
+  v["system"]["device"] = "nvidia-v100-sxm3-32gb";
+  const auto v100 = predict_record(v, builtin_device_lookup(), PredictOptions{});
+  REQUIRE(v100.ok);
+  CHECK_FALSE(v100.result.layout.sequence_parallel);
+  CHECK(fp16.result.breakdown.dp_comm_exposed_s == Approx(fp16.result.breakdown.dp_comm_s));
+  if (bf16.result.layout.dp > 1) CHECK(bf16.result.breakdown.dp_comm_exposed_s < bf16.result.breakdown.dp_comm_s);
 }
 
 TEST_CASE("an unstated recompute on an unfused-attention stack is full; elsewhere it is searched", "[groundtruth]") {

@@ -194,3 +194,22 @@ TEST_CASE("attention kernel: auto follows the device, fused/unfused force it", "
   doc["workload"]["attention"] = "flash";
   CHECK(first_pointer(doc) == "/workload/attention");
 }
+
+TEST_CASE("overlap_grad_reduce false exposes the data-parallel communication", "[validate][overlap]") {
+  // Decoder and model-library scenarios alike: the reduction after the backward adds its time.
+  for (const char* file : {"scenarios/examples/default.json", "scenarios/examples/bert-large-16gpu.json"}) {
+    ordered_json doc = ordered_json::parse(test::slurp(test::source_path(file)));
+    auto step = [&](std::optional<bool> overlap) {
+      ordered_json d = doc;
+      if (overlap) d["parallelism"]["overlap_grad_reduce"] = *overlap;
+      const auto r = test::run_text(d.dump(), "t.json");
+      REQUIRE(r.exit_code == 0);
+      return r.result["metrics"]["step_time_s"].get<double>();
+    };
+    INFO(file);
+    CHECK(step(true) == Approx(step(std::nullopt)));  // the default overlaps
+    CHECK(step(false) > step(true));
+    doc["parallelism"]["overlap_grad_reduce"] = "no";
+    CHECK(first_pointer(doc) == "/parallelism/overlap_grad_reduce");
+  }
+}
