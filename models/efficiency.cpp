@@ -38,21 +38,14 @@ double peak16(const DeviceSpec& d, Precision prec) {
   return d.peak(prec).value_or(0);
 }
 
-double power_capped_peak(double peak, const DeviceSpec& d, Precision prec, const EfficiencyParams& p) {
-  if (!(p.tensor_pj_per_flop16 > 0) || !d.tdp_w || !(*d.tdp_w > 0)) return peak;
-  const double joules = p.tensor_pj_per_flop16 * 1e-12 * bytes_per_element(prec) / 2.0;
-  return std::min(peak, *d.tdp_w / joules);
-}
-
 double effective_gemm_peak(const DeviceSpec& d, Precision prec, const EfficiencyParams& p) {
   const double own = d.peak(prec).value_or(0);
-  if (prec != Precision::fp8 && prec != Precision::fp4 && prec != Precision::int8)
-    return power_capped_peak(own, d, prec, p);
+  if (prec != Precision::fp8 && prec != Precision::fp4 && prec != Precision::int8) return own;
   const double base = peak16(d, prec);
-  if (base <= 0) return power_capped_peak(own, d, prec, p);
+  if (base <= 0) return own;
   const double halvings = std::log2(2.0 / bytes_per_element(prec));  // fp8: 1, fp4: 2
   const double cap = base * std::pow(p.fp8_gemm_speedup_cap, halvings);
-  return power_capped_peak(std::min(own, cap), d, prec, p);
+  return std::min(own, cap);
 }
 
 }  // namespace flopcast::models

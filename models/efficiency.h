@@ -49,8 +49,6 @@ struct EfficiencyParams {
   double goodput = 0.825;            // g0: whole runs' useful-step fraction of wall time apart from
                                      // interruptions (eval, start-up); models/goodput.h adds failures
   double dp_overlap = 1.0;           // fraction of the last backward that hides data-parallel comm
-  double tensor_pj_per_flop16 = 0;   // e16: energy of one 16-bit tensor FLOP at full clock (pJ); the
-                                     // power roofline caps tensor FLOP/s at TDP / e (0: no cap)
 };
 
 // η of a GEMM of dimensions M×N×K (continuous, 0 < η ≤ η_max).
@@ -73,11 +71,5 @@ double effective_gemm_peak(const DeviceSpec& d, Precision prec, const Efficiency
 
 // The 16-bit peak used for attention and 16-bit work (bf16, else fp16, else the precision's own).
 double peak16(const DeviceSpec& d, Precision prec);
-
-// The power roofline (Choi et al. 2013, "A roofline model of energy"): a device cannot sustain more
-// tensor FLOP/s than its power limit allows, TDP / e(prec), e = e16 · (element bits / 16) (a narrower
-// operand moves and multiplies fewer bits per FLOP). Returns min(peak, that cap); peak when the
-// device's TDP is unknown or e16 is 0.
-double power_capped_peak(double peak_flops_per_s, const DeviceSpec& d, Precision prec, const EfficiencyParams& p);
 
 }  // namespace flopcast::models

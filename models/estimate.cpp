@@ -360,7 +360,7 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   c.topo = make_topology(dev, p, &def_net);
   if (def_net) r.notes.push_back("scale-out or scale-up bandwidth unknown for " + dev.id + ": used the documented default");
   c.peak_gemm = effective_gemm_peak(dev, tr.precision, p);
-  c.peak_attn = power_capped_peak(peak16(dev, tr.precision), dev, Precision::bf16, p);
+  c.peak_attn = peak16(dev, tr.precision);
   c.hbm = *dev.memory_bandwidth_bytes_per_s;
   c.bpe_gemm = bytes_per_element(tr.precision);
   c.act_b = activation_bytes(tr.precision);
