@@ -5,6 +5,7 @@
 
 #include "models/compression.h"
 #include "models/flops.h"
+#include "models/parallelism.h"
 
 namespace flopcast::models {
 
@@ -205,7 +206,8 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
   w_b *= ce.weight_bytes_factor;
 
   const double shard_dense = double(dp) * cp;
-  const double shard_expert = std::max(1.0, shard_dense / ep);
+  const int etp = expert_tp(l);  // experts split by etp, replicated over the dp·cp·tp/(ep·etp) others
+  const double shard_expert = std::max(1.0, shard_dense * tp / (double(ep) * etp));
   auto shard = [&](double w, double g, double opt, double group, double& W, double& G, double& O) {
     switch (l.sharding) {
       case Sharding::none: break;
@@ -276,9 +278,9 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
       if (last) ends += m.tied_embeddings ? (pp > 1 ? ps.embedding : 0.0) : ps.lm_head;
       dense_params_layers += ends;
       dense_params_layers *= ce.params_factor / tp;
-      expert_params *= ce.params_factor / tp;
+      expert_params *= ce.params_factor / etp;
       dense_params_frozen *= ce.params_factor / tp;
-      expert_frozen *= ce.params_factor / tp;
+      expert_frozen *= ce.params_factor / etp;
       if (lora) {
         // Base frozen; adapters on every layer of this stage carry full training state.
         shard(frozen_w_b * (dense_params_layers + dense_params_frozen), 0, 0, shard_dense, W, G, O);

@@ -26,12 +26,7 @@ double bubble_fraction(PipelineSchedule s, int p, int m, int v) {
   return double(p - 1) / double(m + p - 1);
 }
 
-int expert_tp(const Layout& l) {
-  const long pool = long(l.dp) * l.cp * l.tp;
-  if (l.tp > 1 && pool % (long(l.ep) * l.tp) == 0 && long(l.ep) * l.tp <= pool && l.ep <= long(l.dp) * l.cp)
-    return l.tp;
-  return 1;
-}
+int expert_tp(const Layout&) { return 1; }
 
 std::string validate_layout(const TransformerShape& m, const TrainingSpec& t, const Layout& l, int devices) {
   auto s = [](auto v) { return std::to_string(v); };

@@ -35,7 +35,10 @@ double bubble_fraction(PipelineSchedule s, int p, int m, int v);
 // Number of micro-batch "slots" of t_mb in one step: (m+p−1) or (v·m+p−1)/v.
 double schedule_slots(PipelineSchedule s, int p, int m, int v);
 
-// Expert tensor-parallel width implied by a layout (Megatron: tp when ep·tp fits in dp·cp·tp, else 1).
+// Expert tensor-parallel width of a layout: 1. Experts are not split by tensor parallelism; the EP
+// group is ep consecutive ranks of the dp·cp·tp pool (Megatron-Core --expert-tensor-parallel-size 1,
+// the setting of its MoE recipes for DeepSeek-V3, Qwen3 and Mixtral: fine-grained experts are narrow
+// GEMMs that tensor parallelism would make narrower, and TP-split experts double the all-to-all).
 int expert_tp(const Layout& l);
 
 }  // namespace flopcast::models

@@ -169,6 +169,17 @@ TEST_CASE("MoE: expert parallelism and all-to-all", "[estimate]") {
   CHECK(r1.breakdown.ep_comm_s == 0);
   in.layout.ep = 3;
   CHECK_FALSE(estimate(in).ok);
+  // tp 2 with sequence parallelism: each rank dispatches its own T/tp tokens to whole (not
+  // tensor-split) experts, so the all-to-all halves; tp 2 with ep 4 spans the same 8 ranks.
+  in.layout = layout(4, 2, 1, 1);
+  in.layout.ep = 4;
+  const auto t2 = estimate(in);
+  REQUIRE(t2.ok);
+  in.layout = layout(8, 1, 1, 1);
+  in.layout.ep = 4;
+  const auto t1 = estimate(in);
+  REQUIRE(t1.ok);
+  CHECK(t2.breakdown.ep_comm_s < 0.6 * t1.breakdown.ep_comm_s);
 }
 
 TEST_CASE("MoE: the host sync for expert token counts exposes the experts' dispatch time", "[estimate]") {

@@ -288,6 +288,14 @@ TEST_CASE("GQA, expert parallelism and frozen layers lower memory", "[memory]") 
     const MemoryBreakdown b = memory_per_device(m, t, l8, DeviceSpec{});
     // 31 MoE layers × 64 experts, 7/8 of them leave each device: 2 bytes of weights each.
     CHECK(a.weights_bytes - b.weights_bytes == Approx(2 * 31 * 64 * p.expert_each * 7.0 / 8));
+    // Tensor parallelism splits the dense weights, not the experts (expert TP 1): ep ranks of the
+    // dp·tp pool hold 64/8 experts each whatever tp is.
+    Layout t2 = l8;
+    t2.dp = 4;
+    t2.tp = 2;
+    const MemoryBreakdown c = memory_per_device(m, t, t2, DeviceSpec{});
+    const double dense_b = b.weights_bytes - 2 * 31 * 8 * p.expert_each;
+    CHECK(c.weights_bytes - 2 * 31 * 8 * p.expert_each == Approx(dense_b / 2).epsilon(0.01));
   }
   SECTION("frozen layers: no gradients, optimizer state or activations for them") {
     TransformerShape m = llama8b();
