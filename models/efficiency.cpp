@@ -32,13 +32,6 @@ double memory_time_s(double bytes, double hbm, int n_kernels, const EfficiencyPa
   return t + n_kernels * p.kernel_overhead_s;
 }
 
-double host_gpu_overlap(double gpu, double host, const EfficiencyParams& p) {
-  const double m = std::max(gpu, host);
-  if (!(p.host_overlap_order > 0) || m <= 0) return m;
-  const double k = p.host_overlap_order;
-  return m * std::pow(std::pow(gpu / m, k) + std::pow(host / m, k), 1.0 / k);
-}
-
 double peak16(const DeviceSpec& d, Precision prec) {
   if (auto v = d.peak(Precision::bf16)) return *v;
   if (auto v = d.peak(Precision::fp16)) return *v;

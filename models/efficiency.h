@@ -49,7 +49,6 @@ struct EfficiencyParams {
   double goodput = 0.825;            // g0: whole runs' useful-step fraction of wall time apart from
                                      // interruptions (eval, start-up); models/goodput.h adds failures
   double dp_overlap = 1.0;           // fraction of the last backward that hides data-parallel comm
-  double host_overlap_order = 0;     // k: a pass is (gpu^k + host^k)^(1/k) (0: max(gpu, host))
 };
 
 // η of a GEMM of dimensions M×N×K (continuous, 0 < η ≤ η_max).
@@ -61,13 +60,6 @@ double gemm_time_s(double M, double N, double K, double peak_flops_per_s, double
 
 // Time of FlashAttention over exec_flops (already halved for causal), query length s_q.
 double attention_time_s(double exec_flops, double s_q, double peak16_flops_per_s, const EfficiencyParams& p);
-
-// A pass whose GPU work takes `gpu_s` and whose host dispatch takes `host_s`: the two run as a
-// pipeline through a bounded launch queue, so the pass is never shorter than either; with uneven op
-// sizes the queue drains on the long kernels and stalls on runs of short ones, so near the crossover
-// it is longer than the max. Modelled as the k-norm (gpu^k + host^k)^(1/k): k → ∞ is the ideal
-// max, k = 1 no overlap at all; k = 0 means the ideal max.
-double host_gpu_overlap(double gpu_s, double host_s, const EfficiencyParams& p);
 
 // Time of a memory-bound kernel sequence moving `bytes` (n_kernels kernels).
 double memory_time_s(double bytes, double hbm_bytes_per_s, int n_kernels, const EfficiencyParams& p);

@@ -274,14 +274,13 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   // hides them in its idle gaps: pass = max(compute + collectives, n_ops·t_host); the collectives
   // are reported apart (tp_fwd/tp_bwd), the compute fields hold the rest.
   const double host = c.graph_compiled ? 0.0 : p.host_overhead_s;
-  const auto hmax = [&p](double gpu, double cpu) { return host_gpu_overlap(gpu, cpu, p); };
   // A host sync splits the forward into two segments that cannot overlap each other's dispatch:
   // the pass is the sum of each segment's max(GPU, host), never less than the unsynced max.
   const double f_pass = (f_pre_sync >= 0 && host > 0)
-                            ? hmax(f_pre_sync + tp_f / 2, ops_pre_sync * host) +
-                                  hmax(f - f_pre_sync + tp_f / 2, (ops.fwd - ops_pre_sync) * host) - tp_f
-                            : hmax(f + tp_f, ops.fwd * host) - tp_f;
-  double b_pass = needs_bwd ? hmax(b + tp_b, ops.bwd * host) - tp_b : 0.0;
+                            ? std::max(f_pre_sync + tp_f / 2, ops_pre_sync * host) +
+                                  std::max(f - f_pre_sync + tp_f / 2, (ops.fwd - ops_pre_sync) * host) - tp_f
+                            : std::max(f + tp_f, ops.fwd * host) - tp_f;
+  double b_pass = needs_bwd ? std::max(b + tp_b, ops.bwd * host) - tp_b : 0.0;
   // Recompute: full re-runs the forward; selective re-runs the attention core.
   if (needs_bwd) {
     if (tr.recompute == Recompute::full) b_pass += f_pass;

@@ -42,7 +42,6 @@ FITTED = [
     ("host_overhead_s", math.log, math.exp),
     ("comm_eff", logit, expit),
     ("fp8_gemm_speedup_cap", lambda x: math.log(x - 1), lambda y: 1 + math.exp(y)),
-    ("host_overlap_order", lambda x: math.log(x - 1), lambda y: 1 + math.exp(y)),  # fitted when > 0
 ]
 
 
@@ -227,8 +226,6 @@ def main():
         base = json.loads(subprocess.run([*a.flopcast.split(), "predict", "--print-params"], check=True,
                                          capture_output=True, text=True).stdout)
     base["efficiency"].update(fixed)
-    # a parameter whose start value is 0 is switched off (host_overlap_order 0: the ideal max)
-    FITTED[:] = [f for f in FITTED if base["efficiency"].get(f[0], 0) > 0]
 
     log("fit on all groups")
     full, v = fit(a.flopcast, a.data, groups, base, lambda g: True, a.iters, log)
