@@ -326,9 +326,10 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
     if (pp > 1) buffers += 2 * e_act * sbh_local;  // pipeline send + receive
     if (l.sharding == Sharding::zero2 || l.sharding == Sharding::zero3) buffers += kGradBucketBytes;
     if (l.sharding == Sharding::zero3 && complete) {
-      const double layer = (ps.attention_per_layer + std::max(ps.dense_ffn_per_layer,
-                            ps.shared_ffn_per_layer + (ps.n_moe_layers > 0 ? double(m.moe->n_experts) / ep * ps.expert_each : 0.0))) *
-                           ce.params_factor / tp;
+      const double experts = ps.n_moe_layers > 0 ? double(m.moe->n_experts) / ep * ps.expert_each / etp : 0.0;
+      const double layer = (ps.attention_per_layer / tp +
+                            std::max(ps.dense_ffn_per_layer / tp, ps.shared_ffn_per_layer / tp + experts)) *
+                           ce.params_factor;
       buffers += 2 * w_b * layer;  // two gathered layers (current + prefetch)
     }
 

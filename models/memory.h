@@ -19,7 +19,8 @@
 //     plus, for zero3, two gathered layers of weights in flight (prefetch).
 //   parameters per device: layers of one stage (L/pp, the first stage also holds the embedding, the
 //     last the LM head; tied embeddings sit on both ends) split by tp; routed experts split by ep
-//     (and by tp: expert tensor parallelism = tp), expert optimizer state sharded over dp·cp/ep.
+//     (not by tp: expert tensor parallelism 1, models/parallelism.h expert_tp), expert optimizer
+//     state sharded over dp·cp·tp/ep.
 //   activations per transformer layer per micro-batch (Korthikanti et al. 2022, "Reducing
 //   Activation Recomputation in Large Transformer Models", arXiv:2205.05198, Sec. 4), generalised
 //   from their 16-bit GPT layer (s·b·h·(34 + 5·a·s/h) bytes) to GQA, gated FFNs, MoE and MLA:

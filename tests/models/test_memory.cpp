@@ -296,6 +296,13 @@ TEST_CASE("GQA, expert parallelism and frozen layers lower memory", "[memory]") 
     const MemoryBreakdown c = memory_per_device(m, t, t2, DeviceSpec{});
     const double dense_b = b.weights_bytes - 2 * 31 * 8 * p.expert_each;
     CHECK(c.weights_bytes - 2 * 31 * 8 * p.expert_each == Approx(dense_b / 2).epsilon(0.01));
+    // ZeRO-3 gathers two layers at a time: their experts are whole whatever tp is.
+    Layout z1 = l8, z2 = t2;
+    z1.sharding = z2.sharding = Sharding::zero3;
+    const MemoryBreakdown g1 = memory_per_device(m, t, z1, DeviceSpec{});
+    const MemoryBreakdown g2 = memory_per_device(m, t, z2, DeviceSpec{});
+    CHECK(g2.buffers_bytes - g1.buffers_bytes < 0);                              // dense part halves
+    CHECK(g2.buffers_bytes - g1.buffers_bytes > -2 * 2 * (p.attention_per_layer + p.shared_ffn_per_layer));
   }
   SECTION("frozen layers: no gradients, optimizer state or activations for them") {
     TransformerShape m = llama8b();
