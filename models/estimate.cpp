@@ -205,8 +205,8 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
     ops_pre_sync = ops.fwd;
     const double local_experts = double(e.n_experts) / l.ep;
     // Balanced routing: each rank's experts receive T·k tokens from the EP group; when experts are
-    // not tensor-parallel but tp > 1 (EP spans the TP ranks), sequence parallelism leaves T/tp.
-    const double tok_div = (c.etp == l.tp) ? 1.0 : double(l.tp);
+    // not tensor-parallel (etp 1) but tp > 1, sequence parallelism leaves each rank T·etp/tp.
+    const double tok_div = double(l.tp) / c.etp;
     const double tokens_per_expert = T * e.experts_per_token * l.ep / double(e.n_experts) / tok_div;
     const double fe = e.expert_ffn_dim / c.etp;
     gemm_fb(c, tokens_per_expert, up_mats * fe, h, needs_bwd, wgrad, f, b, local_experts, &ops);
@@ -231,7 +231,7 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
                       (c.d.ffn_mats == 3 ? 3.0 : 2.0) * ffn_width_local);
   double bytes = elems * c.act_b;
   // MoE token permute + unpermute (read and write every routed copy of a token, dispatch and combine).
-  if (moe_layer) bytes += 4.0 * T * m.moe->experts_per_token * h * c.act_b / (c.etp == l.tp ? 1.0 : double(l.tp));
+  if (moe_layer) bytes += 4.0 * T * m.moe->experts_per_token * h * c.act_b * c.etp / l.tp;
   // fp8/fp4: quantize each GEMM input every micro-batch (read 16-bit, write 8-bit). The weights are
   // quantized once per optimizer step (Transformer Engine caches the fp8 weight and its transpose
   // across the micro-batches of a step: Megatron passes is_first_microbatch): read 16-bit, write
