@@ -275,6 +275,7 @@ int run_run(const Prepared& p, const SimulateOptions& o, ordered_json& j, std::s
   const auto& e = p.s.effective;
   simulator::RunSpec spec;
   spec.devices = p.in.device_count;
+  spec.step_time_s = p.est.step_time_s;
   // Daly's T_s: tokens / (throughput of the failure-free schedule), no checkpoints.
   spec.failure_free_time_s =
       p.in.training.training_tokens / (p.est.tokens_per_s_per_gpu * p.in.device_count);
@@ -373,7 +374,10 @@ int run_run(const Prepared& p, const SimulateOptions& o, ordered_json& j, std::s
   t.add_row({"goodput P50", format_number(r.goodput.p50 * 100) + " %"});
   t.add_row({"GPU-hours P50", format_number(r.gpu_hours.p50)});
   t.add_row({"interruptions per run (mean)", format_number(r.failures.mean) + " (MTBF " + format_duration_s(r.mtbf_s) + ")"});
-  t.add_row({"checkpoint interval", format_duration_s(r.interval_s) + (auto_interval ? " (Daly)" : "") + ", write " +
+  t.add_row({"checkpoint interval", format_duration_s(r.interval_s) +
+                                         (!auto_interval                        ? ""
+                                          : r.interval_s > spec.step_time_s ? " (Daly)"
+                                                                            : " (one step: Daly's is shorter)") + ", write " +
                                         format_duration_s(spec.checkpoint_write_s)});
   for (const auto& w : curve)
     t.add_row({"  waste at interval " + format_duration_s(w.interval_s),

@@ -224,7 +224,9 @@ double RunSpec::effective_interval_s() const {
   if (checkpoint_interval_s > 0) return checkpoint_interval_s;
   const double m = effective_mtbf_s();
   if (m <= 0) return failure_free_time_s > 0 ? failure_free_time_s : 1;  // no failures: one checkpoint at the end
-  return daly_interval_s(checkpoint_write_s, m);
+  // A checkpoint is written between optimizer steps, so the interval is at least one step (Daly's
+  // τ → 0 as the write time δ → 0).
+  return std::max(daly_interval_s(checkpoint_write_s, m), step_time_s);
 }
 
 std::string RunSpec::validate() const {
@@ -232,6 +234,7 @@ std::string RunSpec::validate() const {
   if (failure_free_time_s > 1e9) return "failure_free_time_s must be <= 1e9 s (31 years)";
   if (bad(checkpoint_interval_s) && !(checkpoint_interval_s <= 0)) return "checkpoint_interval_s must be finite";
   if (bad(checkpoint_write_s)) return "checkpoint_write_s must be a finite number >= 0";
+  if (bad(step_time_s)) return "step_time_s must be a finite number >= 0";
   if (bad(restart_s)) return "restart_s must be a finite number >= 0";
   if (bad(mtbf_s)) return "mtbf_s must be a finite number >= 0";
   if (bad(preemptions_per_hour) || bad(preemption_notice_s) || bad(requeue_s))
@@ -245,6 +248,13 @@ std::string RunSpec::validate() const {
   if (m > 0 && (tau + checkpoint_write_s) / m > 30)
     return "checkpoint interval + write time is over 30× the mean time between failures: the run would not finish";
   if (m > 0 && restart_s / m > 30) return "restart time is over 30× the mean time between failures";
+  // Every checkpoint is an event of the simulation: bound their number (Llama 3's 54 days at
+  // Daly's interval are ~2,000).
+  if (!(tau > 0) || failure_free_time_s / tau > kMaxCheckpointsPerRun)
+    return "the checkpoint interval (" + std::to_string(tau) + " s) gives over " +
+           std::to_string(static_cast<long long>(kMaxCheckpointsPerRun)) +
+           " checkpoints in the run: use a longer checkpoint_interval_s" +
+           (checkpoint_write_s > 0 ? std::string() : " or a checkpoint_write_s > 0 for Daly's interval");
   return "";
 }
 

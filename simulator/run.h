@@ -46,8 +46,12 @@ struct FailureComponent {
 // The Llama 3 405B interruption table, per GPU-hour (counts / (54 d × 24 h × 16,384 GPUs)).
 std::vector<FailureComponent> failure_components_llama3();
 
+// Most checkpoints one simulated run may write (RunSpec::validate rejects more).
+inline constexpr double kMaxCheckpointsPerRun = 1e6;
+
 struct RunSpec {
   double failure_free_time_s = 0;  // T_s
+  double step_time_s = 0;  // one training step: checkpoints fall on step boundaries (0 = unknown)
   double checkpoint_interval_s = 0;  // τ; <= 0: Daly's interval
   double checkpoint_write_s = 0;     // δ
   double restart_s = 600;            // R
@@ -62,7 +66,7 @@ struct RunSpec {
 
   std::string validate() const;  // "" or one line naming the field
   double effective_mtbf_s() const;  // M
-  double effective_interval_s() const;  // τ actually used
+  double effective_interval_s() const;  // τ actually used (Daly's, at least one step)
 };
 
 // Daly's and Young's intervals and T_w / T_s from the formula above (whole segments): shared with the

@@ -129,3 +129,22 @@ TEST_CASE("run spec validation names the field", "[run]") {
   CHECK(s.validate().find("checkpoint_write_s") != std::string::npos);
   CHECK_FALSE(simulate_run(s, 10, 1).ok);
 }
+
+TEST_CASE("a zero checkpoint write time: Daly's interval floors at one step, and runs stay bounded", "[run]") {
+  RunSpec s;
+  s.failure_free_time_s = 54 * 86400.0;
+  s.devices = 16384;
+  s.checkpoint_write_s = 0;  // Daly's τ = 0: without a floor, one checkpoint per tick (never ends)
+  CHECK(s.validate().find("checkpoint_write_s > 0") != std::string::npos);
+  CHECK_FALSE(simulate_run(s, 1, 1).ok);
+  s.step_time_s = 10;  // checkpoints fall on step boundaries
+  CHECK(s.effective_interval_s() == 10);
+  CHECK(s.validate().empty());
+  const auto r = simulate_run(s, 2, 1);
+  REQUIRE(r.ok);
+  CHECK(r.wall_time_s.p50 > s.failure_free_time_s);
+  // An explicit interval that would write more than kMaxCheckpointsPerRun checkpoints is refused.
+  s.checkpoint_interval_s = 1;
+  s.failure_free_time_s = 1e7;
+  CHECK(s.validate().find("checkpoint_interval_s") != std::string::npos);
+}
