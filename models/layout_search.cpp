@@ -78,7 +78,7 @@ EstimateResult search_layout(const EstimateInput& in) {
         if (m.seq_len % c == 0) cps.push_back(c);
   }
   if (fx.micro_batch_size) mbs = {*fx.micro_batch_size};
-  else mbs = {1, 2, 4, 8};
+  else mbs = {1, 2, 4, 8, 16, 32, 64};
   std::vector<Recompute> rcs;
   if (in.fixed_recompute) rcs = {in.training.recompute};
   else rcs = {Recompute::none, Recompute::selective, Recompute::full};

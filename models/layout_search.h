@@ -4,8 +4,9 @@
 // Method: exhaustive enumeration over a pruned grid, each candidate costed by estimate_fixed()
 //   (the same analytic path as a fixed layout) and checked with memory_per_device() (memory.h).
 //   tp ∈ powers of two that divide n_heads, ≤ the scale-up domain (TP crosses no NIC) and ≤ 8;
-//   pp ∈ divisors of the device count ≤ n_layers (≤ 64); cp ∈ {1, 2, 4, 8} when seq_len ≥ 16k;
-//   ep ∈ divisors of n_experts that divide dp·cp·tp (MoE only); micro-batch ∈ {1, 2, 4, 8};
+//   pp ∈ divisors of the device count ≤ n_layers (≤ 64); cp ∈ {1, 2, 4, 8} when seq_len ≥ 8192;
+//   ep ∈ divisors of n_experts that divide dp·cp·tp (MoE only); micro-batch ∈ {1, 2, …, 64} (powers of two:
+//   small models leave the host-bound regime only at large micro-batches, as llm.c's 64 or BERT's 256);
 //   recompute ∈ {none, selective, full} when not fixed; sharding ∈ {zero1, zero3 (tp = pp = 1)}
 //   (none when dp·cp = 1); pipeline: 1F1B, and interleaved with the largest v ≤ 4 that divides
 //   the stage's layers when the micro-batch count allows; sequence parallelism on whenever tp > 1.

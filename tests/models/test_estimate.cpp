@@ -153,6 +153,30 @@ TEST_CASE("auto layout: the fastest that fits, and the next four", "[layout_sear
   CHECK(r4.layout.tp == 4);
 }
 
+TEST_CASE("auto layout: a small model searches micro-batches past 8 (host-bound below)", "[layout_search]") {
+  // GPT-2 small (124M), 512 sequences of 1,024 tokens on 8 devices: 64 per replica per step.
+  EstimateInput in = basic_input(8, layout(8, 1, 1));
+  in.model = gpt(12, 768, 12, 1024, 50257);
+  in.training.global_batch_tokens = 512.0 * 1024;
+  in.auto_layout = true;
+  in.fixed_recompute = false;
+  const auto r = estimate(in);
+  REQUIRE(r.ok);
+  CHECK(r.memory.fits);
+  CHECK(r.layout.micro_batch_size > 8);
+  // ...because it is faster than the best at micro-batch 8 (the old grid's largest).
+  in.fixed.micro_batch_size = 8;
+  const auto r8 = estimate(in);
+  REQUIRE(r8.ok);
+  CHECK(r.tokens_per_s_per_gpu > r8.tokens_per_s_per_gpu);
+  // A micro-batch never exceeds the replica's share of the global batch.
+  in.fixed.micro_batch_size.reset();
+  in.training.global_batch_tokens = 64.0 * 1024;  // 8 sequences per replica
+  const auto rs = estimate(in);
+  REQUIRE(rs.ok);
+  CHECK(rs.layout.micro_batch_size <= 8);
+}
+
 TEST_CASE("MoE: expert parallelism and all-to-all", "[estimate]") {
   EstimateInput in = basic_input(8, layout(8, 1, 1, 1));
   in.model = gpt(16, 2048, 16, 4096, 50000);
