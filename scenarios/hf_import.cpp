@@ -13,6 +13,10 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
+// Largest integer a config value may hold: every shape count fits an int, with room to multiply
+// (the scenario's own ranges, checked after import, are tighter).
+constexpr long long kMaxInteger = 1'000'000'000;
+
 struct Reader {
   const json& cfg;
   std::string origin;
@@ -28,8 +32,8 @@ struct Reader {
     for (const char* k : keys) {
       const json* v = find(k);
       if (!v) continue;
-      if (!v->is_number_integer() || v->get<long long>() < 1) {
-        fail(k, "expected a positive integer");
+      if (!v->is_number_integer() || v->get<long long>() < 1 || v->get<long long>() > kMaxInteger) {
+        fail(k, "expected a positive integer (at most " + std::to_string(kMaxInteger) + ")");
         return std::nullopt;
       }
       return int(v->get<long long>());

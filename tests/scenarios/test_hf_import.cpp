@@ -98,7 +98,12 @@ TEST_CASE("an unmappable config names the key and what was expected", "[hf]") {
   CHECK(r.error == "c.json: /num_hidden_layers: missing; expected a positive integer");
   cfg["num_hidden_layers"] = "32";
   r = import_hf_config(cfg, "c.json");
-  CHECK(r.error == "c.json: /num_hidden_layers: expected a positive integer");
+  CHECK(r.error == "c.json: /num_hidden_layers: expected a positive integer (at most 1000000000)");
+  // A count past an int (2^62 wrapped to 0 and divided by zero: a crash, before) is refused.
+  cfg["num_hidden_layers"] = 32;
+  cfg["num_attention_heads"] = 4611686018427387904LL;
+  r = import_hf_config(cfg, "c.json");
+  CHECK(r.error == "c.json: /num_attention_heads: expected a positive integer (at most 1000000000)");
   r = import_hf_config(json{{"model_type", "mamba"}}, "m.json");
   CHECK_FALSE(r.ok);
   CHECK(r.error.rfind("m.json: /model_type: 'mamba' is not a family flopcast can map", 0) == 0);
