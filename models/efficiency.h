@@ -46,7 +46,7 @@ struct EfficiencyParams {
   double comm_eff = 0.830;           // fraction of link bandwidth a collective reaches (bus bw)
   double comm_latency_s = 8e-6;      // α: latency per collective step
   double fp8_gemm_speedup_cap = 8.23; // fp8/bf16 GEMM speed-up per width halving (fit: no cap below 2×)
-  double goodput = 0.820;            // g0: whole runs' useful-step fraction of wall time apart from
+  double goodput = 0.819;            // g0: whole runs' useful-step fraction of wall time apart from
                                      // interruptions (eval, start-up); models/goodput.h adds failures
   double dp_overlap = 1.0;           // fraction of the last backward that hides data-parallel comm
 };

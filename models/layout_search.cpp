@@ -117,10 +117,27 @@ EstimateResult search_layout(const EstimateInput& in) {
         else if (dp * cp == 1) shs = {Sharding::none};
         else if (tp == 1 && pp == 1) shs = {Sharding::zero1, Sharding::zero3};
         else shs = {Sharding::zero1};
+        // Pipeline schedules to try: 1F1B, and interleaved with the largest v <= 4 whose virtual
+        // stages split the layers evenly, counting the embedding and the loss as one layer each
+        // when that makes them even (Megatron-Core account_for_embedding/loss_in_pipeline_split:
+        // Llama 3.1 405B's 126 layers as 128 = 16 x 8). Both are costed: more virtual stages
+        // shrink the bubble but add point-to-point traffic and in-flight activations.
+        std::vector<int> vs = {1};
+        if (pp > 1) {
+          const int per_stage = m.n_layers / pp;
+          if (fx.vp) vs = {*fx.vp};
+          else
+            for (int cand : {4, 3, 2})
+              if ((m.n_layers % (pp * cand) == 0 || (m.n_layers + 2) % (pp * cand) == 0) && per_stage >= cand) {
+                vs = {cand, 1};
+                break;
+              }
+        }
         for (int ep : eps)
           for (int mb : mbs)
             for (Sharding sh : shs)
-              for (Recompute rc : rcs) {
+              for (Recompute rc : rcs)
+                for (int v : vs) {
                 Layout l;
                 l.dp = dp;
                 l.tp = tp;
@@ -132,23 +149,15 @@ EstimateResult search_layout(const EstimateInput& in) {
                 l.sequence_parallel = fx.sequence_parallel.value_or(tp > 1);
                 l.schedule = PipelineSchedule::one_f_one_b;
                 l.vp = 1;
-                if (pp > 1) {
-                  const int per_stage = m.n_layers / pp;
-                  int v = fx.vp.value_or(0);
-                  if (!fx.vp) {
-                    v = 1;
-                    for (int cand : {4, 3, 2})
-                      if (m.n_layers % (pp * cand) == 0 && per_stage >= cand) { v = cand; break; }
-                  }
-                  if (v > 1) {
-                    l.schedule = PipelineSchedule::interleaved;
-                    l.vp = v;
-                    ci.layout = l;
-                    ci.training.recompute = rc;
-                    if (!validate_layout(m, ci.training, l, n).empty()) {
-                      l.schedule = PipelineSchedule::one_f_one_b;
-                      l.vp = 1;
-                    }
+                if (v > 1) {
+                  l.schedule = PipelineSchedule::interleaved;
+                  l.vp = v;
+                  ci.layout = l;
+                  ci.training.recompute = rc;
+                  if (!validate_layout(m, ci.training, l, n).empty()) {
+                    if (vs.size() > 1) continue;  // the 1F1B candidate follows
+                    l.schedule = PipelineSchedule::one_f_one_b;
+                    l.vp = 1;
                   }
                 }
                 ci.layout = l;

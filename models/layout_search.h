@@ -8,8 +8,10 @@
 //   ep ∈ divisors of n_experts that divide dp·cp·tp (MoE only); micro-batch ∈ {1, 2, …, 64} (powers of two:
 //   small models leave the host-bound regime only at large micro-batches, as llm.c's 64 or BERT's 256);
 //   recompute ∈ {none, selective, full} when not fixed; sharding ∈ {zero1, zero3 (tp = pp = 1)}
-//   (none when dp·cp = 1); pipeline: 1F1B, and interleaved with the largest v ≤ 4 that divides
-//   the stage's layers when the micro-batch count allows; sequence parallelism on whenever tp > 1.
+//   (none when dp·cp = 1); pipeline: 1F1B, and beside it interleaved with the largest v ≤ 4 whose
+//   virtual stages split the layers evenly — counting the embedding and the loss as one layer each
+//   when that makes them even (Megatron-Core account_for_embedding/loss_in_pipeline_split: 126
+//   layers as 128) — when the micro-batch count allows; sequence parallelism on whenever tp > 1.
 //   The candidate with the highest tokens/s/device among those that fit wins; when none fits
 //   (or capacity is unknown) the fastest is returned with a note.
 // Assumptions: the estimate's own assumptions; layouts outside the grid (tp 16, odd cp) are not

@@ -177,6 +177,41 @@ TEST_CASE("auto layout: a small model searches micro-batches past 8 (host-bound 
   CHECK(rs.layout.micro_batch_size <= 8);
 }
 
+TEST_CASE("auto layout: interleaving for uneven layer counts, and 1F1B beside it", "[layout_search]") {
+  // Llama 3.1 405B's 126 layers on 16 pipeline stages: 126 / 16 is uneven, but with the embedding
+  // and the loss counted as one layer each (Megatron-Core's account_for_embedding/loss_in_pipeline
+  // _split) 128 = 16 stages x 4 virtual stages x 2 layers. A small batch makes the bubble matter.
+  EstimateInput in = basic_input(1024, layout(8, 8, 16));
+  in.model = gpt(126, 16384, 128, 8192, 128256);
+  in.model.ffn_gated = true;
+  in.model.ffn_dim = 53248;
+  in.model.n_kv_heads = 8;
+  in.training.global_batch_tokens = 128.0 * 8192;  // 16 micro-batches per pipeline
+  in.auto_layout = true;
+  in.fixed.tp = 8;
+  in.fixed.pp = 16;
+  in.fixed.cp = 1;
+  const auto r = estimate(in);
+  REQUIRE(r.ok);
+  CHECK(r.layout.vp == 4);
+  CHECK(r.layout.schedule == PipelineSchedule::interleaved);
+  // ... because it is faster than the same layout without interleaving (which was all the old
+  // search tried for 126 layers), and 1F1B was costed too.
+  in.fixed.vp = 1;
+  const auto r1 = estimate(in);
+  REQUIRE(r1.ok);
+  CHECK(r1.layout.vp == 1);
+  CHECK(r.tokens_per_s_per_gpu > r1.tokens_per_s_per_gpu);
+  CHECK(r.pipeline_bubble_fraction < r1.pipeline_bubble_fraction);
+  // A layer count that splits evenly either way keeps its exact split (80 = 4 x 4 x 5).
+  in.model.n_layers = 80;
+  in.fixed.pp = 4;
+  in.fixed.vp.reset();
+  const auto r80 = estimate(in);
+  REQUIRE(r80.ok);
+  CHECK(r80.layout.vp == 4);
+}
+
 TEST_CASE("MoE: expert parallelism and all-to-all", "[estimate]") {
   EstimateInput in = basic_input(8, layout(8, 1, 1, 1));
   in.model = gpt(16, 2048, 16, 4096, 50000);
