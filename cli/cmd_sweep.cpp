@@ -48,6 +48,8 @@ std::string layout_text(const ordered_json& l) {
                   std::to_string(l["pp"].get<int>());
   if (l["cp"].get<int>() > 1) s += " cp" + std::to_string(l["cp"].get<int>());
   if (l["ep"].get<int>() > 1) s += " ep" + std::to_string(l["ep"].get<int>());
+  if (l.contains("vp") && l["vp"].is_number_integer() && l["vp"].get<int>() > 1)
+    s += " vp" + std::to_string(l["vp"].get<int>());  // interleaved pipeline schedule
   s += " mb" + std::to_string(l["micro_batch_size"].get<int>()) + " " + text_of(l, "sharding");
   const std::string rc = text_of(l, "recompute");
   if (rc != "none") s += " rc:" + rc;

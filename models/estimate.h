@@ -118,6 +118,8 @@ struct EstimateResult {
   int recompute_layers = 0;                  // block recompute: layers per stage recomputed (0 = all)
   std::vector<LayoutCandidate> alternatives;  // auto layout: the five fastest that fit, best first
   int layouts_evaluated = 0;                  // auto layout: how many candidates were costed
+  double leanest_memory_bytes = 0;            // auto layout: the least memory per device any candidate
+                                              // needs (0: not searched); above capacity when none fits
 };
 
 // Step time as a function of the breakdown (uniform stages; s = schedule_slots(schedule, p, m, v)):

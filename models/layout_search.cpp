@@ -215,6 +215,9 @@ EstimateResult search_layout(const EstimateInput& in) {
   });
   EstimateResult best = pool.front()->r;
   best.layouts_evaluated = evaluated;
+  best.leanest_memory_bytes = std::min_element(all.begin(), all.end(), [](const Scored& a, const Scored& b) {
+                                return a.r.memory.total_bytes < b.r.memory.total_bytes;
+                              })->r.memory.total_bytes;
   for (size_t i = 0; i < pool.size() && i < 5; ++i) {
     const auto& r = pool[i]->r;
     LayoutCandidate c;
@@ -227,9 +230,16 @@ EstimateResult search_layout(const EstimateInput& in) {
     c.why = why(r);
     best.alternatives.push_back(std::move(c));
   }
+  std::string none_fits;
+  if (!any_fits) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "the leanest needs %.3g GiB per device of %.3g GiB",
+                  best.leanest_memory_bytes / 1073741824.0, best.memory.capacity_bytes.value_or(0) / 1073741824.0);
+    none_fits = buf;
+    best.notes.push_back("auto layout: no candidate fits in device memory (" + none_fits + ")");
+  }
   best.layout_note = "auto layout: best of " + std::to_string(evaluated) + " candidates" +
-                     (any_fits ? "" : "; none fits in memory (capacity exceeded): fastest shown");
-  if (!any_fits) best.notes.push_back("auto layout: no candidate fits in device memory");
+                     (any_fits ? "" : "; none fits in memory (" + none_fits + "): fastest shown");
   return best;
 }
 

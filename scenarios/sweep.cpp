@@ -155,9 +155,10 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
   } else if (!finite_result(r)) {
     row.reason = "internal error: the estimate produced a non-finite or zero time";
   } else if (r.memory.checked && !r.memory.fits) {
+    const double need = r.leanest_memory_bytes > 0 ? r.leanest_memory_bytes : r.memory.total_bytes;
     row.reason = "does not fit in memory at any layout: none of the " + std::to_string(r.layouts_evaluated) +
-                 " layouts tried fits; the fastest needs " + fmt_g(r.memory.total_bytes / kGiB) +
-                 " GiB per device of " + fmt_g(r.memory.capacity_bytes.value_or(0) / kGiB) + " GiB";
+                 " layouts tried fits; the leanest needs " + fmt_g(need / kGiB) + " GiB per device of " +
+                 fmt_g(r.memory.capacity_bytes.value_or(0) / kGiB) + " GiB";
   } else {
     row.feasible = true;
     if (dev.price.usd_per_gpu_hour) row.cost_usd = r.cost_usd;

@@ -239,6 +239,13 @@ TEST_CASE("sweep: a configuration that fits at no layout is infeasible with the 
   CHECK_FALSE(small.feasible);
   CHECK(small.memory_fit == "no");
   CHECK(small.reason.find("does not fit in memory at any layout") != std::string::npos);
+  // The reason says how far from fitting the leanest candidate is (the fastest one, which it named
+  // before, needs thousands of GiB at micro-batch 64): 70B x 16 B/param / 8 = 140 GB of state alone.
+  const auto at = small.reason.find("the leanest needs ");
+  REQUIRE(at != std::string::npos);
+  const double leanest_gib = std::stod(small.reason.substr(at + 18));
+  CHECK(leanest_gib > 74.5);
+  CHECK(leanest_gib < 400);
   CHECK_FALSE(small.cost_usd);
   CHECK_FALSE(small.pareto);
   CHECK(res.result["rows"][0]["status"] == "infeasible");
