@@ -55,7 +55,7 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
   if (k.device.empty()) k.device = string_at(result, "/hardware/device");
   if (const ordered_json* lay = find(result, "/layout"); lay && lay->is_object()) {
     std::string text;
-    for (const char* axis : {"dp", "tp", "pp", "cp", "ep"}) {
+    for (const char* axis : {"dp", "tp", "pp", "vp", "cp", "ep"}) {  // vp > 1: interleaved pipeline
       const auto it = lay->find(axis);
       if (it == lay->end() || !it->is_number_integer()) continue;
       const long long n = it->get<long long>();

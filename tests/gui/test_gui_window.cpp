@@ -275,6 +275,13 @@ class TestGuiWindow : public QObject {
     const auto kpis = flopcast::gui::kpis_from_result(result.result, nullptr);
     QVERIFY(kpis);
     QCOMPARE(kpis->gpus, 256.0);
+    // The layout line names every axis above 1, the interleaved pipeline's virtual stages too.
+    auto interleaved = result.result;
+    interleaved["layout"]["pp"] = 4;
+    interleaved["layout"]["vp"] = 5;
+    const auto k2 = flopcast::gui::kpis_from_result(interleaved, nullptr);
+    QVERIFY(k2);
+    QVERIFY(k2->layout.find("pp=4 vp=5") != std::string::npos);
 
     // After invalidate(), nothing still on its way is shown.
     doc["hardware"]["device_count"] = 512;
