@@ -120,15 +120,17 @@ EstimateResult search_layout(const EstimateInput& in) {
         // Pipeline schedules to try: 1F1B, and interleaved with the largest v <= 4 whose virtual
         // stages split the layers evenly, counting the embedding and the loss as one layer each
         // when that makes them even (Megatron-Core account_for_embedding/loss_in_pipeline_split:
-        // Llama 3.1 405B's 126 layers as 128 = 16 x 8). Both are costed: more virtual stages
-        // shrink the bubble but add point-to-point traffic and in-flight activations.
+        // Llama 3.1 405B's 126 layers as 128 = 16 stages x 4 x 2). Both are costed: more virtual
+        // stages shrink the bubble but add point-to-point traffic and in-flight activations.
         std::vector<int> vs = {1};
         if (pp > 1) {
           const int per_stage = m.n_layers / pp;
-          if (fx.vp) vs = {*fx.vp};
+          if (fx.vp)
+            vs = {*fx.vp};
           else
             for (int cand : {4, 3, 2})
-              if ((m.n_layers % (pp * cand) == 0 || (m.n_layers + 2) % (pp * cand) == 0) && per_stage >= cand) {
+              if ((m.n_layers % (pp * cand) == 0 || (m.n_layers + 2) % (pp * cand) == 0) &&
+                  per_stage >= cand) {
                 vs = {cand, 1};
                 break;
               }
@@ -138,64 +140,67 @@ EstimateResult search_layout(const EstimateInput& in) {
             for (Sharding sh : shs)
               for (Recompute rc : rcs)
                 for (int v : vs) {
-                Layout l;
-                l.dp = dp;
-                l.tp = tp;
-                l.pp = pp;
-                l.cp = cp;
-                l.ep = ep;
-                l.micro_batch_size = mb;
-                l.sharding = sh;
-                l.sequence_parallel = fx.sequence_parallel.value_or(tp > 1);
-                l.schedule = PipelineSchedule::one_f_one_b;
-                l.vp = 1;
-                if (v > 1) {
-                  l.schedule = PipelineSchedule::interleaved;
-                  l.vp = v;
+                  Layout l;
+                  l.dp = dp;
+                  l.tp = tp;
+                  l.pp = pp;
+                  l.cp = cp;
+                  l.ep = ep;
+                  l.micro_batch_size = mb;
+                  l.sharding = sh;
+                  l.sequence_parallel = fx.sequence_parallel.value_or(tp > 1);
+                  l.schedule = PipelineSchedule::one_f_one_b;
+                  l.vp = 1;
+                  if (v > 1) {
+                    l.schedule = PipelineSchedule::interleaved;
+                    l.vp = v;
+                    ci.layout = l;
+                    ci.training.recompute = rc;
+                    if (!validate_layout(m, ci.training, l, n).empty()) {
+                      if (vs.size() > 1) continue;  // the 1F1B candidate follows
+                      l.schedule = PipelineSchedule::one_f_one_b;
+                      l.vp = 1;
+                    }
+                  }
                   ci.layout = l;
                   ci.training.recompute = rc;
-                  if (!validate_layout(m, ci.training, l, n).empty()) {
-                    if (vs.size() > 1) continue;  // the 1F1B candidate follows
-                    l.schedule = PipelineSchedule::one_f_one_b;
-                    l.vp = 1;
+                  ci.training.micro_batch_size = mb;
+                  EstimateResult r = estimate_fixed(ci);
+                  ++evaluated;
+                  if (!r.ok) {
+                    last_error = r.error;
+                    continue;
                   }
-                }
-                ci.layout = l;
-                ci.training.recompute = rc;
-                ci.training.micro_batch_size = mb;
-                EstimateResult r = estimate_fixed(ci);
-                ++evaluated;
-                if (!r.ok) {
-                  last_error = r.error;
-                  continue;
-                }
-                const bool fits = !r.memory.checked || r.memory.fits;
-                all.push_back({std::move(r), fits});
-                // Recompute searched: also the block recompute of the fewest layers per stage that
-                // fits (Megatron-Core --recompute-method block --recompute-num-layers k).
-                if (rc == Recompute::full && !in.fixed_recompute && fits && all.back().r.memory.checked) {
-                  const int per_stage = (m.n_layers + pp - 1) / pp;
-                  auto fits_with = [&](int k) {
-                    TrainingSpec tk = ci.training;
-                    tk.recompute_layers = k;
-                    return memory_per_device(m, tk, l, in.device).fits;
-                  };
-                  if (per_stage > 1 && fits_with(per_stage - 1)) {
-                    int lo = 1, hi = per_stage - 1;  // smallest k that fits lies in [lo, hi]
-                    while (lo < hi) {
-                      const int mid = (lo + hi) / 2;
-                      if (fits_with(mid)) hi = mid;
-                      else lo = mid + 1;
+                  const bool fits = !r.memory.checked || r.memory.fits;
+                  all.push_back({std::move(r), fits});
+                  // Recompute searched: also the block recompute of the fewest layers per stage
+                  // that fits (Megatron-Core --recompute-method block --recompute-num-layers k).
+                  if (rc == Recompute::full && !in.fixed_recompute && fits &&
+                      all.back().r.memory.checked) {
+                    const int per_stage = (m.n_layers + pp - 1) / pp;
+                    auto fits_with = [&](int k) {
+                      TrainingSpec tk = ci.training;
+                      tk.recompute_layers = k;
+                      return memory_per_device(m, tk, l, in.device).fits;
+                    };
+                    if (per_stage > 1 && fits_with(per_stage - 1)) {
+                      int lo = 1, hi = per_stage - 1;  // smallest k that fits lies in [lo, hi]
+                      while (lo < hi) {
+                        const int mid = (lo + hi) / 2;
+                        if (fits_with(mid))
+                          hi = mid;
+                        else
+                          lo = mid + 1;
+                      }
+                      EstimateInput bi = ci;
+                      bi.training.recompute_layers = lo;
+                      EstimateResult rb = estimate_fixed(bi);
+                      ++evaluated;
+                      const bool fits_b = !rb.memory.checked || rb.memory.fits;
+                      if (rb.ok) all.push_back({std::move(rb), fits_b});
                     }
-                    EstimateInput bi = ci;
-                    bi.training.recompute_layers = lo;
-                    EstimateResult rb = estimate_fixed(bi);
-                    ++evaluated;
-                    const bool fits_b = !rb.memory.checked || rb.memory.fits;
-                    if (rb.ok) all.push_back({std::move(rb), fits_b});
                   }
                 }
-              }
       }
     }
   }
@@ -210,7 +215,8 @@ EstimateResult search_layout(const EstimateInput& in) {
   for (const auto& s : all)
     if (s.fits || !any_fits) pool.push_back(&s);
   std::sort(pool.begin(), pool.end(), [](const Scored* a, const Scored* b) {
-    if (a->r.tokens_per_s_per_gpu != b->r.tokens_per_s_per_gpu) return a->r.tokens_per_s_per_gpu > b->r.tokens_per_s_per_gpu;
+    if (a->r.tokens_per_s_per_gpu != b->r.tokens_per_s_per_gpu)
+      return a->r.tokens_per_s_per_gpu > b->r.tokens_per_s_per_gpu;
     return a->r.memory.total_bytes < b->r.memory.total_bytes;
   });
   EstimateResult best = pool.front()->r;
