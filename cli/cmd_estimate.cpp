@@ -65,6 +65,17 @@ std::string ascii_only(const std::string& s) {
   return out;
 }
 
+// " (P10-P90 LO - HI)" from the result's /bands, in the metric's own format; "" without a band.
+template <typename Format>
+std::string band_text(const ordered_json& r, const char* metric, Format fmt, bool unicode) {
+  if (!r.contains("bands")) return "";
+  const auto& b = r["bands"];
+  const double lo = number_or_nan(b["p10"], metric), hi = number_or_nan(b["p90"], metric);
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return "";
+  return " (P10" + std::string(unicode ? "\u2013" : "-") + "P90 " + fmt(lo) + (unicode ? " \u2013 " : " - ") + fmt(hi) +
+         ")";
+}
+
 std::string render_table(const ordered_json& r, bool unicode) {
   const std::string times = unicode ? "\u00d7" : "x";
   const std::string dot = unicode ? " \u00b7 " : " x ";
@@ -117,15 +128,20 @@ std::string render_table(const ordered_json& r, bool unicode) {
   std::string wall = format_duration_s(number_or_nan(m, "wall_time_h") * 3600);
   if (wall.size() < 2 || wall.compare(wall.size() - 2, 2, " h") != 0)
     wall += " (" + format_number(number_or_nan(m, "wall_time_h")) + " h)";
-  t.add_row({"wall time", wall});
-  t.add_row({"GPU-hours", format_number(number_or_nan(m, "gpu_hours"))});
+  const auto hours = [](double v) { return format_number(v) + " h"; };
+  const auto plain = [](double v) { return format_number(v); };
+  const auto usd = [](double v) { return "$" + format_number(v); };
+  t.add_row({"wall time", wall + band_text(r, "wall_time_h", hours, unicode)});
+  t.add_row({"GPU-hours", format_number(number_or_nan(m, "gpu_hours")) + band_text(r, "gpu_hours", plain, unicode)});
   if (zoo) {
     std::string tp = format_number(number_or_nan(m, "samples_per_s_per_gpu")) + " samples/s/GPU";
     if (m["tokens_per_s_per_gpu"].is_number())
       tp += " (" + format_number(m["tokens_per_s_per_gpu"].get<double>()) + " tokens/s/GPU)";
+    tp += band_text(r, "samples_per_s_per_gpu", plain, unicode);
     t.add_row({"throughput", tp});
   } else {
-    t.add_row({"throughput", format_number(number_or_nan(m, "tokens_per_s_per_gpu")) + " tokens/s/GPU"});
+    t.add_row({"throughput", format_number(number_or_nan(m, "tokens_per_s_per_gpu")) + " tokens/s/GPU" +
+                                 band_text(r, "tokens_per_s_per_gpu", plain, unicode)});
   }
   t.add_row({"step time", format_duration_s(number_or_nan(m, "step_time_s"))});
   t.add_row({"MFU", format_number(number_or_nan(m, "mfu") * 100) + " %"});
@@ -134,13 +150,20 @@ std::string render_table(const ordered_json& r, bool unicode) {
   memory += ", fits: " + text_or(mem, "fits", "not checked");
   t.add_row({"peak memory", memory});
   t.add_row({"energy", format_number(number_or_nan(m, "energy_mwh")) + " MWh (facility, PUE " +
-                           format_number(number_or_nan(c, "pue")) + ")"});
+                           format_number(number_or_nan(c, "pue")) + ")" + band_text(r, "energy_mwh", plain, unicode)});
   if (m["cost_usd"].is_number()) {
     t.add_row({"cost", "$" + format_number(m["cost_usd"].get<double>()) + " (rental $" +
                            format_number(number_or_nan(c, "rental_usd")) + " + electricity $" +
-                           format_number(number_or_nan(c, "electricity_usd")) + ")"});
+                           format_number(number_or_nan(c, "electricity_usd")) + ")" +
+                           band_text(r, "cost_usd", usd, unicode)});
   } else {
     t.add_row({"cost", "not computed: set /costs/usd_per_gpu_hour"});
+  }
+  if (r.contains("bands")) {
+    const auto& sg = r["bands"]["sigma_log"];
+    t.add_row({"uncertainty", "P10-P90: log-normal, sigma " + format_number(number_or_nan(sg, "throughput")) +
+                                  " (throughput), " + format_number(number_or_nan(sg, "whole_run")) +
+                                  " (whole run), from held-out errors on published runs"});
   }
   t.add_row({"simulation", "not checked (analytic estimate only)"});
   const std::string text = t.render(unicode);

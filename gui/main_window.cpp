@@ -79,6 +79,7 @@ class KpiCard : public QFrame {
     setAccessibleDescription(value + QStringLiteral(", ") + detail);
   }
   QString value() const { return value_->text(); }
+  QString detail() const { return detail_->text(); }
 
  private:
   QLabel* title_;
@@ -245,6 +246,10 @@ bool MainWindow::idle() const { return !runner_->busy() && !debounce_->isActive(
 
 QString MainWindow::kpi_text(int card) const {
   return card >= 0 && card < 4 ? cards_[card]->value() : QString();
+}
+
+QString MainWindow::kpi_detail(int card) const {
+  return card >= 0 && card < 4 ? cards_[card]->detail() : QString();
 }
 
 bool MainWindow::open_file(const QString& path, QString* error) {
@@ -473,13 +478,15 @@ void MainWindow::show_answer() {
   const Kpis& k = *answer_;
   const QString note = stale_ ? tr("last valid answer") : QString();
   auto detail = [&](const QString& d) { return stale_ ? note : d; };
-  cards_[0]->set(format_hours(k.wall_time_h),
-                 detail(k.tokens_per_s_per_gpu
-                            ? tr("%1 tokens/s per GPU").arg(format_number(*k.tokens_per_s_per_gpu))
-                        : k.samples_per_s_per_gpu
-                            ? tr("%1 samples/s per GPU").arg(format_number(*k.samples_per_s_per_gpu))
-                            : QString()),
-                 stale_);
+  QString speed = k.tokens_per_s_per_gpu ? tr("%1 tokens/s per GPU").arg(format_number(*k.tokens_per_s_per_gpu))
+                 : k.samples_per_s_per_gpu
+                     ? tr("%1 samples/s per GPU").arg(format_number(*k.samples_per_s_per_gpu))
+                     : QString();
+  if (k.wall_time_p10_h && k.wall_time_p90_h) {
+    const QString range = tr("P10\u2013P90 %1 \u2013 %2").arg(format_hours(*k.wall_time_p10_h), format_hours(*k.wall_time_p90_h));
+    speed = speed.isEmpty() ? range : range + QStringLiteral("; ") + speed;
+  }
+  cards_[0]->set(format_hours(k.wall_time_h), detail(speed), stale_);
   cards_[1]->set(format_number(k.gpu_hours), detail(tr("on %1 GPUs").arg(format_count(k.gpus))),
                  stale_);
   if (k.cost_usd)

@@ -61,6 +61,7 @@ class MainWindow : public QMainWindow {
   const std::optional<Kpis>& answer() const { return answer_; }
   bool answer_is_stale() const { return stale_; }
   QString kpi_text(int card) const;  // 0 time, 1 GPU-hours, 2 cost, 3 energy: the shown text
+  QString kpi_detail(int card) const;  // the line under it (the time card: P10-P90 band, speed)
   bool idle() const;                 // no request pending and none scheduled
 
   QStringList recent_files() const;

@@ -51,6 +51,11 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
   if (number_at(result, "/metrics/mfu", &v)) k.mfu = v;
   if (number_at(result, "/metrics/tokens_per_s_per_gpu", &v)) k.tokens_per_s_per_gpu = v;
   if (number_at(result, "/metrics/samples_per_s_per_gpu", &v)) k.samples_per_s_per_gpu = v;
+  double lo = 0, hi = 0;
+  if (number_at(result, "/bands/p10/wall_time_h", &lo) && number_at(result, "/bands/p90/wall_time_h", &hi)) {
+    k.wall_time_p10_h = lo;
+    k.wall_time_p90_h = hi;
+  }
   k.device = string_at(result, "/hardware/device_name");
   if (k.device.empty()) k.device = string_at(result, "/hardware/device");
   if (const ordered_json* lay = find(result, "/layout"); lay && lay->is_object()) {

@@ -23,6 +23,8 @@ struct Kpis {
   std::optional<double> mfu;  // model FLOPs utilisation, 0..1
   std::optional<double> tokens_per_s_per_gpu;
   std::optional<double> samples_per_s_per_gpu;  // images, sequences or pairs (model-library presets)
+  std::optional<double> wall_time_p10_h;  // the band (/bands, scenarios/uncertainty.h); absent without one
+  std::optional<double> wall_time_p90_h;
 };
 
 // The estimate's headline numbers; nullopt (with *error set) when the result lacks one.

@@ -48,7 +48,6 @@ std::optional<std::string> str(const json& j, const char* key) {
   return std::nullopt;
 }
 
-constexpr double kZ90 = 1.2815515655446004;  // standard normal quantile of 0.9
 
 int next_pow2(double x) {
   int p = 1;
@@ -476,16 +475,14 @@ namespace {
 bool is_moe(const models::TransformerShape& m) { return m.moe && m.moe->n_experts > 0; }
 
 double sigma_for(const std::string& metric, const RecordInput& ri, const UncertaintyParams& u) {
-  const int n_search = searched_defaults(ri.defaults_used);
-  const int n_other = int(ri.defaults_used.size()) - n_search;
-  const bool moe = is_moe(ri.input.model);
-  double s2 = u.sigma_base * u.sigma_base + double(n_other) * u.sigma_default * u.sigma_default +
-              double(n_search) * u.sigma_search * u.sigma_search + (moe ? u.sigma_moe * u.sigma_moe : 0.0);
-  if (metric == "gpu_hours" || metric == "wall_time_h") s2 += u.sigma_run * u.sigma_run;
-  if (metric == "energy_mwh") s2 += u.sigma_run * u.sigma_run + u.sigma_energy * u.sigma_energy;
-  if (metric == "peak_memory_gib_per_gpu")
-    s2 = u.sigma_memory * u.sigma_memory + double(ri.defaults_used.size()) * u.sigma_default * u.sigma_default;
-  return std::sqrt(s2);
+  const SpreadBasis b{.moe = is_moe(ri.input.model),
+                      .n_defaults = int(ri.defaults_used.size()),
+                      .n_searched = searched_defaults(ri.defaults_used)};
+  const Spread s = metric == "gpu_hours" || metric == "wall_time_h" ? Spread::whole_run
+                   : metric == "energy_mwh"                         ? Spread::energy
+                   : metric == "peak_memory_gib_per_gpu"            ? Spread::memory
+                                                                    : Spread::throughput;
+  return band_sigma(u, s, b);
 }
 
 std::string layout_string(const models::Layout& l, models::Recompute rc, int rc_layers) {

@@ -15,6 +15,7 @@
 #include "scenarios/key_table.h"
 #include "scenarios/result_json.h"
 #include "scenarios/sha256.h"
+#include "scenarios/uncertainty.h"
 #include "scenarios/zoo_run.h"
 #include "scenarios/model_library.h"
 
@@ -222,7 +223,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   checks["memory_fit"] = mem["fits"];
   checks["cost"] = rental ? "computed" : "not computed: /costs/usd_per_gpu_hour not given";
   checks["simulation"] = "not checked: schema v1 runs the analytic estimate only (no iteration or run simulation)";
-  checks["uncertainty"] = "not checked: no uncertainty band in this version";
+  checks["uncertainty"] = "P10-P90 band of every metric in /bands (scenarios/uncertainty.h)";
   j["checks"] = checks;
 
   ordered_json notes = ordered_json::array();
@@ -287,6 +288,59 @@ ordered_json zoo_json(const RunRequest& req, const Prepared& p, const models::Es
   lay["gradient_accumulation"] = st.input.grad_accumulation;
   j["checks"]["simulation"] = "not checked: model-library presets have the analytic estimate only";
   return j;
+}
+
+// The P10/P90 of every metric (scenarios/uncertainty.h), placed after /metrics. A scenario states
+// its inputs, so no default widens the band; the σ are the cross-validated ones of the predictor.
+void add_bands(ordered_json& result, bool zoo, bool moe) {
+  const UncertaintyParams u;
+  const models::ZooParams zp;
+  auto sigma = [&](Spread sp) { return zoo ? zoo_band_sigma(zp, u, sp, 0) : band_sigma(u, sp, SpreadBasis{.moe = moe}); };
+  const struct {
+    const char* metric;
+    Spread spread;
+  } kSpread[] = {{"tokens_per_s_per_gpu", Spread::throughput}, {"step_time_s", Spread::throughput},
+                 {"wall_time_h", Spread::whole_run},           {"gpu_hours", Spread::whole_run},
+                 {"energy_mwh", Spread::energy},               {"peak_memory_gib_per_gpu", Spread::memory},
+                 {"mfu", Spread::throughput},                  {"cost_usd", Spread::whole_run},
+                 {"samples_per_s_per_gpu", Spread::throughput}};
+  ordered_json lo = ordered_json::object(), hi = ordered_json::object();
+  ordered_json& why = result["why_null"];
+  const ordered_json& m = result["metrics"];
+  for (const auto& [metric, spread] : kSpread) {
+    const std::string k = metric;
+    const bool value = m.contains(k) && m[k].is_number();
+    if (value && !(zoo && spread == Spread::memory)) {
+      const Band b = band(m[k].get<double>(), sigma(spread));
+      lo[k] = num(b.p10);
+      hi[k] = num(b.p90);
+      continue;
+    }
+    lo[k] = nullptr;
+    hi[k] = nullptr;
+    const std::string reason =
+        value ? "the model-library memory model is not validated against measured runs: no band"
+              : "no value: see /metrics/" + k;
+    why["/bands/p10/" + k] = reason;
+    why["/bands/p90/" + k] = reason;
+  }
+  ordered_json bands;
+  bands["p10"] = lo;
+  bands["p90"] = hi;
+  bands["sigma_log"] = {{"throughput", sigma(Spread::throughput)},
+                        {"whole_run", sigma(Spread::whole_run)},
+                        {"energy", sigma(Spread::energy)},
+                        {"memory", zoo ? ordered_json(nullptr) : ordered_json(sigma(Spread::memory))}};
+  bands["basis"] = zoo ? "log-normal around the estimate; sigma from the leave-one-family-out errors on the "
+                         "published encoder, encoder-decoder, ViT and CNN runs (docs/model-zoo.md, docs/parameters.md)"
+                       : "log-normal around the estimate; sigma from the leave-one-source-out errors on the published "
+                         "decoder runs (docs/validation.md, docs/parameters.md)";
+  ordered_json out;
+  for (auto it = result.begin(); it != result.end(); ++it) {
+    out[it.key()] = it.value();
+    if (it.key() == "metrics") out["bands"] = bands;
+  }
+  result = std::move(out);
 }
 
 void report(const ProgressFn& progress, double f, std::string_view what) {
@@ -360,6 +414,7 @@ RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::Device
   models::EstimateInput in;
   in.goodput = s.goodput;
   out.result = zoo_json(req, p, in, r, st);
+  add_bands(out.result, true, false);
   if (req.job == Job::sweep_gpus) {
     out.result["job"] = "sweep_gpus";
     ordered_json points = ordered_json::array();
@@ -421,6 +476,7 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
     return out;
   }
   out.result = estimate_json(req, p, in, r);
+  add_bands(out.result, false, p.scenario.model.moe && p.scenario.model.moe->n_experts > 0);
 
   if (req.job == Job::sweep_gpus) {
     out.result["job"] = "sweep_gpus";

@@ -50,7 +50,8 @@ RunResult run(const RunRequest& request, const ProgressFn& progress, const std::
 
 // The result JSON's layout (docs/scenario-format.md, "Result JSON"):
 //   result_version, job, scenario{name, file}, metrics{tokens_per_s_per_gpu, step_time_s,
-//   wall_time_h, gpu_hours, energy_mwh, peak_memory_gib_per_gpu, mfu, cost_usd}, costs{...},
+//   wall_time_h, gpu_hours, energy_mwh, peak_memory_gib_per_gpu, mfu, cost_usd},
+//   bands{p10{...}, p90{...}, sigma_log{...}, basis} (scenarios/uncertainty.h), costs{...},
 //   workload{...}, hardware{device, device_name, device_count, source}, layout{...}, memory{...},
 //   efficiency{...}, checks{...}, notes[], provenance{flopcast_version, git_sha, input_sha256,
 //   catalog_hash, seed, schema_version}; Job::sweep_gpus adds sweep{points[], skipped[]} where

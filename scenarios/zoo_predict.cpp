@@ -6,14 +6,13 @@
 #include "models/goodput.h"
 #include "scenarios/json_fields.h"
 #include "scenarios/model_library.h"
+#include "scenarios/uncertainty.h"
 
 namespace flopcast::scenarios {
 namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
-constexpr double kZ90 = 1.2815515655446004;
 
 using json_fields::field;
 using json_fields::number;
@@ -156,9 +155,8 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
 
   const auto& u = o.uncertainty;
   auto sigma = [&](const std::string& k) {
-    double s2 = zp.sigma_log * zp.sigma_log + double(defaults.size()) * u.sigma_default * u.sigma_default;
-    if (k == "wall_time_h" || k == "gpu_hours") s2 += zp.sigma_run * zp.sigma_run;
-    return std::sqrt(s2);
+    return zoo_band_sigma(zp, u, k == "wall_time_h" || k == "gpu_hours" ? Spread::whole_run : Spread::throughput,
+                          int(defaults.size()));
   };
   auto put = [&](const std::string& k, std::optional<double> v, const std::string& reason) {
     if (v && std::isfinite(*v) && *v > 0) {

@@ -19,6 +19,7 @@
 #include "gui/main_window.h"
 #include "gui/models/diagnostic_model.h"
 #include "gui/models/field_model.h"
+#include "gui/format.h"
 #include "gui/result_values.h"
 #include "scenarios/runner.h"
 
@@ -126,6 +127,13 @@ class TestGuiWindow : public QObject {
     QCOMPARE(w.answer()->wall_time_h, kpis->wall_time_h);
     QCOMPARE(w.answer()->gpu_hours, kpis->gpu_hours);
     QCOMPARE(w.answer()->energy_mwh, kpis->energy_mwh);
+    // The time card says how sure it is: the runner's P10-P90 band, around the value shown.
+    QVERIFY(kpis->wall_time_p10_h && kpis->wall_time_p90_h);
+    QVERIFY(*kpis->wall_time_p10_h < kpis->wall_time_h && kpis->wall_time_h < *kpis->wall_time_p90_h);
+    QCOMPARE(*kpis->wall_time_p10_h, direct.result["bands"]["p10"]["wall_time_h"].get<double>());
+    QVERIFY2(w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p10_h)) &&
+                 w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p90_h)),
+             qPrintable(w.kpi_detail(0)));
     // The chart marks the current GPU count.
     QVERIFY(w.is_modified());
     QVERIFY(w.isWindowModified());
