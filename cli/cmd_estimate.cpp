@@ -133,6 +133,16 @@ std::string render_table(const ordered_json& r, bool unicode) {
   const auto usd = [](double v) { return "$" + format_number(v); };
   t.add_row({"wall time", wall + band_text(r, "wall_time_h", hours, unicode)});
   t.add_row({"GPU-hours", format_number(number_or_nan(m, "gpu_hours")) + band_text(r, "gpu_hours", plain, unicode)});
+  if (const auto& e = r["efficiency"]; e.contains("goodput") && e["goodput"].is_number())
+  {
+    std::string g = format_number(e["goodput"].get<double>() * 100) + " % of wall time in useful steps";
+    const auto& gb = e.contains("goodput_basis") ? e["goodput_basis"] : ordered_json();
+    if (gb.is_object() && gb["mode"] == "auto" && gb["g0"].is_number() && gb["interruptions"].is_number())
+      g += " (auto: g0 " + format_number(gb["g0"].get<double>()) + " x interruptions " +
+           format_number(gb["interruptions"].get<double>()) + ")";
+    else g += " (as the scenario sets)";
+    t.add_row({"goodput", g});
+  }
   if (zoo) {
     std::string tp = format_number(number_or_nan(m, "samples_per_s_per_gpu")) + " samples/s/GPU";
     if (m["tokens_per_s_per_gpu"].is_number())

@@ -18,9 +18,9 @@ void add_simulation_keys(std::vector<KeySpec>& k) {
                .choices = {"estimate", "iteration", "run"},
                .help = "estimate: the analytic model (microseconds); iteration: the discrete-event simulation of one step; run: the whole run with failures and checkpoints (`flopcast simulate`).",
                .group = kGroup});
-  k.push_back({.pointer = "/simulation/goodput", .type = KeyType::number, .default_value = 1.0,
-               .unit = "fraction", .minimum = 0.01, .maximum = 1,
-               .help = "Fraction of wall time spent on useful training steps (failures, restarts, checkpoints take the rest).",
+  k.push_back({.pointer = "/simulation/goodput", .type = KeyType::any_of, .default_value = "auto",
+               .unit = "fraction", .minimum = 0.01, .maximum = 1, .choices = {"auto"},
+               .help = "Fraction of wall time spent on useful training steps (failures, restarts, checkpoints, evaluation and start-up take the rest); \"auto\": g0 (fitted on published whole runs) x the interruption goodput of this many devices (models/goodput.h); 1: compute time only.",
                .group = kGroup});
   // Iteration and run simulation (`flopcast simulate`, simulator/).
   k.push_back({.pointer = "/simulation/seeds", .type = KeyType::integer, .default_value = 100, .minimum = 1,
@@ -63,7 +63,10 @@ void apply_simulation(const Reader& r, Scenario& s, std::vector<Issue>& issues) 
   if (const auto* v = r.get("/simulation/checkpoint_interval_s");
       v && !(v->is_string() && v->get<std::string>() == "auto") && !(v->is_number() && v->get<double>() >= 1 && v->get<double>() <= 1e9))
     issues.push_back({"/simulation/checkpoint_interval_s", "is " + v->dump() + ": expected \"auto\" or a number in 1..1e9 (s)"});
-  s.goodput = r.number("/simulation/goodput", 1.0);
+  if (const auto* v = r.get("/simulation/goodput"); v && !(v->is_string() && v->get<std::string>() == "auto")) {
+    if (v->is_number() && v->get<double>() >= 0.01 && v->get<double>() <= 1) s.goodput = v->get<double>();
+    else issues.push_back({"/simulation/goodput", "is " + v->dump() + ": expected \"auto\" or a number in 0.01..1 (fraction)"});
+  }
 }
 
 }  // namespace flopcast::scenarios::detail

@@ -343,6 +343,15 @@ void add_bands(ordered_json& result, bool zoo, bool moe) {
   result = std::move(out);
 }
 
+// Where the goodput came from: /efficiency/goodput_basis and a note.
+void add_goodput(ordered_json& result, const Scenario& s, int device_count, double params) {
+  const GoodputParts g = scenario_goodput_parts(s, device_count, params);
+  result["efficiency"]["goodput_basis"] = g.automatic
+                                              ? ordered_json{{"mode", "auto"}, {"g0", g.g0}, {"interruptions", g.interruptions}}
+                                              : ordered_json{{"mode", "scenario"}, {"g0", nullptr}, {"interruptions", nullptr}};
+  result["notes"].push_back(goodput_note(s, device_count, params));
+}
+
 void report(const ProgressFn& progress, double f, std::string_view what) {
   if (progress) progress(f, what);
 }
@@ -412,8 +421,9 @@ RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::Device
     return out;
   }
   models::EstimateInput in;
-  in.goodput = s.goodput;
+  in.goodput = scenario_goodput(s, s.device_count, r.params);
   out.result = zoo_json(req, p, in, r, st);
+  add_goodput(out.result, s, s.device_count, r.params);
   add_bands(out.result, true, false);
   if (req.job == Job::sweep_gpus) {
     out.result["job"] = "sweep_gpus";
@@ -476,6 +486,7 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
     return out;
   }
   out.result = estimate_json(req, p, in, r);
+  add_goodput(out.result, p.scenario, p.scenario.device_count, r.params);
   add_bands(out.result, false, p.scenario.model.moe && p.scenario.model.moe->n_experts > 0);
 
   if (req.job == Job::sweep_gpus) {

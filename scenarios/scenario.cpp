@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 
+#include "models/efficiency.h"
+#include "models/flops.h"
+#include "models/goodput.h"
 #include "scenarios/atomic_file.h"
 #include "scenarios/key_table.h"
 #include "scenarios/keys_sections.h"
@@ -365,6 +369,32 @@ std::string save_scenario_file(const std::string& path, const ordered_json& docu
   }
 }
 
+GoodputParts scenario_goodput_parts(const Scenario& s, int device_count, double params) {
+  if (s.goodput) return {false, *s.goodput, 1.0};
+  return {true, models::EfficiencyParams{}.goodput, models::failure_goodput(device_count, params)};
+}
+
+double scenario_goodput(const Scenario& s, int device_count, double params) {
+  const GoodputParts g = scenario_goodput_parts(s, device_count, params);
+  return g.g0 * g.interruptions;
+}
+
+std::string goodput_note(const Scenario& s, int device_count, double params) {
+  char buf[256];
+  const GoodputParts g = scenario_goodput_parts(s, device_count, params);
+  if (!g.automatic) {
+    std::snprintf(buf, sizeof buf, "goodput %.3g as the scenario sets (/simulation/goodput)", g.g0);
+  } else {
+    const double g0 = g.g0;
+    const double f = g.interruptions;
+    std::snprintf(buf, sizeof buf,
+                  "goodput auto: %.3f = g0 %.3f (evaluation, start-up, stalls: fitted on published whole runs) x %.4f "
+                  "(interruptions of %d devices at Llama 3's rate, Daly's checkpoint interval: models/goodput.h)",
+                  g0 * f, g0, f, device_count);
+  }
+  return buf;
+}
+
 models::EstimateInput to_estimate_input(const Scenario& s, const models::DeviceSpec& device) {
   models::EstimateInput in;
   in.model = s.model;
@@ -376,7 +406,7 @@ models::EstimateInput to_estimate_input(const Scenario& s, const models::DeviceS
   in.costs.usd_per_gpu_hour = s.usd_per_gpu_hour.value_or(0.0);
   in.costs.electricity_usd_per_kwh = s.electricity_usd_per_kwh;
   in.costs.pue = s.pue;
-  in.goodput = s.goodput;
+  in.goodput = scenario_goodput(s, s.device_count, models::shape_complete(s.model) ? models::count_params(s.model).total : 0.0);
   if (s.recompute_auto) {
     // Recompute searched: an explicit layout becomes a search with every part of it fixed.
     in.fixed_recompute = false;

@@ -64,7 +64,7 @@ struct Scenario {
 
   // simulation
   std::string level = "estimate";
-  double goodput = 1;
+  std::optional<double> goodput;  // absent: "auto" (scenario_goodput)
 
   nlohmann::ordered_json document;   // migrated, validated, as written (no defaults added)
   nlohmann::ordered_json effective;  // the same with every documented default filled in
@@ -89,6 +89,20 @@ LoadResult load_scenario_document(const nlohmann::ordered_json& doc, const std::
 std::string save_scenario_text(const nlohmann::ordered_json& document);
 // Writes save_scenario_text(document) atomically. Returns "" or a one-line error.
 std::string save_scenario_file(const std::string& path, const nlohmann::ordered_json& document);
+
+// The goodput of a whole run of `params` parameters on `device_count` devices: the scenario's
+// /simulation/goodput, or for "auto" the fitted g0 (models/efficiency.h) × the interruption
+// goodput of that many devices (models/goodput.h) — what `flopcast predict` applies to published runs.
+double scenario_goodput(const Scenario& s, int device_count, double params);
+// Its parts: g0 and the interruption goodput ("auto"), or the scenario's value and 1.
+struct GoodputParts {
+  bool automatic = true;
+  double g0 = 1;             // "auto": efficiency.h's fitted g0; else the scenario's value
+  double interruptions = 1;  // "auto": models/goodput.h's failure_goodput; else 1
+};
+GoodputParts scenario_goodput_parts(const Scenario& s, int device_count, double params);
+// One line saying where that goodput came from.
+std::string goodput_note(const Scenario& s, int device_count, double params);
 
 // The model input for this scenario (device spec supplied by the caller from hwprofiles).
 models::EstimateInput to_estimate_input(const Scenario& s, const models::DeviceSpec& device);

@@ -89,7 +89,7 @@ models::EstimateResult zoo_run_totals(const Scenario& s, const models::DeviceSpe
   r.pipeline_bubble_fraction = 0;
   r.exposed_comm_s_per_step = zr.dp_comm_exposed_s;
 
-  const double goodput = s.goodput > 0 ? std::min(1.0, s.goodput) : 1.0;
+  const double goodput = scenario_goodput(s, device_count, zr.params);
   r.training_time_s = z.training_samples / (zr.samples_per_s_per_gpu * d) / goodput;
   r.wall_time_h = r.training_time_s / 3600;
   r.gpu_hours = r.wall_time_h * d;

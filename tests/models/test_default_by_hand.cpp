@@ -50,23 +50,30 @@ TEST_CASE("default.json by hand: parameters, FLOPs, time, GPU-hours, cost", "[de
   // llm.c measures about 0.38 with bf16, tests/data/groundtruth public.json llmc-gpt2-124m), so
   //   T_min = 8.544384e18 / (8 · 312e12 · 0.75) = 4,564.3 s   (1.268 h)
   //   T_max = 8.544384e18 / (8 · 312e12 · 0.20) = 17,116.0 s  (4.754 h)
-  // (goodput 1: the scenario does not set one).
-  CHECK(r.training_time_s > 4564.3);
-  CHECK(r.training_time_s < 17116.0);
-  // MFU consistent with T: MFU = W / (T · 8 · 312e12).
-  CHECK(r.mfu == Approx(8.544384e18 / (r.training_time_s * 8 * 312e12)).epsilon(1e-9));
-  // GPU-hours = 8 × T / 3600, between 8 · 1.268 = 10.14 and 8 · 4.754 = 38.03.
+  // The wall time is T / goodput: the scenario leaves /simulation/goodput out, so it is "auto",
+  // g0 × interruptions = 0.819 (models/efficiency.h) × failure_goodput(8 GPUs), which is above 0.998
+  // for 8 GPUs (one interruption in ~260 days: tests/models/test_goodput.cpp), so
+  // 0.819 · 0.998 = 0.81736 < goodput ≤ 0.819.
+  CHECK(in.goodput > 0.81736);
+  CHECK(in.goodput <= 0.819);
+  const double compute_s = r.training_time_s * in.goodput;
+  CHECK(compute_s > 4564.3);
+  CHECK(compute_s < 17116.0);
+  // MFU is the steps' (compute time): MFU = W / (T · 8 · 312e12).
+  CHECK(r.mfu == Approx(8.544384e18 / (compute_s * 8 * 312e12)).epsilon(1e-9));
+  // GPU-hours = 8 × wall / 3600; of compute, between 8 · 1.268 = 10.14 and 8 · 4.754 = 38.03.
   CHECK(r.gpu_hours == Approx(8 * r.training_time_s / 3600).epsilon(1e-12));
-  CHECK(r.gpu_hours > 10.14);
-  CHECK(r.gpu_hours < 38.04);
+  CHECK(r.gpu_hours * in.goodput > 10.14);
+  CHECK(r.gpu_hours * in.goodput < 38.04);
   // Energy (PUE 1.25 and 0.08 USD/kWh are the scenario format's documented defaults): 8 A100 draw
   // at most the 6.5 kW of their server (system power 6.5 kW per 8 GPUs) × 1.25 for at most
-  // 4.754 h = 38.6 kWh = 0.0386 MWh; at least the idle 25 % of that for 1.268 h = 2.58 kWh.
+  // 4.754 h / 0.81736 = 5.816 h = 47.3 kWh = 0.0473 MWh; at least the idle 25 % of that for
+  // 1.268 h = 2.58 kWh.
   CHECK(r.energy_mwh > 0.00258);
-  CHECK(r.energy_mwh < 0.0386);
+  CHECK(r.energy_mwh < 0.0473);
   // Cost = GPU-hours × 1.79 USD + kWh × 0.08 USD: between 18.15 + 0.21 = 18.36 and
-  // 68.09 + 3.09 = 71.18 USD.
+  // 8 · 5.816 · 1.79 + 47.3 · 0.08 = 83.28 + 3.78 = 87.06 USD.
   CHECK(r.cost_usd == Approx(r.gpu_hours * 1.79 + r.energy_mwh * 1000 * 0.08).epsilon(1e-9));
   CHECK(r.cost_usd > 18.36);
-  CHECK(r.cost_usd < 71.18);
+  CHECK(r.cost_usd < 87.06);
 }

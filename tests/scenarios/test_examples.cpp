@@ -63,7 +63,9 @@ TEST_CASE("the examples give positive, finite, consistent results", "[examples]"
     const double batch = zoo ? s.zoo->global_batch_samples : s.training.global_batch_tokens;
     const double amount = zoo ? s.zoo->training_samples : s.training.training_tokens;
     CHECK(rel_diff(m["step_time_s"].get<double>() * per_s * gpus, batch) < 1e-6);
-    CHECK(rel_diff(m["wall_time_h"].get<double>() * 3600 * per_s * gpus * s.goodput, amount) < 1e-6);
+    const double goodput = r.result["efficiency"]["goodput"].get<double>();
+    CHECK(goodput == Approx(scenario_goodput(s, s.device_count, r.result["workload"]["params"].get<double>())));
+    CHECK(rel_diff(m["wall_time_h"].get<double>() * 3600 * per_s * gpus * goodput, amount) < 1e-6);
     // Cost = rental + electricity, rental = GPU-hours x price.
     const auto& c = r.result["costs"];
     CHECK(rel_diff(c["rental_usd"].get<double>(), m["gpu_hours"].get<double>() * *s.usd_per_gpu_hour) < 1e-9);

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.h"
+#include "models/efficiency.h"
+#include "models/goodput.h"
 #include "scenarios/scenario.h"
 
 using namespace flopcast::scenarios;
@@ -28,7 +30,8 @@ TEST_CASE("defaults are applied and mapped onto the model's structs", "[validate
   CHECK(s.auto_layout);
   CHECK(s.pue == 1.25);
   CHECK(s.electricity_usd_per_kwh == 0.08);
-  CHECK(s.goodput == 1.0);
+  CHECK_FALSE(s.goodput.has_value());  // "auto"
+  CHECK(s.effective["simulation"]["goodput"] == "auto");
   CHECK(s.effective["parallelism"]["sharding"] == "none");
   CHECK_FALSE(s.document["parallelism"].contains("sharding"));  // defaults are not written back
   const auto in = to_estimate_input(s, flopcast::models::DeviceSpec{});
@@ -211,5 +214,37 @@ TEST_CASE("overlap_grad_reduce false exposes the data-parallel communication", "
     CHECK(step(false) > step(true));
     doc["parallelism"]["overlap_grad_reduce"] = "no";
     CHECK(first_pointer(doc) == "/parallelism/overlap_grad_reduce");
+  }
+}
+
+TEST_CASE("goodput: auto is g0 x the interruptions of the device count; a number is taken as is", "[validate][goodput]") {
+  const flopcast::models::EfficiencyParams eff;
+  ordered_json doc = base();
+  LoadResult r = load_scenario_document(doc, "t.json");
+  REQUIRE(r.ok);
+  const double params = 70e9;
+  // auto: g0 (fitted on published whole runs) times failure_goodput, which falls with the device count
+  CHECK(scenario_goodput(r.scenario, 8, params) == Approx(eff.goodput * flopcast::models::failure_goodput(8, params)));
+  CHECK(scenario_goodput(r.scenario, 16384, params) < scenario_goodput(r.scenario, 8, params));
+  CHECK(scenario_goodput(r.scenario, 16384, params) < 0.95 * eff.goodput);
+  CHECK(goodput_note(r.scenario, 8, params).rfind("goodput auto:", 0) == 0);
+  const auto in = to_estimate_input(r.scenario, flopcast::models::DeviceSpec{});
+  CHECK(in.goodput == Approx(eff.goodput * flopcast::models::failure_goodput(8, 123551232.0)));
+  // "auto" written out is the same
+  doc["simulation"] = {{"goodput", "auto"}};
+  r = load_scenario_document(doc, "t.json");
+  REQUIRE(r.ok);
+  CHECK_FALSE(r.scenario.goodput.has_value());
+  // a number: taken as is, at every device count (1: compute time only)
+  doc["simulation"] = {{"goodput", 1.0}};
+  r = load_scenario_document(doc, "t.json");
+  REQUIRE(r.ok);
+  CHECK(scenario_goodput(r.scenario, 16384, params) == 1.0);
+  CHECK(goodput_note(r.scenario, 8, params).find("as the scenario sets") != std::string::npos);
+  // anything else names the key
+  for (const ordered_json& bad : {ordered_json("x"), ordered_json(0.0), ordered_json(1.5), ordered_json(nullptr)}) {
+    INFO(bad.dump());
+    doc["simulation"] = {{"goodput", bad}};
+    CHECK(first_pointer(doc) == "/simulation/goodput");
   }
 }

@@ -10,6 +10,7 @@
 #include "hwprofiles/catalog.h"
 #include "hwprofiles/device_profile.h"
 #include "models/energy.h"
+#include "models/goodput.h"
 #include "models/zoo_estimate.h"
 #include "scenarios/model_library.h"
 #include "scenarios/scenario.h"
@@ -74,13 +75,15 @@ Expected expected_for(const std::string& preset, const SampleInput& in, const st
   models::ZooEstimateInput probe = zi;
   probe.micro_batch_size = 0;
   e.memory_cap_micro_batch = models::zoo_estimate(probe).micro_batch_size;
-  const double seconds = training_samples / (e.zoo.samples_per_s_per_gpu * devices);
+  // goodput "auto" (the scenarios leave it out): the fitted g0 x the interruption goodput
+  const double goodput = models::EfficiencyParams{}.goodput * models::failure_goodput(devices, e.zoo.params);
+  const double seconds = training_samples / (e.zoo.samples_per_s_per_gpu * devices) / goodput;
   e.wall_time_h = seconds / 3600;
   e.gpu_hours = e.wall_time_h * devices;
   const double eff = accumulation * e.zoo.compute_s_per_microbatch / e.zoo.step_time_s;
   models::EnergyOptions eo;
   eo.pue = pue;
-  const auto energy = models::training_energy(zi.device, devices, seconds, models::busy_fraction(eff, 1.0), eo);
+  const auto energy = models::training_energy(zi.device, devices, seconds, models::busy_fraction(eff, goodput), eo);
   REQUIRE(energy.ok);
   e.energy_mwh = energy.energy_mwh;
   e.cost_usd = e.gpu_hours * usd_per_gpu_hour + energy.energy_kwh * usd_per_kwh;
