@@ -126,6 +126,8 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
 
   EfficiencyParams ep = in.efficiency;
   if (in.zoo.gemm_eff_max > 0) ep.gemm_eff_max = in.zoo.gemm_eff_max;
+  const bool simt = (in.precision == Precision::fp32 || in.precision == Precision::tf32) && !in.device.peak(Precision::tf32);
+  if (simt && in.zoo.simt_gemm_eff_max > 0) ep.gemm_eff_max = in.zoo.simt_gemm_eff_max;
   const double p16 = peak16(in.device, in.precision) > 0 ? peak16(in.device, in.precision) : peak;
   double fwd = 0, bwd = 0, mem_bound = 0;
   for (const auto& o : L.ops) {
