@@ -17,7 +17,9 @@
 //   GroupedLinear's host-side m_splits), so it is two passes, t = Σ_seg max(Σ t_kernel, n_seg·t_host);
 //   graph-compiled devices (TPU, Trainium, Gaudi, FPGA profiles) have no per-op dispatch (t_host = 0).
 //   π = dense peak of the compute precision, β = HBM bandwidth (DeviceSpec).
-// Assumptions: tensor-core GEMMs for every matmul; attention and the LM head run in 16-bit even in
+//   η_max is the tensor-core ceiling; fp32 training (no tensor cores for fp32: FFMA on the CUDA
+//   cores) takes simt_gemm_eff_max instead (cuBLAS SGEMM: ~90 % of the fp32 peak on V100).
+// Assumptions: tensor-core GEMMs for every matmul outside fp32 training; attention and the LM head run in 16-bit even in
 //   fp8/fp4 training (Transformer Engine keeps attention in bf16 by default; the output layer is outside
 //   its autocast); fp4 training keeps 15 % of the layers in bf16 (NVFP4 recipe, models/estimate.cpp); every kernel pays a fixed t_kernel
 //   (launch + ramp-up + tail) which is what makes micro-batch 1 with small width slow.
@@ -49,6 +51,9 @@ struct EfficiencyParams {
   double goodput = 0.819;            // g0: whole runs' useful-step fraction of wall time apart from
                                      // interruptions (eval, start-up); models/goodput.h adds failures
   double dp_overlap = 1.0;           // fraction of the last backward that hides data-parallel comm
+  double simt_gemm_eff_max = 0.90;   // η_max of fp32 GEMMs on the CUDA cores (fitted on the zoo's V100
+                                     // fp32 records: models::ZooParams, which must equal it; no decoder
+                                     // record trains in fp32)
 };
 
 // η of a GEMM of dimensions M×N×K (continuous, 0 < η ≤ η_max).

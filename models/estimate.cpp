@@ -53,6 +53,7 @@ struct LayerTimes {
 
 struct Ctx {
   const EstimateInput* in;
+  const EfficiencyParams* p;  // in->efficiency, with the fp32 (CUDA-core) ceiling where it applies
   const TransformerShape* m;
   const TrainingSpec* t;
   const Layout* l;
@@ -78,7 +79,7 @@ struct OpCount {
 
 void gemm_fb(const Ctx& c, double M, double N, double K, bool needs_bwd, bool weight_grad, double& f, double& b,
              double count = 1, OpCount* ops = nullptr) {
-  const auto& p = c.in->efficiency;
+  const auto& p = *c.p;
   if (M <= 0 || N <= 0 || K <= 0 || count <= 0) return;
   // `count` identical GEMMs (the local experts of a MoE layer, the adapter matrices of LoRA) run as
   // `count` separate kernels, each dispatched by the host: Transformer Engine's GroupedLinear (the
@@ -121,7 +122,7 @@ double expert_all_to_all_s(double tokens, double token_bytes, int k, int n, int 
 }
 
 LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const ParamCount& pc) {
-  const auto& p = c.in->efficiency;
+  const auto& p = *c.p;
   const auto& m = *c.m;
   const auto& tr = *c.t;
   const auto& l = *c.l;
@@ -313,7 +314,9 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   const auto& m = in.model;
   const auto& tr = in.training;
   const auto& dev = in.device;
-  const auto& p = in.efficiency;
+  // fp32 GEMMs run on the CUDA cores, with their own ceiling (efficiency.h).
+  EfficiencyParams p = in.efficiency;
+  if (tr.precision == Precision::fp32 && p.simt_gemm_eff_max > 0) p.gemm_eff_max = p.simt_gemm_eff_max;
   Layout l = in.layout;
   if (l.schedule != PipelineSchedule::interleaved) l.vp = 1;
   if (l.pp == 1) l.vp = 1;
@@ -352,6 +355,7 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
 
   Ctx c;
   c.in = &in;
+  c.p = &p;
   c.m = &m;
   c.t = &tr;
   c.l = &l;

@@ -91,7 +91,8 @@ struct ZooParams {
                                           // weight-gradient kernels): fitted
   double gemm_eff_max = 0.50;          // η_max for GEMMs/convs of these models (0: efficiency.h's)
   double simt_gemm_eff_max = 0.90;     // η_max of GEMMs/convs on the CUDA-core fp32 pipe (no tensor
-                                       // cores for the precision: fp32 on V100); 0: gemm_eff_max
+                                       // cores for the precision: fp32 on V100); 0: gemm_eff_max.
+                                       // EfficiencyParams::simt_gemm_eff_max (decoders) is this value
   // Band spreads (P10/P90 = P50·exp(∓1.2816·σ)), coverage-calibrated by the same test: the smallest σ
   // that holds 82 % of the held-out |ln(predicted/measured)| of throughput rows (sigma_log) and of
   // time-to-train rows (σ_total² = sigma_log² + sigma_run²).

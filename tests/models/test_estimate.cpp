@@ -535,3 +535,19 @@ TEST_CASE("data-parallel communication after the backward is all exposed", "[est
           Approx(off.breakdown.dp_comm_exposed_s - on.breakdown.dp_comm_exposed_s).epsilon(1e-9));
   }
 }
+
+TEST_CASE("fp32 decoder training takes the CUDA-core GEMM ceiling; other precisions do not", "[estimate][simt]") {
+  auto run = [](Precision p, double simt) {
+    EstimateInput in = basic_input(8, layout(8, 1, 1));
+    in.training.precision = p;
+    in.efficiency.simt_gemm_eff_max = simt;
+    const EstimateResult r = estimate(in);
+    REQUIRE(r.ok);
+    return r.breakdown.forward_s;
+  };
+  // fp32 GEMMs: a higher ceiling than the tensor-core gemm_eff_max makes the forward faster
+  REQUIRE(EfficiencyParams{}.simt_gemm_eff_max > EfficiencyParams{}.gemm_eff_max);
+  CHECK(run(Precision::fp32, EfficiencyParams{}.simt_gemm_eff_max) < 0.9 * run(Precision::fp32, 0));
+  for (Precision p : {Precision::bf16, Precision::fp16, Precision::tf32})
+    CHECK(run(p, EfficiencyParams{}.simt_gemm_eff_max) == run(p, 0));
+}

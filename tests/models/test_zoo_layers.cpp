@@ -172,3 +172,26 @@ TEST_CASE("zoo estimate: fp16 is faster than fp32, bad input is an error, not a 
   empty.device = testing::a100();
   CHECK_FALSE(zoo_estimate(empty).ok);
 }
+
+TEST_CASE("fp32 on a GPU without tf32 runs its convolutions on the CUDA cores at their own ceiling", "[zoo][simt]") {
+  CHECK(ZooParams{}.simt_gemm_eff_max == EfficiencyParams{}.simt_gemm_eff_max);  // one value, two models
+  DeviceSpec v100 = testing::a100();
+  v100.id = "test-v100-like";
+  v100.peak_flops_per_s[index_of(Precision::tf32)] = std::nullopt;  // no tf32: fp32 is the FFMA pipe
+  auto run = [](const DeviceSpec& d, Precision p, double simt) {
+    ZooEstimateInput in;
+    in.layers = *build_cnn("resnet50-v1.5", 224);
+    in.device = d;
+    in.precision = p;
+    in.micro_batch_size = 64;
+    in.zoo.simt_gemm_eff_max = simt;
+    const auto r = zoo_estimate(in);
+    REQUIRE(r.ok);
+    return r.samples_per_s_per_gpu;
+  };
+  // SIMT fp32: the higher ceiling makes the compute-bound convolutions faster ...
+  CHECK(run(v100, Precision::fp32, 0.9) > 1.1 * run(v100, Precision::fp32, 0));
+  // ... and touches nothing that runs on tensor cores: 16-bit, or fp32 where tf32 exists
+  CHECK(run(v100, Precision::fp16, 0.9) == run(v100, Precision::fp16, 0));
+  CHECK(run(testing::a100(), Precision::fp32, 0.9) == run(testing::a100(), Precision::fp32, 0));
+}
