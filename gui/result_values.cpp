@@ -85,6 +85,11 @@ std::vector<SweepPoint> sweep_from_result(const ordered_json& result, std::strin
     SweepPoint p;
     if (!number_at(row, "/device_count", &p.gpus) || !number_at(row, "/wall_time_h", &p.time_h))
       continue;
+    double lo = 0, hi = 0;
+    if (number_at(row, "/wall_time_p10_h", &lo) && number_at(row, "/wall_time_p90_h", &hi)) {
+      p.time_p10_h = lo;
+      p.time_p90_h = hi;
+    }
     double cost = 0;
     p.cost_usd =
         number_at(row, "/cost_usd", &cost) ? cost : std::numeric_limits<double>::quiet_NaN();

@@ -389,10 +389,14 @@ std::vector<int> zoo_sweep_counts(int own) {
 
 // One point of the runner's GPU-count sweep (decoders and model-library presets alike).
 ordered_json sweep_point(int n, const models::EstimateResult& pr, bool priced, bool tokens,
-                         std::optional<double> samples_per_s_per_gpu, const std::string& layout) {
+                         std::optional<double> samples_per_s_per_gpu, const std::string& layout,
+                         double whole_run_sigma) {
   ordered_json pt;
   pt["device_count"] = n;
   pt["wall_time_h"] = num(pr.wall_time_h);
+  const Band b = band(pr.wall_time_h, whole_run_sigma);  // the estimate's band (/bands), per count
+  pt["wall_time_p10_h"] = num(b.p10);
+  pt["wall_time_p90_h"] = num(b.p90);
   pt["gpu_hours"] = num(pr.gpu_hours);
   pt["cost_usd"] = priced ? num(pr.cost_usd) : ordered_json(nullptr);
   pt["energy_mwh"] = num(pr.energy_mwh);
@@ -443,7 +447,8 @@ RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::Device
         } else {
           const bool tokens = !out.result["metrics"]["tokens_per_s_per_gpu"].is_null();
           points.push_back(sweep_point(n, pr, s.usd_per_gpu_hour.has_value(), tokens,
-                                       pst.result.samples_per_s_per_gpu, "dp=" + std::to_string(n)));
+                                       pst.result.samples_per_s_per_gpu, "dp=" + std::to_string(n),
+                                       out.result["bands"]["sigma_log"]["whole_run"].get<double>()));
           continue;
         }
       }
@@ -520,7 +525,8 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
           points.push_back(sweep_point(n, pr, s.usd_per_gpu_hour.has_value(), true, std::nullopt,
                                        "dp=" + std::to_string(pr.layout.dp) + " tp=" + std::to_string(pr.layout.tp) +
                                            " pp=" + std::to_string(pr.layout.pp) +
-                                           (pr.layout.cp > 1 ? " cp=" + std::to_string(pr.layout.cp) : "")));
+                                           (pr.layout.cp > 1 ? " cp=" + std::to_string(pr.layout.cp) : ""),
+                                       out.result["bands"]["sigma_log"]["whole_run"].get<double>()));
           continue;
         }
       }

@@ -55,7 +55,7 @@ RunResult run(const RunRequest& request, const ProgressFn& progress, const std::
 //   workload{...}, hardware{device, device_name, device_count, source}, layout{...}, memory{...},
 //   efficiency{...}, checks{...}, notes[], provenance{flopcast_version, git_sha, input_sha256,
 //   catalog_hash, seed, schema_version}; Job::sweep_gpus adds sweep{points[], skipped[]} where
-//   each point is {device_count, wall_time_h, gpu_hours, cost_usd, energy_mwh,
+//   each point is {device_count, wall_time_h, wall_time_p10_h, wall_time_p90_h, gpu_hours, cost_usd, energy_mwh,
 //   tokens_per_s_per_gpu, layout}. Numbers are finite; unknown values are null.
 inline constexpr int kResultVersion = 1;
 

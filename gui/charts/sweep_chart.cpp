@@ -1,5 +1,6 @@
 #include "gui/charts/sweep_chart.h"
 
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QLegend>
@@ -47,6 +48,14 @@ SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
   chart_->legend()->setAlignment(Qt::AlignBottom);
   chart_->setMargins(QMargins(4, 4, 4, 4));
 
+  band_low_ = new QLineSeries;
+  band_high_ = new QLineSeries;
+  band_ = new QAreaSeries(band_high_, band_low_);
+  band_->setName(tr("P10\u2013P90"));
+  QColor fill = kTimeColor;
+  fill.setAlphaF(0.15);
+  band_->setBrush(fill);
+  band_->setPen(Qt::NoPen);
   time_series_ = new QLineSeries;
   time_series_->setName(tr("Training time"));
   time_series_->setPen(QPen(kTimeColor, 2.5));
@@ -63,6 +72,7 @@ SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
   cost_current_->setColor(kCostColor);
   cost_current_->setBorderColor(Qt::white);
 
+  chart_->addSeries(band_);  // first: drawn under the curves
   for (auto* s : {static_cast<QXYSeries*>(time_series_), static_cast<QXYSeries*>(cost_series_),
                   static_cast<QXYSeries*>(time_current_), static_cast<QXYSeries*>(cost_current_)})
     chart_->addSeries(s);  // never setUseOpenGL: it crashes offscreen
@@ -96,6 +106,8 @@ SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
     s->attachAxis(x_axis_);
     s->attachAxis(time_axis_);
   }
+  band_->attachAxis(x_axis_);
+  band_->attachAxis(time_axis_);
   for (auto* s : {static_cast<QXYSeries*>(cost_series_), static_cast<QXYSeries*>(cost_current_)}) {
     s->attachAxis(x_axis_);
     s->attachAxis(cost_axis_);
@@ -118,9 +130,14 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
     if (usable(p)) ps.push_back(p);
   std::sort(ps.begin(), ps.end(), [](const auto& a, const auto& b) { return a.gpus < b.gpus; });
 
+  // The band is drawn only when every point has one around its time.
+  const bool banded = !ps.empty() && std::all_of(ps.begin(), ps.end(), [](const SweepPoint& p) {
+    return std::isfinite(p.time_p10_h) && std::isfinite(p.time_p90_h) && p.time_p10_h > 0 &&
+           p.time_p10_h <= p.time_h && p.time_h <= p.time_p90_h;
+  });
   double max_h = 0, max_usd = 0;
   for (const auto& p : ps) {
-    max_h = std::max(max_h, p.time_h);
+    max_h = std::max(max_h, banded ? p.time_p90_h : p.time_h);
     if (priced(p)) max_usd = std::max(max_usd, p.cost_usd);
   }
   // Units chosen from the largest value, so the tick labels stay short.
@@ -148,18 +165,25 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
   cost_series_->setName(any_priced || ps.empty() ? tr("Cost")
                                                  : tr("Cost (no price per GPU-hour set)"));
 
-  QList<QPointF> t, c, tc, cc;
+  QList<QPointF> t, c, tc, cc, blo, bhi;
   t.reserve(static_cast<qsizetype>(ps.size()));
   c.reserve(static_cast<qsizetype>(ps.size()));
   for (const auto& p : ps) {
     const bool is_current = current_gpus && std::fabs(p.gpus - *current_gpus) < 1e-9;
     t.append(QPointF(p.gpus, p.time_h / h_div));
+    if (banded) {
+      blo.append(QPointF(p.gpus, p.time_p10_h / h_div));
+      bhi.append(QPointF(p.gpus, p.time_p90_h / h_div));
+    }
     if (is_current) tc.append(t.back());
     if (!priced(p)) continue;
     c.append(QPointF(p.gpus, p.cost_usd / usd_div));
     if (is_current) cc.append(c.back());
   }
   time_series_->replace(t);
+  band_low_->replace(blo);
+  band_high_->replace(bhi);
+  band_->setVisible(banded);
   cost_series_->replace(c);
   time_current_->replace(tc);
   cost_current_->replace(cc);
@@ -172,6 +196,8 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
     x_axis_->setRange(ps.front().gpus / 1.5, ps.back().gpus * 1.5);
     double lo = t.front().y(), hi = lo;
     for (const auto& p : t) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+    for (const auto& p : blo) lo = std::min(lo, p.y());
+    for (const auto& p : bhi) hi = std::max(hi, p.y());
     // Whole decades, so the log axis always shows labelled ticks.
     // (A hair outside the decade, so rounding in Qt's tick placement keeps the end labels.)
     time_axis_->setRange(std::pow(10.0, std::floor(std::log10(lo))) * 0.999,
@@ -188,8 +214,10 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
   }
   QString description = tr("%1 points.").arg(ps.size());
   for (const auto& p : ps)
-    description += QStringLiteral(" %1 GPUs: %2, %3;")
+    description += QStringLiteral(" %1 GPUs: %2%3, %4;")
                        .arg(format_count(p.gpus), format_hours(p.time_h),
+                            banded ? tr(" (P10-P90 %1 - %2)").arg(format_hours(p.time_p10_h), format_hours(p.time_p90_h))
+                                   : QString(),
                             priced(p) ? format_usd(p.cost_usd) : tr("not priced"));
   view_->setAccessibleDescription(description);
 }
@@ -203,5 +231,7 @@ void SweepChart::set_message(const QString& text) {
 
 QList<QPointF> SweepChart::time_points() const { return time_series_->points(); }
 QList<QPointF> SweepChart::cost_points() const { return cost_series_->points(); }
+QList<QPointF> SweepChart::band_low_points() const { return band_low_->points(); }
+QList<QPointF> SweepChart::band_high_points() const { return band_high_->points(); }
 
 }  // namespace flopcast::gui

@@ -16,6 +16,7 @@
 
 class QChart;
 class QChartView;
+class QAreaSeries;
 class QLineSeries;
 class QScatterSeries;
 class QLogValueAxis;
@@ -27,6 +28,8 @@ struct SweepPoint {
   double gpus = 0;
   double time_h = 0;    // wall-clock training time, hours
   double cost_usd = 0;  // total cost, US dollars
+  double time_p10_h = 0;  // the time's P10-P90 band (0: none)
+  double time_p90_h = 0;
 };
 
 class SweepChart : public QWidget {
@@ -43,6 +46,8 @@ class SweepChart : public QWidget {
   // For tests and the accessible description: what is plotted, in axis units.
   QList<QPointF> time_points() const;
   QList<QPointF> cost_points() const;
+  QList<QPointF> band_low_points() const;   // the time band's P10 edge (empty without bands)
+  QList<QPointF> band_high_points() const;  // and its P90 edge
   QString time_unit() const { return time_unit_; }
   QString cost_unit() const { return cost_unit_; }
   QChartView* view() const { return view_; }
@@ -51,6 +56,9 @@ class SweepChart : public QWidget {
   QChart* chart_ = nullptr;
   QChartView* view_ = nullptr;
   QLineSeries* time_series_ = nullptr;
+  QLineSeries* band_low_ = nullptr;   // owned by band_
+  QLineSeries* band_high_ = nullptr;
+  QAreaSeries* band_ = nullptr;       // P10-P90 of the training time
   QLineSeries* cost_series_ = nullptr;
   QScatterSeries* time_current_ = nullptr;
   QScatterSeries* cost_current_ = nullptr;

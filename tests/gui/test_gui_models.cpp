@@ -6,6 +6,8 @@
 #include <QtTest>
 #include <functional>
 
+#include <QChartView>
+
 #include "gui/charts/sweep_chart.h"
 #include "gui/format.h"
 #include "gui/models/diagnostic_model.h"
@@ -187,6 +189,27 @@ class TestGuiModels : public QObject {
     QCOMPARE(chart.time_points().size(), 4);
     chart.set_points({}, std::nullopt);
     QCOMPARE(chart.time_points().size(), 0);
+  }
+
+  void chart_shades_the_time_band() {
+    flopcast::gui::SweepChart chart;
+    chart.resize(600, 400);
+    std::vector<flopcast::gui::SweepPoint> points;
+    for (double g : {8.0, 16.0, 32.0}) points.push_back({g, 48.0 / g, 100.0, 0.5 * 48.0 / g, 2.0 * 48.0 / g});
+    chart.set_points(points, 8.0);
+    QCOMPARE(chart.band_low_points().size(), 3);
+    QCOMPARE(chart.band_high_points().size(), 3);
+    QCOMPARE(chart.band_low_points().front(), QPointF(8.0, 3.0));
+    QCOMPARE(chart.band_high_points().front(), QPointF(8.0, 12.0));
+    QVERIFY(chart.view()->accessibleDescription().contains(QStringLiteral("P10-P90")));
+    // a point without a band (or a band that does not hold its time): no band at all
+    points.push_back({64.0, 0.75, 100.0});
+    chart.set_points(points, 8.0);
+    QCOMPARE(chart.band_low_points().size(), 0);
+    QCOMPARE(chart.time_points().size(), 4);
+    points.back() = {64.0, 0.75, 100.0, 1.0, 2.0};  // P10 above the time
+    chart.set_points(points, 8.0);
+    QCOMPARE(chart.band_high_points().size(), 0);
   }
 };
 

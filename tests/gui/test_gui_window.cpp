@@ -131,6 +131,12 @@ class TestGuiWindow : public QObject {
     QVERIFY(kpis->wall_time_p10_h && kpis->wall_time_p90_h);
     QVERIFY(*kpis->wall_time_p10_h < kpis->wall_time_h && kpis->wall_time_h < *kpis->wall_time_p90_h);
     QCOMPARE(*kpis->wall_time_p10_h, direct.result["bands"]["p10"]["wall_time_h"].get<double>());
+    // The chart shades the same band around each GPU count's time (the sweep's P10/P90).
+    QTRY_VERIFY_WITH_TIMEOUT(!w.chart()->band_low_points().isEmpty(), kWaitMs);
+    QCOMPARE(w.chart()->band_low_points().size(), w.chart()->time_points().size());
+    for (int i = 0; i < w.chart()->time_points().size(); ++i)
+      QVERIFY(w.chart()->band_low_points()[i].y() < w.chart()->time_points()[i].y() &&
+              w.chart()->time_points()[i].y() < w.chart()->band_high_points()[i].y());
     QVERIFY2(w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p10_h)) &&
                  w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p90_h)),
              qPrintable(w.kpi_detail(0)));
