@@ -175,7 +175,8 @@ std::string render_table(const ordered_json& r, bool unicode) {
                                   " (throughput), " + format_number(number_or_nan(sg, "whole_run")) +
                                   " (whole run), from held-out errors on published runs"});
   }
-  t.add_row({"simulation", "not checked (analytic estimate only)"});
+  t.add_row({"simulation", zoo ? "not checked (analytic estimate only)"
+                               : "not checked (analytic estimate; flopcast simulate runs the iteration and whole run)"});
   const std::string text = t.render(unicode);
   return unicode ? text : ascii_only(text);
 }

@@ -1,6 +1,5 @@
 // Scenario keys of the "simulation" section: which level of the model runs and run-level
-// factors. Schema version 1 has the analytic estimate only; the iteration and run simulators
-// add their levels and options here.
+// factors (goodput), and the options of the iteration and run simulators (`flopcast simulate`).
 #include <string>
 
 #include "scenarios/keys_sections.h"

@@ -222,7 +222,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   ordered_json checks;
   checks["memory_fit"] = mem["fits"];
   checks["cost"] = rental ? "computed" : "not computed: /costs/usd_per_gpu_hour not given";
-  checks["simulation"] = "not checked: schema v1 runs the analytic estimate only (no iteration or run simulation)";
+  checks["simulation"] = "not checked: the analytic estimate; `flopcast simulate` runs the iteration and whole-run simulations";
   checks["uncertainty"] = "P10-P90 band of every metric in /bands (scenarios/uncertainty.h)";
   j["checks"] = checks;
 
