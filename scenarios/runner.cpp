@@ -293,9 +293,7 @@ ordered_json zoo_json(const RunRequest& req, const Prepared& p, const models::Es
 // The P10/P90 of every metric (scenarios/uncertainty.h), placed after /metrics. A scenario states
 // its inputs, so no default widens the band; the σ are the cross-validated ones of the predictor.
 void add_bands(ordered_json& result, bool zoo, bool moe) {
-  const UncertaintyParams u;
-  const models::ZooParams zp;
-  auto sigma = [&](Spread sp) { return zoo ? zoo_band_sigma(zp, u, sp, 0) : band_sigma(u, sp, SpreadBasis{.moe = moe}); };
+  auto sigma = [&](Spread sp) { return scenario_band_sigma(sp, zoo, moe); };
   const struct {
     const char* metric;
     Spread spread;

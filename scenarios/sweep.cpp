@@ -1,5 +1,6 @@
 // Hardware choice sweep: see sweep.h for the method.
 #include "scenarios/sweep.h"
+#include "scenarios/uncertainty.h"
 #include "scenarios/model_library.h"
 #include "scenarios/zoo_run.h"
 
@@ -125,6 +126,8 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
   row.device_type = dev.profile->device_type;
   row.device_count = count;
   row.price = dev.price;
+  row.wall_time_sigma =
+      scenario_band_sigma(Spread::whole_run, base.zoo.has_value(), base.model.moe && base.model.moe->n_experts > 0);
   Scenario s = base;
   s.device_count = count;
   s.auto_layout = true;
@@ -185,6 +188,9 @@ ordered_json row_json(const SweepRow& row) {
   j["pareto"] = row.pareto;
   j["off_front"] = row.off_front.empty() ? ordered_json(nullptr) : ordered_json(row.off_front);
   j["wall_time_h"] = has ? num(r.wall_time_h) : ordered_json(nullptr);
+  const Band wb = band(r.wall_time_h, row.wall_time_sigma);
+  j["wall_time_p10_h"] = has ? num(wb.p10) : ordered_json(nullptr);
+  j["wall_time_p90_h"] = has ? num(wb.p90) : ordered_json(nullptr);
   j["gpu_hours"] = has ? num(r.gpu_hours) : ordered_json(nullptr);
   j["cost_usd"] = num(row.cost_usd);
   j["cost_note"] = row.cost_note.empty() ? ordered_json(nullptr) : ordered_json(row.cost_note);
@@ -542,7 +548,8 @@ RunResult run_sweep(const SweepRequest& request, const ProgressFn& progress, con
 
 std::string sweep_csv(const ordered_json& result) {
   static const char* const kColumns[] = {
-      "device", "device_name", "device_type", "device_count", "status", "pareto", "off_front", "wall_time_h", "gpu_hours",
+      "device", "device_name", "device_type", "device_count", "status", "pareto", "off_front", "wall_time_h", "wall_time_p10_h",
+      "wall_time_p90_h", "gpu_hours",
       "cost_usd", "usd_per_gpu_hour", "price", "energy_mwh", "tokens_per_s_per_gpu", "mfu",
       "peak_memory_gib_per_gpu", "capacity_gib", "memory_fit", "dp", "tp", "pp", "cp", "ep", "micro_batch_size",
       "sharding", "recompute", "reason", "cost_note"};

@@ -74,6 +74,7 @@ struct SweepRow {
   std::string memory_fit;          // "yes", "no", "not checked"
   bool pareto = false;
   std::string off_front;  // why not on the front: "dominated by ID x N", "cost unknown", ...
+  double wall_time_sigma = 0;  // σ of the wall time's P10-P90 band (scenarios/uncertainty.h)
 };
 
 struct SkippedDevice {
@@ -98,7 +99,8 @@ std::vector<std::size_t> pareto_front(std::vector<SweepRow>& rows);
 //   result_version, job "sweep", scenario{name, file}, workload{model, precision, training_tokens,
 //   global_batch_tokens, seq_len}, sweep{devices[], device_counts[], configurations, front_size},
 //   rows[] {device, device_name, device_type, device_count, status (feasible|infeasible), reason,
-//   pareto, off_front, wall_time_h, gpu_hours, cost_usd, usd_per_gpu_hour, price, energy_mwh,
+//   pareto, off_front, wall_time_h, wall_time_p10_h, wall_time_p90_h (the band of scenarios/uncertainty.h),
+//   gpu_hours, cost_usd, usd_per_gpu_hour, price, energy_mwh,
 //   tokens_per_s_per_gpu, mfu, peak_memory_gib_per_gpu, capacity_gib, memory_fit, layout{...},
 //   layouts_evaluated, notes[]}, pareto_front[] {device, device_count, wall_time_h, cost_usd},
 //   skipped[] {device, device_name, device_type, reason}, provenance{...}. Numbers are finite; unknown values are null.

@@ -22,4 +22,9 @@ double zoo_band_sigma(const models::ZooParams& zp, const UncertaintyParams& u, S
   return std::sqrt(s2);
 }
 
+double scenario_band_sigma(Spread s, bool zoo, bool moe) {
+  const UncertaintyParams u;
+  return zoo ? zoo_band_sigma(models::ZooParams{}, u, s, 0) : band_sigma(u, s, SpreadBasis{.moe = moe});
+}
+
 }  // namespace flopcast::scenarios

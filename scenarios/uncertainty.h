@@ -52,6 +52,10 @@ double band_sigma(const UncertaintyParams& u, Spread s, const SpreadBasis& b);
 // σ of a model-library (zoo) metric: ZooParams' σlog / σrun with the decoders' σd and σenergy.
 double zoo_band_sigma(const models::ZooParams& zp, const UncertaintyParams& u, Spread s, int n_defaults);
 
+// σ of a metric of a scenario's estimate, with the default parameters (a scenario states its
+// inputs: no default widens it): zoo_band_sigma for model-library presets, else band_sigma.
+double scenario_band_sigma(Spread s, bool zoo, bool moe);
+
 struct Band {
   double p10 = 0;
   double p90 = 0;

@@ -18,6 +18,7 @@
 #include "hwprofiles/catalog.h"
 #include "scenarios/atomic_file.h"
 #include "scenarios/sweep.h"
+#include "scenarios/uncertainty.h"
 
 namespace {
 
@@ -165,6 +166,13 @@ TEST_CASE("sweep: 3 devices x 3 counts, Pareto front property, skipped device wi
   check_finite(j, "");
   // nan/inf as JSON values (nlohmann writes them as null, so none may appear as bare tokens).
   CHECK_FALSE(std::regex_search(j.dump(), std::regex(R"([:,\[]\s*-?(nan|NaN|inf|Infinity))")));
+  // Each row's wall time carries the estimate's P10-P90 band (the σ of `flopcast estimate`'s /bands).
+  const double sigma = flopcast::scenarios::scenario_band_sigma(flopcast::scenarios::Spread::whole_run, false, false);
+  for (const auto& row : j["rows"]) {
+    const double t = row["wall_time_h"].get<double>();
+    CHECK(row["wall_time_p10_h"].get<double>() == Approx(t * std::exp(-flopcast::scenarios::kZ90 * sigma)));
+    CHECK(row["wall_time_p90_h"].get<double>() == Approx(t * std::exp(flopcast::scenarios::kZ90 * sigma)));
+  }
 }
 
 TEST_CASE("sweep: cost uses the cheapest catalog on-demand price, or says why it is unknown", "[sweep]") {
