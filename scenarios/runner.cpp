@@ -489,7 +489,7 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
     return out;
   }
   out.result = estimate_json(req, p, in, r);
-  add_goodput(out.result, p.scenario, p.scenario.device_count, r.params);
+  add_goodput(out.result, p.scenario, p.scenario.device_count, decoder_params(p.scenario));
   add_bands(out.result, false, p.scenario.model.moe && p.scenario.model.moe->n_experts > 0);
 
   if (req.job == Job::sweep_gpus) {

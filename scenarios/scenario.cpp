@@ -369,6 +369,10 @@ std::string save_scenario_file(const std::string& path, const ordered_json& docu
   }
 }
 
+double decoder_params(const Scenario& s) {
+  return models::shape_complete(s.model) ? models::count_params(s.model).total : 0.0;
+}
+
 GoodputParts scenario_goodput_parts(const Scenario& s, int device_count, double params) {
   if (s.goodput) return {false, *s.goodput, 1.0};
   return {true, models::EfficiencyParams{}.goodput, models::failure_goodput(device_count, params)};
@@ -406,7 +410,7 @@ models::EstimateInput to_estimate_input(const Scenario& s, const models::DeviceS
   in.costs.usd_per_gpu_hour = s.usd_per_gpu_hour.value_or(0.0);
   in.costs.electricity_usd_per_kwh = s.electricity_usd_per_kwh;
   in.costs.pue = s.pue;
-  in.goodput = scenario_goodput(s, s.device_count, models::shape_complete(s.model) ? models::count_params(s.model).total : 0.0);
+  in.goodput = scenario_goodput(s, s.device_count, decoder_params(s));
   if (s.recompute_auto) {
     // Recompute searched: an explicit layout becomes a search with every part of it fixed.
     in.fixed_recompute = false;

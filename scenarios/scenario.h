@@ -94,6 +94,8 @@ std::string save_scenario_file(const std::string& path, const nlohmann::ordered_
 // /simulation/goodput, or for "auto" the fitted g0 (models/efficiency.h) × the interruption
 // goodput of that many devices (models/goodput.h) — what `flopcast predict` applies to published runs.
 double scenario_goodput(const Scenario& s, int device_count, double params);
+// The decoder's total parameters as the goodput counts them (0 when the shape is incomplete).
+double decoder_params(const Scenario& s);
 // Its parts: g0 and the interruption goodput ("auto"), or the scenario's value and 1.
 struct GoodputParts {
   bool automatic = true;
