@@ -375,7 +375,8 @@ double decoder_params(const Scenario& s) {
 
 GoodputParts scenario_goodput_parts(const Scenario& s, int device_count, double params) {
   if (s.goodput) return {false, *s.goodput, 1.0};
-  return {true, models::EfficiencyParams{}.goodput, models::failure_goodput(device_count, params)};
+  // Model-library presets: interruptions only, as their predictor (scenarios/zoo_predict.cpp).
+  return {true, s.zoo ? 1.0 : models::EfficiencyParams{}.goodput, models::failure_goodput(device_count, params)};
 }
 
 double scenario_goodput(const Scenario& s, int device_count, double params) {
@@ -389,12 +390,14 @@ std::string goodput_note(const Scenario& s, int device_count, double params) {
   if (!g.automatic) {
     std::snprintf(buf, sizeof buf, "goodput %.3g as the scenario sets (/simulation/goodput)", g.g0);
   } else {
-    const double g0 = g.g0;
-    const double f = g.interruptions;
-    std::snprintf(buf, sizeof buf,
-                  "goodput auto: %.3f = g0 %.3f (evaluation, start-up, stalls: fitted on published whole runs) x %.4f "
+    std::snprintf(buf, sizeof buf, "goodput auto: %.3f = g0 %.3f (%s) x %.4f ", g.g0 * g.interruptions, g.g0,
+                  s.zoo ? "no fitted g0 for model-library kinds" : "evaluation, start-up, stalls: fitted on published whole runs",
+                  g.interruptions);
+    char tail[160];
+    std::snprintf(tail, sizeof tail,
                   "(interruptions of %d devices at Llama 3's rate, Daly's checkpoint interval: models/goodput.h)",
-                  g0 * f, g0, f, device_count);
+                  device_count);
+    return std::string(buf) + tail;
   }
   return buf;
 }

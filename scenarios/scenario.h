@@ -92,7 +92,8 @@ std::string save_scenario_file(const std::string& path, const nlohmann::ordered_
 
 // The goodput of a whole run of `params` parameters on `device_count` devices: the scenario's
 // /simulation/goodput, or for "auto" the fitted g0 (models/efficiency.h) × the interruption
-// goodput of that many devices (models/goodput.h) — what `flopcast predict` applies to published runs.
+// goodput of that many devices (models/goodput.h) — what `flopcast predict` applies to published runs
+// (model-library presets: the interruption goodput alone, as their predictor).
 double scenario_goodput(const Scenario& s, int device_count, double params);
 // The decoder's total parameters as the goodput counts them (0 when the shape is incomplete).
 double decoder_params(const Scenario& s);

@@ -175,8 +175,10 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
   } else {
     const double sps = zr.samples_per_s_per_gpu;
     const auto samples = number(jt, "training_samples");
-    // g0 × the interruption goodput of this device count (models/goodput.h).
-    const double goodput = (o.efficiency.goodput > 0 ? o.efficiency.goodput : 1.0) * models::failure_goodput(gpus, zr.params);
+    // The interruption goodput of this device count (models/goodput.h) only: the decoders' g0 is
+    // fitted on LLM whole runs (their evaluation, batch ramp-up, large-checkpoint start-up, and the
+    // throughput model's bias on those runs); nothing fits one for these kinds (docs/parameters.md).
+    const double goodput = models::failure_goodput(gpus, zr.params);
     std::optional<double> wall_h;
     if (samples && *samples > 0 && gpus_known) wall_h = *samples / (sps * gpus) / goodput / 3600.0;
     for (const auto& k : metric_names()) {

@@ -75,8 +75,9 @@ Expected expected_for(const std::string& preset, const SampleInput& in, const st
   models::ZooEstimateInput probe = zi;
   probe.micro_batch_size = 0;
   e.memory_cap_micro_batch = models::zoo_estimate(probe).micro_batch_size;
-  // goodput "auto" (the scenarios leave it out): the fitted g0 x the interruption goodput
-  const double goodput = models::EfficiencyParams{}.goodput * models::failure_goodput(devices, e.zoo.params);
+  // goodput "auto" (the scenarios leave it out): for model-library presets the interruption goodput
+  // alone (the decoders' fitted g0 is not theirs)
+  const double goodput = models::failure_goodput(devices, e.zoo.params);
   const double seconds = training_samples / (e.zoo.samples_per_s_per_gpu * devices) / goodput;
   e.wall_time_h = seconds / 3600;
   e.gpu_hours = e.wall_time_h * devices;
