@@ -19,7 +19,7 @@ void add_simulation_keys(std::vector<KeySpec>& k) {
                .group = kGroup});
   k.push_back({.pointer = "/simulation/goodput", .type = KeyType::any_of, .default_value = "auto",
                .unit = "fraction", .minimum = 0.01, .maximum = 1, .choices = {"auto"},
-               .help = "Fraction of wall time spent on useful training steps (failures, restarts, checkpoints, evaluation and start-up take the rest); \"auto\": g0 (fitted on published whole runs) x the interruption goodput of this many devices (models/goodput.h); 1: compute time only.",
+               .help = "Fraction of wall time spent on useful training steps (failures, restarts, checkpoints, evaluation and start-up take the rest); \"auto\": g0 (fitted on published whole runs) x the interruption goodput of this many devices (models/goodput.h), as `flopcast predict` applies to published runs (model-library presets: the interruption goodput alone); 1: compute time only.",
                .group = kGroup});
   // Iteration and run simulation (`flopcast simulate`, simulator/).
   k.push_back({.pointer = "/simulation/seeds", .type = KeyType::integer, .default_value = 100, .minimum = 1,
