@@ -4,6 +4,7 @@
 // last valid answer; save -> open round-trips byte for byte; the unsaved-changes marker and the
 // close prompt; the latest request wins.
 #include <QAbstractItemModelTester>
+#include <cmath>
 #include <QApplication>
 #include <QFile>
 #include <QLineEdit>
@@ -192,6 +193,31 @@ class TestGuiWindow : public QObject {
                 .toString()
                 .isEmpty());
     QVERIFY(!w.is_modified());  // back to the value on disk: no unsaved changes
+  }
+
+  // /simulation/goodput from the form: "auto" (the default) vs a number typed in, vs "auto" typed back.
+  void goodput_typed_in_the_form_changes_the_wall_time_only() {
+    MainWindow w;
+    QVERIFY(w.open_file(kDefault));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer(), kWaitMs);
+    const auto automatic = *w.answer();
+    const auto direct = run_directly(w.scenario_text(), "default.json");
+    QVERIFY(direct.ok);
+    const double g = direct.result["efficiency"]["goodput"].get<double>();
+    QVERIFY(g < 0.9);  // g0 x interruptions: a whole run is not all useful steps
+    const QString key = QStringLiteral("/simulation/goodput");
+    QVERIFY(w.field_model()->set_value_text(key, QStringLiteral("1")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer() && w.answer()->wall_time_h != automatic.wall_time_h, kWaitMs);
+    QVERIFY(!w.answer_is_stale());
+    // compute time only: the same steps, g times the wall time
+    QVERIFY(std::fabs(w.answer()->wall_time_h - automatic.wall_time_h * g) < 1e-9 * automatic.wall_time_h);
+    QCOMPARE(*w.answer()->tokens_per_s_per_gpu, *automatic.tokens_per_s_per_gpu);
+    QVERIFY(w.field_model()->set_value_text(key, QStringLiteral("auto")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer() && w.answer()->wall_time_h == automatic.wall_time_h, kWaitMs);
+    QVERIFY(w.field_model()->set_value_text(key, QStringLiteral("2")));  // out of range: the runner's message
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer_is_stale(), kWaitMs);
+    QVERIFY(w.field_model()->index_of(key).data(ScenarioFieldModel::MessageRole).toString().contains(
+        QStringLiteral("expected \"auto\" or a number")));
   }
 
   void save_then_open_round_trips_byte_identically() {
