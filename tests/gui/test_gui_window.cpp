@@ -4,7 +4,6 @@
 // last valid answer; save -> open round-trips byte for byte; the unsaved-changes marker and the
 // close prompt; the latest request wins.
 #include <QAbstractItemModelTester>
-#include <cmath>
 #include <QApplication>
 #include <QFile>
 #include <QLineEdit>
@@ -14,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTreeView>
 #include <QtTest>
+#include <cmath>
 
 #include "gui/charts/sweep_chart.h"
 #include "gui/live_runner.h"
