@@ -67,6 +67,7 @@ class KpiCard : public QFrame {
     value_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     detail_ = new QLabel(this);
     detail_->setStyleSheet(QStringLiteral("color: palette(placeholder-text);"));
+    detail_->setWordWrap(true);  // the band and speed wrap instead of widening the card (and the window)
     layout->addWidget(title_);
     layout->addWidget(value_);
     layout->addWidget(detail_);
@@ -484,13 +485,20 @@ void MainWindow::show_answer() {
                      : QString();
   if (k.wall_time_p10_h && k.wall_time_p90_h) {
     const QString range = tr("P10\u2013P90 %1 \u2013 %2").arg(format_hours(*k.wall_time_p10_h), format_hours(*k.wall_time_p90_h));
-    speed = speed.isEmpty() ? range : range + QStringLiteral("; ") + speed;
+    speed = speed.isEmpty() ? range : range + QStringLiteral("\n") + speed;
   }
   cards_[0]->set(format_hours(k.wall_time_h), detail(speed), stale_);
-  cards_[1]->set(format_number(k.gpu_hours), detail(tr("on %1 GPUs").arg(format_count(k.gpus))),
-                 stale_);
+  QString gpuh = tr("on %1 GPUs").arg(format_count(k.gpus));
+  if (k.gpu_hours_p10 && k.gpu_hours_p90)
+    gpuh = tr("P10\u2013P90 %1 \u2013 %2").arg(format_number(*k.gpu_hours_p10), format_number(*k.gpu_hours_p90)) +
+           QStringLiteral("\n") + gpuh;
+  cards_[1]->set(format_number(k.gpu_hours), detail(gpuh), stale_);
+  QString cost = tr("GPU rental + electricity");
+  if (k.cost_p10_usd && k.cost_p90_usd)
+    cost = tr("P10\u2013P90 %1 \u2013 %2").arg(format_usd(*k.cost_p10_usd), format_usd(*k.cost_p90_usd)) +
+           QStringLiteral("\n") + cost;
   if (k.cost_usd)
-    cards_[2]->set(format_usd(*k.cost_usd), detail(tr("GPU rental + electricity")), stale_);
+    cards_[2]->set(format_usd(*k.cost_usd), detail(cost), stale_);
   else
     cards_[2]->set(tr("not priced"), detail(tr("set a price per GPU-hour")), stale_);
   cards_[3]->set(format_energy_mwh(k.energy_mwh), detail(tr("including PUE")), stale_);

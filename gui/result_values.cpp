@@ -51,11 +51,16 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
   if (number_at(result, "/metrics/mfu", &v)) k.mfu = v;
   if (number_at(result, "/metrics/tokens_per_s_per_gpu", &v)) k.tokens_per_s_per_gpu = v;
   if (number_at(result, "/metrics/samples_per_s_per_gpu", &v)) k.samples_per_s_per_gpu = v;
-  double lo = 0, hi = 0;
-  if (number_at(result, "/bands/p10/wall_time_h", &lo) && number_at(result, "/bands/p90/wall_time_h", &hi)) {
-    k.wall_time_p10_h = lo;
-    k.wall_time_p90_h = hi;
-  }
+  const auto band = [&](const char* lo_ptr, const char* hi_ptr, std::optional<double>& lo, std::optional<double>& hi) {
+    double a = 0, b = 0;
+    if (number_at(result, lo_ptr, &a) && number_at(result, hi_ptr, &b)) {
+      lo = a;
+      hi = b;
+    }
+  };
+  band("/bands/p10/wall_time_h", "/bands/p90/wall_time_h", k.wall_time_p10_h, k.wall_time_p90_h);
+  band("/bands/p10/gpu_hours", "/bands/p90/gpu_hours", k.gpu_hours_p10, k.gpu_hours_p90);
+  band("/bands/p10/cost_usd", "/bands/p90/cost_usd", k.cost_p10_usd, k.cost_p90_usd);
   k.device = string_at(result, "/hardware/device_name");
   if (k.device.empty()) k.device = string_at(result, "/hardware/device");
   if (const ordered_json* lay = find(result, "/layout"); lay && lay->is_object()) {

@@ -25,6 +25,8 @@ struct Kpis {
   std::optional<double> samples_per_s_per_gpu;  // images, sequences or pairs (model-library presets)
   std::optional<double> wall_time_p10_h;  // the band (/bands, scenarios/uncertainty.h); absent without one
   std::optional<double> wall_time_p90_h;
+  std::optional<double> gpu_hours_p10, gpu_hours_p90;
+  std::optional<double> cost_p10_usd, cost_p90_usd;
 };
 
 // The estimate's headline numbers; nullopt (with *error set) when the result lacks one.

@@ -138,6 +138,9 @@ class TestGuiWindow : public QObject {
     for (int i = 0; i < w.chart()->time_points().size(); ++i)
       QVERIFY(w.chart()->band_low_points()[i].y() < w.chart()->time_points()[i].y() &&
               w.chart()->time_points()[i].y() < w.chart()->band_high_points()[i].y());
+    QVERIFY(kpis->gpu_hours_p10 && kpis->cost_p90_usd);
+    QVERIFY2(w.kpi_detail(1).contains(flopcast::gui::format_number(*kpis->gpu_hours_p10)), qPrintable(w.kpi_detail(1)));
+    QVERIFY2(w.kpi_detail(2).contains(flopcast::gui::format_usd(*kpis->cost_p90_usd)), qPrintable(w.kpi_detail(2)));
     QVERIFY2(w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p10_h)) &&
                  w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p90_h)),
              qPrintable(w.kpi_detail(0)));
