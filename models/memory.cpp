@@ -143,36 +143,42 @@ double activation_bytes_per_layer(const TransformerShape& m, const TrainingSpec&
     e = 2;
   }
   if (t.compression.activation_bits > 0) e = std::min(e, t.compression.activation_bits / 8.0);
+  // The inputs of the fp8/fp4 GEMMs are kept for the weight gradient in their 8-bit cast (Transformer
+  // Engine's Linear / LayerNormLinear save the quantized input; fp4 counted at 8 bits: scales, and the
+  // layers NVFP4 keeps in bf16); everything else (norm inputs, attention Q/K/V, activation inputs)
+  // stays 16-bit.
+  const double g = (t.precision == Precision::fp8 || t.precision == Precision::fp4) ? std::min(e, 1.0) : e;
   const double sbh = s * b * h;
   const double mask = dropout ? 1.0 : 0.0;
 
   if (t.recompute == Recompute::full) return e * sbh / (sp ? tp : 1.0);  // the layer input only
 
   // Parts outside the tensor-parallel region (split by t only with sequence parallelism).
-  double outside = 2 * e * sbh + e * sbh + e * sbh + 2 * mask * sbh;  // norm inputs, QKV input, FFN input, masks
+  double outside = 2 * e * sbh + g * sbh + g * sbh + 2 * mask * sbh;  // norm inputs, QKV input, FFN input, masks
   // Parts inside the tensor-parallel region (always split by t).
   double inside = 0;
   if (m.mla) {
     const MlaSpec& q = *m.mla;
     const double qk = q.qk_nope_head_dim + q.qk_rope_head_dim;
     // low-rank latents: norm input + up-projection input each (replicated across TP ranks)
-    outside += 2 * e * s * b * (q.q_lora_rank + q.kv_lora_rank) + e * s * b * q.qk_rope_head_dim;
+    outside += (e + g) * s * b * (q.q_lora_rank + q.kv_lora_rank) + e * s * b * q.qk_rope_head_dim;
     inside += e * s * b * a * (2 * qk + q.v_head_dim);  // Q, K, V after up-projection
-    inside += e * s * b * a * q.v_head_dim;             // out-projection input
+    inside += g * s * b * a * q.v_head_dim;             // out-projection input
   } else {
     const LayerDims ld = layer_dims(m);      // attention width may differ from h (head_dim set)
     inside += e * s * b * (ld.q_dim + 2 * ld.kv_dim);  // Q, K, V
-    inside += e * s * b * ld.v_dim;                    // out-projection input
+    inside += g * s * b * ld.v_dim;                    // out-projection input
   }
   // FFN / MoE inner activations.
   const double inner_mats = m.ffn_gated ? 3.0 : 2.0;  // gated: gate + up outputs, product; plain: pre/post activation
   if (m.moe && m.moe->n_experts > 0) {
     const MoeSpec& mo = *m.moe;
     const double k = std::max(0, mo.experts_per_token);
-    inside += e * s * b * (k * h + inner_mats * (k * mo.expert_ffn_dim + mo.shared_ffn_dim));
+    // permuted expert inputs (GEMM inputs), inner activations (the last one is the fc2 input)
+    inside += g * s * b * k * h + (e * (inner_mats - 1) + g) * s * b * (k * mo.expert_ffn_dim + mo.shared_ffn_dim);
     outside += 4.0 * s * b * mo.n_experts;  // fp32 router logits / probabilities
   } else {
-    inside += e * s * b * inner_mats * m.ffn_dim;
+    inside += (e * (inner_mats - 1) + g) * s * b * m.ffn_dim;
   }
   // Attention core: selective recompute re-runs it in backward (nothing kept); FlashAttention keeps a
   // fp32 log-sum-exp per head and query; otherwise the softmax output (+ dropout mask and output).

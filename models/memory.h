@@ -32,6 +32,11 @@
 //     which stores a fp32 log-sum-exp of 4·a·s·b instead.
 //     For Korthikanti's GPT layer (MHA, f = 4h, plain FFN, dropout, no FlashAttention, e = 2) this is
 //     s·b·h·(34 + 5·a·s/h) exactly.
+//     fp8 / fp4 training: the inputs of the low-precision GEMMs (QKV input, out-projection input,
+//     FFN input, fc2 input; MoE: the permuted expert inputs; MLA: the up-projection inputs) are kept
+//     in their 8-bit cast, 1 byte (Transformer Engine's Linear / LayerNormLinear save the quantized
+//     input for the weight gradient; fp4 counted at 8 bits); norm inputs, Q/K/V and activation-
+//     function inputs stay 16-bit: Korthikanti's layer becomes s·b·h·(27 + 5·a·s/h).
 //     TP without SP: only the parts inside the TP region are split: sbh·(10 + 24/t + 5as/(ht));
 //     TP with SP: everything /t: sbh·(34 + 5as/h)/t.
 //     selective recompute: the attention core (scores, softmax; FlashAttention's log-sum-exp) is

@@ -87,6 +87,14 @@ TEST_CASE("Korthikanti per-layer activation memory, GPT-3 175B, hand-worked", "[
   SECTION("micro-batch of 2 doubles it") {
     CHECK(activation_bytes_per_layer(m, t, l, 2, false, true) == Approx(2 * 2868903936.0));
   }
+  SECTION("fp8: the four GEMM inputs (QKV, out-projection, FFN, fc2: 2 + 2 + 2 + 8 = 14 of the 34 sbh) in 1 byte") {
+    // 16-bit: QKV input 2sbh, out-proj input 2sbh, FFN input 2sbh, fc2 input (GELU output) 2·s·b·4h
+    // = 14sbh; in fp8 half of it: 34 − 7 = 27 sbh, + the unchanged softmax term 80 sbh.
+    t.precision = Precision::fp8;
+    CHECK(activation_bytes_per_layer(m, t, l, 1, false, true) == Approx(25165824.0 * (27 + 80)));
+    t.recompute = Recompute::full;  // the layer input (residual stream) stays 16-bit
+    CHECK(activation_bytes_per_layer(m, t, l, 1, false, true) == Approx(2 * 25165824.0));
+  }
 }
 
 TEST_CASE("Pipeline in-flight micro-batches per schedule", "[memory]") {
