@@ -470,10 +470,6 @@ int searched_defaults(const std::vector<std::string>& defaults_used) {
 
 namespace {
 
-// The band's MoE term applies to the model the predictor ran (a record without expert sizes runs as
-// its dense equivalent, so it does not count).
-bool is_moe(const models::TransformerShape& m) { return m.moe && m.moe->n_experts > 0; }
-
 double sigma_for(const std::string& metric, const RecordInput& ri, const UncertaintyParams& u) {
   const SpreadBasis b{.moe = is_moe(ri.input.model),
                       .n_defaults = int(ri.defaults_used.size()),

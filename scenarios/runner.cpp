@@ -427,6 +427,7 @@ RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::Device
   out.result = zoo_json(req, p, in, r, st);
   add_goodput(out.result, s, s.device_count, r.params);
   add_bands(out.result, true, false);
+  const double run_sigma = scenario_band_sigma(Spread::whole_run, true, false);
   if (req.job == Job::sweep_gpus) {
     out.result["job"] = "sweep_gpus";
     ordered_json points = ordered_json::array();
@@ -445,8 +446,7 @@ RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::Device
         } else {
           const bool tokens = !out.result["metrics"]["tokens_per_s_per_gpu"].is_null();
           points.push_back(sweep_point(n, pr, s.usd_per_gpu_hour.has_value(), tokens,
-                                       pst.result.samples_per_s_per_gpu, "dp=" + std::to_string(n),
-                                       out.result["bands"]["sigma_log"]["whole_run"].get<double>()));
+                                       pst.result.samples_per_s_per_gpu, "dp=" + std::to_string(n), run_sigma));
           continue;
         }
       }
@@ -490,7 +490,9 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
   }
   out.result = estimate_json(req, p, in, r);
   add_goodput(out.result, p.scenario, p.scenario.device_count, decoder_params(p.scenario));
-  add_bands(out.result, false, p.scenario.model.moe && p.scenario.model.moe->n_experts > 0);
+  const bool moe = is_moe(p.scenario.model);
+  add_bands(out.result, false, moe);
+  const double run_sigma = scenario_band_sigma(Spread::whole_run, false, moe);
 
   if (req.job == Job::sweep_gpus) {
     out.result["job"] = "sweep_gpus";
@@ -524,7 +526,7 @@ RunResult run_impl(const RunRequest& req, const ProgressFn& progress, const std:
                                        "dp=" + std::to_string(pr.layout.dp) + " tp=" + std::to_string(pr.layout.tp) +
                                            " pp=" + std::to_string(pr.layout.pp) +
                                            (pr.layout.cp > 1 ? " cp=" + std::to_string(pr.layout.cp) : ""),
-                                       out.result["bands"]["sigma_log"]["whole_run"].get<double>()));
+                                       run_sigma));
           continue;
         }
       }

@@ -127,7 +127,7 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
   row.device_count = count;
   row.price = dev.price;
   row.wall_time_sigma =
-      scenario_band_sigma(Spread::whole_run, base.zoo.has_value(), base.model.moe && base.model.moe->n_experts > 0);
+      scenario_band_sigma(Spread::whole_run, base.zoo.has_value(), is_moe(base.model));
   Scenario s = base;
   s.device_count = count;
   s.auto_layout = true;

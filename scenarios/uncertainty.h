@@ -52,6 +52,10 @@ double band_sigma(const UncertaintyParams& u, Spread s, const SpreadBasis& b);
 // σ of a model-library (zoo) metric: ZooParams' σlog / σrun with the decoders' σd and σenergy.
 double zoo_band_sigma(const models::ZooParams& zp, const UncertaintyParams& u, Spread s, int n_defaults);
 
+// Whether the band's MoE term applies: a model with routed experts (a record without expert sizes
+// runs as its dense equivalent, so it does not count).
+inline bool is_moe(const models::TransformerShape& m) { return m.moe && m.moe->n_experts > 0; }
+
 // σ of a metric of a scenario's estimate, with the default parameters (a scenario states its
 // inputs: no default widens it): zoo_band_sigma for model-library presets, else band_sigma.
 double scenario_band_sigma(Spread s, bool zoo, bool moe);
