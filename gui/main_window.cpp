@@ -501,7 +501,11 @@ void MainWindow::show_answer() {
     cards_[2]->set(format_usd(*k.cost_usd), detail(cost), stale_);
   else
     cards_[2]->set(tr("not priced"), detail(tr("set a price per GPU-hour")), stale_);
-  cards_[3]->set(format_energy_mwh(k.energy_mwh), detail(tr("including PUE")), stale_);
+  QString energy = tr("including PUE");
+  if (k.energy_p10_mwh && k.energy_p90_mwh)
+    energy = tr("P10\u2013P90 %1 \u2013 %2").arg(format_energy_mwh(*k.energy_p10_mwh), format_energy_mwh(*k.energy_p90_mwh)) +
+             QStringLiteral("\n") + energy;
+  cards_[3]->set(format_energy_mwh(k.energy_mwh), detail(energy), stale_);
   QString summary = tr("%1 GPUs").arg(format_count(k.gpus));
   if (!k.device.empty()) summary += QStringLiteral(" x ") + QString::fromStdString(k.device);
   if (!k.layout.empty()) summary += tr(", layout %1").arg(QString::fromStdString(k.layout));

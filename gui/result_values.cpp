@@ -61,6 +61,7 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
   band("/bands/p10/wall_time_h", "/bands/p90/wall_time_h", k.wall_time_p10_h, k.wall_time_p90_h);
   band("/bands/p10/gpu_hours", "/bands/p90/gpu_hours", k.gpu_hours_p10, k.gpu_hours_p90);
   band("/bands/p10/cost_usd", "/bands/p90/cost_usd", k.cost_p10_usd, k.cost_p90_usd);
+  band("/bands/p10/energy_mwh", "/bands/p90/energy_mwh", k.energy_p10_mwh, k.energy_p90_mwh);
   k.device = string_at(result, "/hardware/device_name");
   if (k.device.empty()) k.device = string_at(result, "/hardware/device");
   if (const ordered_json* lay = find(result, "/layout"); lay && lay->is_object()) {

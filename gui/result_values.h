@@ -27,6 +27,7 @@ struct Kpis {
   std::optional<double> wall_time_p90_h;
   std::optional<double> gpu_hours_p10, gpu_hours_p90;
   std::optional<double> cost_p10_usd, cost_p90_usd;
+  std::optional<double> energy_p10_mwh, energy_p90_mwh;
 };
 
 // The estimate's headline numbers; nullopt (with *error set) when the result lacks one.

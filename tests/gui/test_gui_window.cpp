@@ -141,6 +141,13 @@ class TestGuiWindow : public QObject {
     QVERIFY(kpis->gpu_hours_p10 && kpis->cost_p90_usd);
     QVERIFY2(w.kpi_detail(1).contains(flopcast::gui::format_number(*kpis->gpu_hours_p10)), qPrintable(w.kpi_detail(1)));
     QVERIFY2(w.kpi_detail(2).contains(flopcast::gui::format_usd(*kpis->cost_p90_usd)), qPrintable(w.kpi_detail(2)));
+    // Energy is the widest band (power draw and PUE on top of the run's spread).
+    QVERIFY(kpis->energy_p10_mwh && kpis->energy_p90_mwh);
+    QVERIFY(*kpis->energy_p10_mwh < kpis->energy_mwh && kpis->energy_mwh < *kpis->energy_p90_mwh);
+    QVERIFY(*kpis->energy_p90_mwh / *kpis->energy_p10_mwh > *kpis->wall_time_p90_h / *kpis->wall_time_p10_h);
+    QVERIFY2(w.kpi_detail(3).contains(flopcast::gui::format_energy_mwh(*kpis->energy_p10_mwh)) &&
+                 w.kpi_detail(3).contains(flopcast::gui::format_energy_mwh(*kpis->energy_p90_mwh)),
+             qPrintable(w.kpi_detail(3)));
     QVERIFY2(w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p10_h)) &&
                  w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p90_h)),
              qPrintable(w.kpi_detail(0)));
