@@ -120,6 +120,10 @@ struct EstimateResult {
   int layouts_evaluated = 0;                  // auto layout: how many candidates were costed
   double leanest_memory_bytes = 0;            // auto layout: the least memory per device any candidate
                                               // needs (0: not searched); above capacity when none fits
+  // Auto layout when no candidate fits: the leanest one (the closest to fitting). The result itself
+  // stays the fastest candidate (a published run that evidently ran is best predicted by it: the
+  // memory model may overshoot); sweeps show this one on an infeasible row.
+  std::optional<LayoutCandidate> leanest;
 };
 
 // Step time as a function of the breakdown (uniform stages; s = schedule_slots(schedule, p, m, v)):

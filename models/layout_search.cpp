@@ -221,11 +221,13 @@ EstimateResult search_layout(const EstimateInput& in) {
   });
   EstimateResult best = pool.front()->r;
   best.layouts_evaluated = evaluated;
-  best.leanest_memory_bytes = std::min_element(all.begin(), all.end(), [](const Scored& a, const Scored& b) {
-                                return a.r.memory.total_bytes < b.r.memory.total_bytes;
-                              })->r.memory.total_bytes;
-  for (size_t i = 0; i < pool.size() && i < 5; ++i) {
-    const auto& r = pool[i]->r;
+  // Least memory first; among equals the fastest.
+  const Scored& leanest = *std::min_element(all.begin(), all.end(), [](const Scored& a, const Scored& b) {
+    if (a.r.memory.total_bytes != b.r.memory.total_bytes) return a.r.memory.total_bytes < b.r.memory.total_bytes;
+    return a.r.tokens_per_s_per_gpu > b.r.tokens_per_s_per_gpu;
+  });
+  best.leanest_memory_bytes = leanest.r.memory.total_bytes;
+  auto candidate = [](const EstimateResult& r) {
     LayoutCandidate c;
     c.layout = r.layout;
     c.recompute = r.recompute;
@@ -234,8 +236,10 @@ EstimateResult search_layout(const EstimateInput& in) {
     c.tokens_per_s_per_gpu = r.tokens_per_s_per_gpu;
     c.memory_gib = r.memory.total_bytes / (1024.0 * 1024 * 1024);
     c.why = why(r);
-    best.alternatives.push_back(std::move(c));
-  }
+    return c;
+  };
+  for (size_t i = 0; i < pool.size() && i < 5; ++i) best.alternatives.push_back(candidate(pool[i]->r));
+  if (!any_fits) best.leanest = candidate(leanest.r);
   std::string none_fits;
   if (!any_fits) {
     char buf[160];

@@ -55,18 +55,24 @@ int next_pow2(double x) {
   return p;
 }
 
+// Heads of 128 dimensions for a width of `heads` heads: from 16 on, a multiple of 8, as every
+// published decoder of that size has (GPT-3 96, MT-NLG 128, PaLM 48, Llama 32-128, Falcon 232), so
+// that tensor parallelism up to 8 divides them (139 heads, a prime, would allow none).
+int head_count(double heads) {
+  if (heads < 16) return std::max(1, int(std::lround(heads)));
+  return 8 * std::max(2, int(std::lround(heads / 8.0)));
+}
+
 // Fill a shape from a parameter count (documented default, see the header).
 void shape_from_params(models::TransformerShape& m, double n_params, bool gated) {
   if (m.n_layers <= 0 && m.d_model > 0) {
     m.n_layers = std::max(1, int(std::lround(n_params / (12.0 * m.d_model * m.d_model))));
   } else if (m.d_model <= 0 && m.n_layers > 0) {
-    const double h = std::sqrt(n_params / (12.0 * m.n_layers));
-    m.d_model = std::max(128, int(std::lround(h / 128.0)) * 128);
+    m.d_model = 128 * head_count(std::sqrt(n_params / (12.0 * m.n_layers)) / 128.0);
   } else if (m.d_model <= 0 && m.n_layers <= 0) {
     const double l = std::cbrt(n_params / (12.0 * 128.0 * 128.0));
-    m.n_layers = std::max(1, int(std::lround(l)));
-    const double h = std::sqrt(n_params / (12.0 * m.n_layers));
-    m.d_model = std::max(128, int(std::lround(h / 128.0)) * 128);
+    m.d_model = 128 * head_count(std::sqrt(n_params / (12.0 * std::max(1.0, std::round(l)))) / 128.0);
+    m.n_layers = std::max(1, int(std::lround(n_params / (12.0 * m.d_model * m.d_model))));
   }
   if (m.n_heads <= 0) m.n_heads = std::max(1, m.d_model / 128);
   if (m.d_model % m.n_heads != 0) m.n_heads = std::max(1, m.d_model / 128);

@@ -26,7 +26,8 @@
 //   gpu_count      the smallest power of two ≥ 8 whose memory holds 20 bytes per parameter at 60 %
 //   global batch   global_batch_samples·seq_len, else max(1024, gpu_count)·seq_len tokens
 //   training tokens training_samples·seq_len when only samples are given
-//   shape          from params: h = 128·l, N = 12·l·h² (GPT-3 family aspect), heads = h/128,
+//   shape          from params: h ≈ 128·l, N = 12·l·h² (GPT-3 family aspect), heads = h/128 (from
+//                  16 heads on rounded to a multiple of 8, then l re-solved from N),
 //                  ffn = 4h (plain) or 8h/3 rounded to 256 (gated), seq_len 2048, vocab 50,257;
 //                  MoE without expert sizes: a dense equivalent of params_active
 //   sequence parallelism on whenever tp > 1 (except on the unfused stacks above).

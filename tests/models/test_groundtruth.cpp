@@ -333,3 +333,32 @@ TEST_CASE("an unstated recompute on an unfused-attention stack is full; elsewher
   v["system"]["device"] = "nvidia-v100-sxm2-32gb";
   CHECK(run(v).out["layout"].get<std::string>().find("recompute=full") != std::string::npos);
 }
+
+TEST_CASE("a shape guessed from params has a head count tensor parallelism can split", "[groundtruth]") {
+  // A record that gives only the parameter count and its layout (NeMo 24.07's GPT-3 20B: dp 32,
+  // tp 2). The GPT-3 aspect rule alone gave 47 heads of 128 (a prime), which rejected the stated
+  // tp 2 and searched another layout; from 16 heads on the guess is a multiple of 8, as published
+  // decoders of that size are.
+  json rec = public_records()[0];
+  rec["model"] = {{"type", "dense"}, {"params", 20e9}, {"seq_len", 2048}, {"ffn_gated", false}};
+  rec["training"]["micro_batch_size"] = 2;
+  rec["training"]["global_batch_tokens"] = 524288;
+  rec["training"]["precision"] = "bf16";
+  rec["system"]["device"] = "nvidia-h100-sxm5-80gb";
+  rec["system"]["gpu_count"] = 64;
+  rec["system"]["parallelism"] = {{"dp", 32}, {"tp", 2}, {"pp", 1}, {"cp", 1}, {"ep", nullptr}, {"vp", nullptr}};
+  for (double params : {20e9, 8e9, 22e9, 175e9, 530e9, 1e12}) {
+    rec["model"]["params"] = params;
+    const auto in = record_to_input(rec, builtin_device_lookup(), PredictOptions{});
+    const auto& m = in.input.model;
+    const auto p = predict_record(rec, builtin_device_lookup(), PredictOptions{});
+    REQUIRE(p.ok);
+    INFO(params << ": " << m.n_layers << " layers, width " << m.d_model << ", " << m.n_heads << " heads");
+    CHECK(m.n_heads % 8 == 0);
+    CHECK(m.d_model == 128 * m.n_heads);
+    // still the parameter count asked for (12·l·h² within the rounding of l)
+    CHECK(12.0 * m.n_layers * double(m.d_model) * m.d_model == Approx(params).epsilon(0.05));
+    CHECK(p.result.layout.tp == 2);  // the stated layout is used, not replaced by a search
+    CHECK(p.result.layout.dp == 32);
+  }
+}
