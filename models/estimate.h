@@ -37,6 +37,10 @@ struct EstimateInput {
   EfficiencyParams efficiency;  // the model's global physical parameters (defaults: fitted values)
   LayoutConstraints fixed;  // auto layout: the parts of the layout that are given
   bool fixed_recompute = true;  // auto layout: keep training.recompute (false: search it too)
+  // Auto layout when no candidate fits: return the leanest (least memory per device: the closest to
+  // fitting, what a scenario's answer should show) or the fastest (a published run evidently fitted,
+  // so the memory model overshot: its fastest candidate is the better guess of what ran).
+  bool infeasible_shows_fastest = false;
   // Auto layout: search bounds (0: no bound beyond the device count).
   int max_tp = 0;
   int max_pp = 0;
@@ -120,10 +124,6 @@ struct EstimateResult {
   int layouts_evaluated = 0;                  // auto layout: how many candidates were costed
   double leanest_memory_bytes = 0;            // auto layout: the least memory per device any candidate
                                               // needs (0: not searched); above capacity when none fits
-  // Auto layout when no candidate fits: the leanest one (the closest to fitting). The result itself
-  // stays the fastest candidate (a published run that evidently ran is best predicted by it: the
-  // memory model may overshoot); sweeps show this one on an infeasible row.
-  std::optional<LayoutCandidate> leanest;
 };
 
 // Step time as a function of the breakdown (uniform stages; s = schedule_slots(schedule, p, m, v)):

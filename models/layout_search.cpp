@@ -214,7 +214,13 @@ EstimateResult search_layout(const EstimateInput& in) {
   std::vector<const Scored*> pool;
   for (const auto& s : all)
     if (s.fits || !any_fits) pool.push_back(&s);
-  std::sort(pool.begin(), pool.end(), [](const Scored* a, const Scored* b) {
+  // Fastest first (among those that fit); when none fits, the leanest first unless asked otherwise
+  // (EstimateInput::infeasible_shows_fastest): the layout and memory shown are then the ones the
+  // "the leanest needs X GiB" note is about, not a micro-batch-64 layout needing thousands of GiB.
+  const bool leanest_first = !any_fits && !in.infeasible_shows_fastest;
+  std::sort(pool.begin(), pool.end(), [leanest_first](const Scored* a, const Scored* b) {
+    if (leanest_first && a->r.memory.total_bytes != b->r.memory.total_bytes)
+      return a->r.memory.total_bytes < b->r.memory.total_bytes;
     if (a->r.tokens_per_s_per_gpu != b->r.tokens_per_s_per_gpu)
       return a->r.tokens_per_s_per_gpu > b->r.tokens_per_s_per_gpu;
     return a->r.memory.total_bytes < b->r.memory.total_bytes;
@@ -239,7 +245,6 @@ EstimateResult search_layout(const EstimateInput& in) {
     return c;
   };
   for (size_t i = 0; i < pool.size() && i < 5; ++i) best.alternatives.push_back(candidate(pool[i]->r));
-  if (!any_fits) best.leanest = candidate(leanest.r);
   std::string none_fits;
   if (!any_fits) {
     char buf[160];
@@ -249,7 +254,9 @@ EstimateResult search_layout(const EstimateInput& in) {
     best.notes.push_back("auto layout: no candidate fits in device memory (" + none_fits + ")");
   }
   best.layout_note = "auto layout: best of " + std::to_string(evaluated) + " candidates" +
-                     (any_fits ? "" : "; none fits in memory (" + none_fits + "): fastest shown");
+                     (any_fits ? ""
+                               : "; none fits in memory (" + none_fits + "): " +
+                                     (leanest_first ? "the leanest shown" : "the fastest shown"));
   return best;
 }
 

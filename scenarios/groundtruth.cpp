@@ -407,6 +407,9 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   if (!(core_given)) ri.defaults_used.push_back("system.parallelism (auto layout)");
   else if (!fx.micro_batch_size) ri.defaults_used.push_back("training.micro_batch_size (searched)");
   in.auto_layout = true;
+  // A published run fitted in memory: where our memory model finds no layout that fits, its fastest
+  // candidate is the better guess of what ran (a scenario's estimate shows the leanest instead).
+  in.infeasible_shows_fastest = true;
   if (fully_given) {
     models::Layout l;
     l.dp = *fx.dp;

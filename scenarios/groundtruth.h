@@ -21,7 +21,8 @@
 //   goodput        whole runs: the fitted g0 × the interruption goodput of gpu_count devices
 //                  (models/goodput.h: Llama 3's failure rate, Daly's checkpoint interval)
 //   layout         auto layout (models/layout_search.h) with the given parts fixed; also when the
-//                  given layout is invalid for the model (then a note says why)
+//                  given layout is invalid for the model (then a note says why); where no layout
+//                  fits our memory model, the fastest (the run did fit: the model overshot)
 //   micro-batch, recompute, sharding: searched with the layout (recompute: see unfused stack)
 //   gpu_count      the smallest power of two ≥ 8 whose memory holds 20 bytes per parameter at 60 %
 //   global batch   global_batch_samples·seq_len, else max(1024, gpu_count)·seq_len tokens

@@ -54,8 +54,9 @@ inline const char* memory_fit_text(const models::MemoryBreakdown& m) {
   return !m.checked ? "not checked" : (m.fits ? "yes" : "no");
 }
 
-// A layout with its recompute, as every result writes it (estimate, sweep rows).
-inline nlohmann::ordered_json layout_json(const models::Layout& l, models::Recompute recompute, int recompute_layers) {
+// The layout an estimate used, as every result writes it (estimate, sweep rows).
+inline nlohmann::ordered_json layout_json(const models::EstimateResult& r) {
+  const models::Layout& l = r.layout;
   nlohmann::ordered_json j;
   j["dp"] = l.dp;
   j["tp"] = l.tp;
@@ -67,13 +68,9 @@ inline nlohmann::ordered_json layout_json(const models::Layout& l, models::Recom
   j["schedule"] = schedule_name(l.schedule);
   j["sequence_parallel"] = l.sequence_parallel;
   j["micro_batch_size"] = l.micro_batch_size;
-  j["recompute"] = recompute_name(recompute);
-  j["recompute_layers"] = recompute_layers;  // block recompute: layers per stage (0 = all when full)
+  j["recompute"] = recompute_name(r.recompute);
+  j["recompute_layers"] = r.recompute_layers;  // block recompute: layers per stage (0 = all when full)
   return j;
-}
-// The layout an estimate used.
-inline nlohmann::ordered_json layout_json(const models::EstimateResult& r) {
-  return layout_json(r.layout, r.recompute, r.recompute_layers);
 }
 
 }  // namespace flopcast::scenarios

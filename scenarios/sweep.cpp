@@ -200,18 +200,10 @@ ordered_json row_json(const SweepRow& row) {
   j["tokens_per_s_per_gpu"] = has ? num(r.tokens_per_s_per_gpu) : ordered_json(nullptr);
   j["mfu"] = has ? num(r.mfu) : ordered_json(nullptr);
   const bool est = r.ok;
-  // A row where no layout fits shows the leanest candidate (the one its reason is about: how far
-  // from fitting), not the fastest one, which may need thousands of GiB at a large micro-batch.
-  const bool show_leanest = est && !row.feasible && r.leanest.has_value();
-  j["peak_memory_gib_per_gpu"] = show_leanest ? num(r.leanest->memory_gib)
-                                 : est        ? num(r.memory.total_bytes / kGiB)
-                                              : ordered_json(nullptr);
+  j["peak_memory_gib_per_gpu"] = est ? num(r.memory.total_bytes / kGiB) : ordered_json(nullptr);
   j["capacity_gib"] = est && r.memory.capacity_bytes ? num(*r.memory.capacity_bytes / kGiB) : ordered_json(nullptr);
   j["memory_fit"] = row.memory_fit;
-  j["layout"] = show_leanest ? layout_json(r.leanest->layout, r.leanest->recompute, r.leanest->recompute_layers)
-                : est        ? layout_json(r)
-                             : ordered_json(nullptr);
-  j["layout_basis"] = show_leanest ? ordered_json("leanest candidate (none fits)") : est ? ordered_json("estimate") : ordered_json(nullptr);
+  j["layout"] = est ? layout_json(r) : ordered_json(nullptr);
   j["layouts_evaluated"] = r.layouts_evaluated;
   ordered_json notes = ordered_json::array();
   for (const auto& n : r.notes) notes.push_back(n);

@@ -187,12 +187,14 @@ TEST_CASE("auto layout: interleaving for uneven layer counts, and 1F1B beside it
   in.model.ffn_dim = 53248;
   in.model.n_kv_heads = 8;
   in.training.global_batch_tokens = 128.0 * 8192;  // 16 micro-batches per pipeline
+  in.training.recompute = Recompute::full;          // so that it fits in 80 GB (16 in flight)
   in.auto_layout = true;
   in.fixed.tp = 8;
   in.fixed.pp = 16;
   in.fixed.cp = 1;
   const auto r = estimate(in);
   REQUIRE(r.ok);
+  REQUIRE(r.memory.fits);
   CHECK(r.layout.vp == 4);
   CHECK(r.layout.schedule == PipelineSchedule::interleaved);
   // ... because it is faster than the same layout without interleaving (which was all the old
@@ -210,6 +212,32 @@ TEST_CASE("auto layout: interleaving for uneven layer counts, and 1F1B beside it
   const auto r80 = estimate(in);
   REQUIRE(r80.ok);
   CHECK(r80.layout.vp == 4);
+}
+
+TEST_CASE("auto layout where nothing fits: the leanest, or the fastest when asked", "[layout_search]") {
+  // A 70B model on 8 x 80 GB: weights, gradients and Adam state alone need ~150 GB per device.
+  EstimateInput in = basic_input(8, layout(8, 1, 1));
+  in.model = gpt(80, 8192, 64, 4096, 128256);
+  in.model.ffn_gated = true;
+  in.model.ffn_dim = 28672;
+  in.model.n_kv_heads = 8;
+  in.training.global_batch_tokens = 1024.0 * 4096;
+  in.auto_layout = true;
+  in.fixed_recompute = false;
+  const auto lean = estimate(in);
+  REQUIRE(lean.ok);
+  CHECK_FALSE(lean.memory.fits);
+  // The answer shows the candidate the note is about: least memory, so its memory is the leanest.
+  CHECK(lean.memory.total_bytes == lean.leanest_memory_bytes);
+  CHECK(lean.layout_note.find("the leanest shown") != std::string::npos);
+  in.infeasible_shows_fastest = true;
+  const auto fast = estimate(in);
+  REQUIRE(fast.ok);
+  CHECK_FALSE(fast.memory.fits);
+  CHECK(fast.tokens_per_s_per_gpu > lean.tokens_per_s_per_gpu);
+  CHECK(fast.memory.total_bytes > lean.memory.total_bytes);
+  CHECK(fast.leanest_memory_bytes == lean.leanest_memory_bytes);
+  CHECK(fast.layout_note.find("the fastest shown") != std::string::npos);
 }
 
 TEST_CASE("MoE: expert parallelism and all-to-all", "[estimate]") {
