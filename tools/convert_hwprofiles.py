@@ -16,7 +16,9 @@ Rules (documented in docs/hardware-profiles.md):
   * scale-out: scale_out_gbit_s_per_device * 1e9 / 8 bytes/s per direction (NIC line rates are
     quoted per direction).
   * unknown stays null; nothing is invented. The only values added are system_power_devices for
-    the two systems the research notes name (DGX A100, DGX H100: 8 GPUs each), marked derived.
+    the two systems the research notes name (DGX A100, DGX H100: 8 GPUs each), and the scale-out
+    NIC share of the reference systems in SCALE_OUT_ADDED (where the research table left it null:
+    the vendor's system specification, named as a source), both marked derived with a field note.
 
 Stdlib only. Usage:
   python3 tools/convert_hwprofiles.py                  # rewrite hwprofiles/data/devices.json
@@ -49,6 +51,26 @@ GIB = 2 ** 30
 SYSTEM_POWER_DEVICES = {
     "nvidia-a100-sxm4-40gb": (8, "DGX A100 (8 GPUs), named in the research notes"),
     "nvidia-h100-sxm5-80gb": (8, "DGX H100 (8 GPUs), named in the research notes"),
+}
+
+# Scale-out bandwidth per device where the research table left it null, from the reference system's
+# published NIC count and line rate: (Gb/s per device per direction, field note, source).
+SCALE_OUT_ADDED = {
+    "nvidia-v100-sxm2-16gb": (50, "DGX-1 (V100): 4 x 100 Gb/s EDR InfiniBand for 8 GPUs",
+                              {"title": "AnandTech, NVIDIA's DGX-2 (spec table DGX-2 vs DGX-1: networking 4 x IB for DGX-1)",
+                               "url": "https://www.anandtech.com/show/12587/nvidias-dgx2-sixteen-v100-gpus-30-tb-of-nvme-only-400k"}),
+    "nvidia-v100-sxm2-32gb": (50, "DGX-1 (V100): 4 x 100 Gb/s EDR InfiniBand for 8 GPUs",
+                              {"title": "AnandTech, NVIDIA's DGX-2 (spec table DGX-2 vs DGX-1: networking 4 x IB for DGX-1)",
+                               "url": "https://www.anandtech.com/show/12587/nvidias-dgx2-sixteen-v100-gpus-30-tb-of-nvme-only-400k"}),
+    "nvidia-v100-sxm3-32gb": (50, "DGX-2: 8 x 100 Gb/s EDR InfiniBand for 16 GPUs",
+                              {"title": "PC Perspective, NVIDIA announces DGX-2 with 16 GV100s and 8 100Gb NICs (eight EDR InfiniBand NICs)",
+                               "url": "https://pcper.com/2018/03/nvidia-announces-dgx-2-with-16-gv100s-8-100gb-nics/"}),
+    "nvidia-gb200-per-gpu": (400, "GB200 NVL72 compute tray: 4 GPUs, 4 ConnectX-7 400 Gb/s InfiniBand HCAs",
+                             {"title": "NVIDIA Multi-Node NVLink Systems tuning guide, Understanding your Grace-Blackwell systems (GB200 72x1: 18 compute trays of 4 GPUs, ConnectX-7 compute NICs)",
+                              "url": "https://docs.nvidia.com/multi-node-nvlink-systems/multi-node-tuning-guide/system.html"}),
+    "nvidia-gb300-per-gpu": (800, "GB300 NVL72 compute tray: 4 GPUs, 4 ConnectX-8 800 Gb/s HCAs",
+                             {"title": "NVIDIA Enterprise Reference Architecture, NVL72 AI factory: system hardware and components (GB300 NVL compute tray: 4 ConnectX-8 HCAs for 4 GPUs)",
+                              "url": "https://docs.nvidia.com/enterprise-reference-architectures/nvl72-ai-factory/latest/components.html"}),
 }
 
 # Research keys that map one-to-one onto a Flopcast key (same value, same meaning).
@@ -237,6 +259,12 @@ def convert_device(dev):
     field_notes = {}
     derived = convert_field_list(dev["derived_fields"], dev, field_notes)
     unverified = convert_field_list(dev["unverified_fields"], dev, field_notes)
+    added_sources = []
+    if gbit is None and dev["id"] in SCALE_OUT_ADDED:
+        gbit, why, src = SCALE_OUT_ADDED[dev["id"]]
+        derived = (derived or []) + ["scale_out_bytes_per_s"]
+        field_notes["scale_out_bytes_per_s"] = why
+        added_sources.append(src)
 
     system_devices = None
     if dev["id"] in SYSTEM_POWER_DEVICES and dev["system_power_kw"] is not None:
@@ -280,7 +308,7 @@ def convert_device(dev):
         "unverified_fields": unverified,
         "field_notes": dict(sorted(field_notes.items())),
         "notes": dev["notes"],
-        "sources": [convert_source(s) for s in dev["sources"]],
+        "sources": [convert_source(s) for s in dev["sources"]] + [convert_source(s) for s in added_sources],
     }
     return out
 
