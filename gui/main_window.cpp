@@ -253,6 +253,8 @@ QString MainWindow::kpi_detail(int card) const {
   return card >= 0 && card < 4 ? cards_[card]->detail() : QString();
 }
 
+QString MainWindow::summary_text() const { return summary_->text(); }
+
 bool MainWindow::open_file(const QString& path, QString* error) {
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) {
@@ -502,14 +504,22 @@ void MainWindow::show_answer() {
   else
     cards_[2]->set(tr("not priced"), detail(tr("set a price per GPU-hour")), stale_);
   QString energy = tr("including PUE");
-  if (k.energy_p10_mwh && k.energy_p90_mwh)
-    energy = tr("P10\u2013P90 %1 \u2013 %2").arg(format_energy_mwh(*k.energy_p10_mwh), format_energy_mwh(*k.energy_p90_mwh)) +
-             QStringLiteral("\n") + energy;
+  if (k.energy_p10_mwh && k.energy_p90_mwh) {
+    // "7.18 – 19.1 kWh": the unit once when both ends share it (the card is narrow).
+    QString lo = format_energy_mwh(*k.energy_p10_mwh);
+    const QString hi = format_energy_mwh(*k.energy_p90_mwh);
+    const qsizetype unit_at = hi.lastIndexOf(QLatin1Char(' '));
+    if (unit_at > 0 && lo.endsWith(hi.mid(unit_at))) lo.chop(hi.size() - unit_at);
+    energy = tr("P10\u2013P90 %1 \u2013 %2").arg(lo, hi) + QStringLiteral("\n") + energy;
+  }
   cards_[3]->set(format_energy_mwh(k.energy_mwh), detail(energy), stale_);
   QString summary = tr("%1 GPUs").arg(format_count(k.gpus));
   if (!k.device.empty()) summary += QStringLiteral(" x ") + QString::fromStdString(k.device);
   if (!k.layout.empty()) summary += tr(", layout %1").arg(QString::fromStdString(k.layout));
   if (k.mfu) summary += tr(", MFU %1%").arg(format_number(*k.mfu * 100.0));
+  if (k.memory_fit == "no" && k.memory_gib && k.capacity_gib)
+    summary += tr(" \u2014 does not fit in memory: %1 of %2 GiB per GPU (more GPUs, recompute or sharding)")
+                   .arg(format_number(*k.memory_gib), format_number(*k.capacity_gib));
   if (stale_) summary += tr(" (inputs invalid: this is the last valid answer)");
   summary_->setText(summary);
 }

@@ -62,6 +62,7 @@ class MainWindow : public QMainWindow {
   bool answer_is_stale() const { return stale_; }
   QString kpi_text(int card) const;  // 0 time, 1 GPU-hours, 2 cost, 3 energy: the shown text
   QString kpi_detail(int card) const;  // the line under it (the time card: P10-P90 band, speed)
+  QString summary_text() const;        // the line under the cards (device, layout, MFU, memory fit)
   bool idle() const;                 // no request pending and none scheduled
 
   QStringList recent_files() const;

@@ -62,6 +62,9 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
   band("/bands/p10/gpu_hours", "/bands/p90/gpu_hours", k.gpu_hours_p10, k.gpu_hours_p90);
   band("/bands/p10/cost_usd", "/bands/p90/cost_usd", k.cost_p10_usd, k.cost_p90_usd);
   band("/bands/p10/energy_mwh", "/bands/p90/energy_mwh", k.energy_p10_mwh, k.energy_p90_mwh);
+  k.memory_fit = string_at(result, "/memory/fits");
+  if (number_at(result, "/memory/total_gib", &v)) k.memory_gib = v;
+  if (number_at(result, "/memory/capacity_gib", &v)) k.capacity_gib = v;
   k.device = string_at(result, "/hardware/device_name");
   if (k.device.empty()) k.device = string_at(result, "/hardware/device");
   if (const ordered_json* lay = find(result, "/layout"); lay && lay->is_object()) {
@@ -99,6 +102,7 @@ std::vector<SweepPoint> sweep_from_result(const ordered_json& result, std::strin
     double cost = 0;
     p.cost_usd =
         number_at(row, "/cost_usd", &cost) ? cost : std::numeric_limits<double>::quiet_NaN();
+    p.fits = string_at(row, "/memory_fit") != "no";  // "not checked" (capacity unknown) is drawn
     points.push_back(p);
   }
   if (points.empty() && error) *error = "no GPU count in the sweep gives a valid run";

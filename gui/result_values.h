@@ -28,6 +28,9 @@ struct Kpis {
   std::optional<double> gpu_hours_p10, gpu_hours_p90;
   std::optional<double> cost_p10_usd, cost_p90_usd;
   std::optional<double> energy_p10_mwh, energy_p90_mwh;
+  std::string memory_fit;                 // "yes", "no" or "not checked" (capacity unknown); "" without
+  std::optional<double> memory_gib;       // per GPU, of capacity_gib
+  std::optional<double> capacity_gib;
 };
 
 // The estimate's headline numbers; nullopt (with *error set) when the result lacks one.

@@ -22,6 +22,7 @@ namespace {
 
 const QColor kTimeColor(0x1f, 0x77, 0xb4);
 const QColor kCostColor(0xd6, 0x62, 0x0f);
+const QColor kNoFitColor(0xb0, 0x1c, 0x2e);
 
 bool usable(const SweepPoint& p) {
   return std::isfinite(p.gpus) && std::isfinite(p.time_h) && p.gpus > 0 && p.time_h > 0;
@@ -71,10 +72,18 @@ SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
   cost_current_->setMarkerSize(11);
   cost_current_->setColor(kCostColor);
   cost_current_->setBorderColor(Qt::white);
+  no_fit_ = new QScatterSeries;
+  no_fit_->setName(tr("Does not fit in memory"));
+  no_fit_->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+  no_fit_->setMarkerSize(9);
+  no_fit_->setColor(Qt::white);
+  no_fit_->setBorderColor(kNoFitColor);
+  no_fit_->setPen(QPen(kNoFitColor, 2));
 
   chart_->addSeries(band_);  // first: drawn under the curves
   for (auto* s : {static_cast<QXYSeries*>(time_series_), static_cast<QXYSeries*>(cost_series_),
-                  static_cast<QXYSeries*>(time_current_), static_cast<QXYSeries*>(cost_current_)})
+                  static_cast<QXYSeries*>(time_current_), static_cast<QXYSeries*>(cost_current_),
+                  static_cast<QXYSeries*>(no_fit_)})
     chart_->addSeries(s);  // never setUseOpenGL: it crashes offscreen
   // One legend entry for the two markers.
   const auto markers = chart_->legend()->markers(cost_current_);
@@ -102,7 +111,8 @@ SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
   chart_->addAxis(x_axis_, Qt::AlignBottom);
   chart_->addAxis(time_axis_, Qt::AlignLeft);
   chart_->addAxis(cost_axis_, Qt::AlignRight);
-  for (auto* s : {static_cast<QXYSeries*>(time_series_), static_cast<QXYSeries*>(time_current_)}) {
+  for (auto* s : {static_cast<QXYSeries*>(time_series_), static_cast<QXYSeries*>(time_current_),
+                  static_cast<QXYSeries*>(no_fit_)}) {
     s->attachAxis(x_axis_);
     s->attachAxis(time_axis_);
   }
@@ -125,10 +135,12 @@ SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
 
 void SweepChart::set_points(const std::vector<SweepPoint>& points,
                             std::optional<double> current_gpus) {
-  std::vector<SweepPoint> ps;
+  std::vector<SweepPoint> ps, nofit;  // the curves; the counts where nothing fits in memory
   for (const auto& p : points)
-    if (usable(p)) ps.push_back(p);
-  std::sort(ps.begin(), ps.end(), [](const auto& a, const auto& b) { return a.gpus < b.gpus; });
+    if (usable(p)) (p.fits ? ps : nofit).push_back(p);
+  const auto by_gpus = [](const auto& a, const auto& b) { return a.gpus < b.gpus; };
+  std::sort(ps.begin(), ps.end(), by_gpus);
+  std::sort(nofit.begin(), nofit.end(), by_gpus);
 
   // The band is drawn only when every point has one around its time.
   const bool banded = !ps.empty() && std::all_of(ps.begin(), ps.end(), [](const SweepPoint& p) {
@@ -140,6 +152,7 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
     max_h = std::max(max_h, banded ? p.time_p90_h : p.time_h);
     if (priced(p)) max_usd = std::max(max_usd, p.cost_usd);
   }
+  for (const auto& p : nofit) max_h = std::max(max_h, p.time_h);
   // Units chosen from the largest value, so the tick labels stay short.
   double h_div = 1, usd_div = 1;
   time_unit_ = QStringLiteral("h");
@@ -187,15 +200,25 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
   cost_series_->replace(c);
   time_current_->replace(tc);
   cost_current_->replace(cc);
+  QList<QPointF> nf;
+  for (const auto& p : nofit) nf.append(QPointF(p.gpus, p.time_h / h_div));
+  no_fit_->replace(nf);
+  no_fit_->setVisible(!nf.isEmpty());
+  for (auto* m : chart_->legend()->markers(no_fit_)) m->setVisible(!nf.isEmpty());
 
-  if (ps.empty()) {
+  if (ps.empty() && nofit.empty()) {
     x_axis_->setRange(1, 1024);
     time_axis_->setRange(0.1, 10);
     cost_axis_->setRange(0, 1);
   } else {
-    x_axis_->setRange(ps.front().gpus / 1.5, ps.back().gpus * 1.5);
-    double lo = t.front().y(), hi = lo;
+    const double gmin = std::min(ps.empty() ? nofit.front().gpus : ps.front().gpus,
+                                 nofit.empty() ? ps.front().gpus : nofit.front().gpus);
+    const double gmax = std::max(ps.empty() ? nofit.back().gpus : ps.back().gpus,
+                                 nofit.empty() ? ps.back().gpus : nofit.back().gpus);
+    x_axis_->setRange(gmin / 1.5, gmax * 1.5);
+    double lo = t.isEmpty() ? nf.front().y() : t.front().y(), hi = lo;
     for (const auto& p : t) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+    for (const auto& p : nf) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
     for (const auto& p : blo) lo = std::min(lo, p.y());
     for (const auto& p : bhi) hi = std::max(hi, p.y());
     // Whole decades, so the log axis always shows labelled ticks.
@@ -219,6 +242,8 @@ void SweepChart::set_points(const std::vector<SweepPoint>& points,
                             banded ? tr(" (P10-P90 %1 - %2)").arg(format_hours(p.time_p10_h), format_hours(p.time_p90_h))
                                    : QString(),
                             priced(p) ? format_usd(p.cost_usd) : tr("not priced"));
+  for (const auto& p : nofit)
+    description += tr(" %1 GPUs: does not fit in memory;").arg(format_count(p.gpus));
   view_->setAccessibleDescription(description);
 }
 
@@ -233,5 +258,6 @@ QList<QPointF> SweepChart::time_points() const { return time_series_->points(); 
 QList<QPointF> SweepChart::cost_points() const { return cost_series_->points(); }
 QList<QPointF> SweepChart::band_low_points() const { return band_low_->points(); }
 QList<QPointF> SweepChart::band_high_points() const { return band_high_->points(); }
+QList<QPointF> SweepChart::no_fit_points() const { return no_fit_->points(); }
 
 }  // namespace flopcast::gui

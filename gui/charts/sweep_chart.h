@@ -30,6 +30,7 @@ struct SweepPoint {
   double cost_usd = 0;  // total cost, US dollars
   double time_p10_h = 0;  // the time's P10-P90 band (0: none)
   double time_p90_h = 0;
+  bool fits = true;  // false: no layout fits in device memory at this count (time of the leanest)
 };
 
 class SweepChart : public QWidget {
@@ -39,7 +40,8 @@ class SweepChart : public QWidget {
   explicit SweepChart(QWidget* parent = nullptr);
 
   // Replaces the curves. Points with a non-positive or non-finite GPU count, time or cost are
-  // left out (log axes). `current_gpus` marks the scenario's own GPU count.
+  // left out (log axes). Points that do not fit in memory are not part of the curves: they are
+  // marked apart ("Does not fit in memory"). `current_gpus` marks the scenario's own GPU count.
   void set_points(const std::vector<SweepPoint>& points, std::optional<double> current_gpus);
   void set_message(const QString& text);  // shown under the title ("" clears)
 
@@ -48,6 +50,7 @@ class SweepChart : public QWidget {
   QList<QPointF> cost_points() const;
   QList<QPointF> band_low_points() const;   // the time band's P10 edge (empty without bands)
   QList<QPointF> band_high_points() const;  // and its P90 edge
+  QList<QPointF> no_fit_points() const;     // counts where nothing fits (time of the leanest layout)
   QString time_unit() const { return time_unit_; }
   QString cost_unit() const { return cost_unit_; }
   QChartView* view() const { return view_; }
@@ -62,6 +65,7 @@ class SweepChart : public QWidget {
   QLineSeries* cost_series_ = nullptr;
   QScatterSeries* time_current_ = nullptr;
   QScatterSeries* cost_current_ = nullptr;
+  QScatterSeries* no_fit_ = nullptr;  // GPU counts where no layout fits in memory
   QLogValueAxis* x_axis_ = nullptr;
   QLogValueAxis* time_axis_ = nullptr;
   QValueAxis* cost_axis_ = nullptr;

@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "gui/charts/sweep_chart.h"
+#include <QChartView>
 #include "gui/live_runner.h"
 #include "gui/main_window.h"
 #include "gui/models/diagnostic_model.h"
@@ -145,9 +146,12 @@ class TestGuiWindow : public QObject {
     QVERIFY(kpis->energy_p10_mwh && kpis->energy_p90_mwh);
     QVERIFY(*kpis->energy_p10_mwh < kpis->energy_mwh && kpis->energy_mwh < *kpis->energy_p90_mwh);
     QVERIFY(*kpis->energy_p90_mwh / *kpis->energy_p10_mwh > *kpis->wall_time_p90_h / *kpis->wall_time_p10_h);
-    QVERIFY2(w.kpi_detail(3).contains(flopcast::gui::format_energy_mwh(*kpis->energy_p10_mwh)) &&
-                 w.kpi_detail(3).contains(flopcast::gui::format_energy_mwh(*kpis->energy_p90_mwh)),
-             qPrintable(w.kpi_detail(3)));
+    QVERIFY2(w.kpi_detail(3).contains(flopcast::gui::format_energy_mwh(*kpis->energy_p90_mwh)), qPrintable(w.kpi_detail(3)));
+    {  // the low end, without its unit when the high end has the same one
+      QString lo = flopcast::gui::format_energy_mwh(*kpis->energy_p10_mwh);
+      lo.truncate(lo.lastIndexOf(QLatin1Char(' ')));
+      QVERIFY2(w.kpi_detail(3).contains(QStringLiteral("P10\u2013P90 ") + lo), qPrintable(w.kpi_detail(3)));
+    }
     QVERIFY2(w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p10_h)) &&
                  w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p90_h)),
              qPrintable(w.kpi_detail(0)));
@@ -155,6 +159,31 @@ class TestGuiWindow : public QObject {
     QVERIFY(w.is_modified());
     QVERIFY(w.isWindowModified());
     QVERIFY(w.windowTitle().contains(QStringLiteral("[*]")));
+    w.set_close_prompt([] { return QMessageBox::Discard; });
+  }
+
+  void a_scenario_that_does_not_fit_says_so_and_the_chart_marks_those_counts() {
+    MainWindow w;
+    QVERIFY(w.open_file(kDefault));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer(), kWaitMs);
+    QVERIFY(!w.summary_text().contains(QStringLiteral("does not fit")));
+    QVERIFY(w.chart()->no_fit_points().isEmpty());
+    // Llama 3 70B on the default's 8 GPUs: its weights, gradients and Adam state alone need more.
+    QVERIFY(w.field_model()->set_value_text(QStringLiteral("/workload/model/preset"), QStringLiteral("llama3-70b")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer() && w.answer()->memory_fit == "no", kWaitMs);
+    QVERIFY2(w.summary_text().contains(QStringLiteral("does not fit in memory")), qPrintable(w.summary_text()));
+    QVERIFY(w.answer()->memory_gib && w.answer()->capacity_gib && *w.answer()->memory_gib > *w.answer()->capacity_gib);
+    QVERIFY2(w.summary_text().contains(flopcast::gui::format_number(*w.answer()->memory_gib)), qPrintable(w.summary_text()));
+    // The chart's curves hold only the GPU counts where a layout fits; the others are marked apart.
+    QTRY_VERIFY_WITH_TIMEOUT(!w.chart()->no_fit_points().isEmpty(), kWaitMs);
+    QVERIFY(!w.chart()->time_points().isEmpty());  // enough GPUs do fit
+    bool own_count_marked = false;
+    for (const auto& nf : w.chart()->no_fit_points()) {
+      own_count_marked = own_count_marked || nf.x() == w.answer()->gpus;
+      for (const auto& p : w.chart()->time_points()) QVERIFY(nf.x() < p.x());  // more GPUs: it fits
+    }
+    QVERIFY(own_count_marked);
+    QVERIFY(w.chart()->view()->accessibleDescription().contains(QStringLiteral("does not fit in memory")));
     w.set_close_prompt([] { return QMessageBox::Discard; });
   }
 
