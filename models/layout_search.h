@@ -12,8 +12,10 @@
 //   virtual stages split the layers evenly — counting the embedding and the loss as one layer each
 //   when that makes them even (Megatron-Core account_for_embedding/loss_in_pipeline_split: 126
 //   layers as 128) — when the micro-batch count allows; sequence parallelism on whenever tp > 1.
-//   The candidate with the highest tokens/s/device among those that fit wins; when none fits
-//   (or capacity is unknown) the fastest is returned with a note.
+//   The candidate with the highest tokens/s/device among those that fit wins (capacity unknown: the
+//   fastest of all); when none fits, the leanest (least memory per device, the one closest to
+//   fitting) is returned with a note saying how much it needs, or the fastest when the caller says
+//   the run is known to fit (EstimateInput::infeasible_shows_fastest: published records).
 // Assumptions: the estimate's own assumptions; layouts outside the grid (tp 16, odd cp) are not
 //   tried. Ignores: tie-breaking by memory headroom or by cost.
 #pragma once
