@@ -52,6 +52,10 @@ SweepChart::SweepChart(QWidget* parent) : QWidget(parent) {
   band_low_ = new QLineSeries;
   band_high_ = new QLineSeries;
   band_ = new QAreaSeries(band_high_, band_low_);
+  // QAreaSeries does not own its edge series (the chart owns only series added to it): parent them
+  // to the area, which the chart deletes, so they go with it.
+  band_low_->setParent(band_);
+  band_high_->setParent(band_);
   band_->setName(tr("P10\u2013P90"));
   QColor fill = kTimeColor;
   fill.setAlphaF(0.15);

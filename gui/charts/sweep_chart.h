@@ -59,7 +59,7 @@ class SweepChart : public QWidget {
   QChart* chart_ = nullptr;
   QChartView* view_ = nullptr;
   QLineSeries* time_series_ = nullptr;
-  QLineSeries* band_low_ = nullptr;   // owned by band_
+  QLineSeries* band_low_ = nullptr;   // children of band_ (QAreaSeries does not own them)
   QLineSeries* band_high_ = nullptr;
   QAreaSeries* band_ = nullptr;       // P10-P90 of the training time
   QLineSeries* cost_series_ = nullptr;
