@@ -584,10 +584,19 @@ RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, con
   return p;
 }
 
+std::string not_records_message(const json& doc) {
+  std::string m = "expected a JSON array of run records at /";
+  if (doc.is_object() && doc.contains("schema_version"))
+    m += " (this is a scenario: flopcast estimate FILE reads it)";
+  else if (doc.is_object() && doc.contains("seeds"))
+    m += " (this is the seeds' comparison file: flopcast models seeds FILE reads it)";
+  return m;
+}
+
 ordered_json predict_all(const json& records, const DeviceLookup& lookup, const PredictOptions& o, std::string* error) {
   ordered_json arr = ordered_json::array();
   if (!records.is_array()) {
-    if (error) *error = "expected a JSON array of run records at /";
+    if (error) *error = not_records_message(records);
     return arr;
   }
   for (const auto& rec : records) arr.push_back(predict_record(rec, lookup, o).out);

@@ -92,6 +92,10 @@ struct RecordPrediction {
 
 RecordPrediction predict_record(const nlohmann::json& record, const DeviceLookup& lookup, const PredictOptions& o);
 
+// The one-line error for a document that is not an array of records; it names the command that
+// reads the file when it is another Flopcast file (a scenario, the seeds' comparison).
+std::string not_records_message(const nlohmann::json& doc);
+
 // Whole array; `records` must be a JSON array (else one-line error in *error).
 nlohmann::ordered_json predict_all(const nlohmann::json& records, const DeviceLookup& lookup, const PredictOptions& o,
                                    std::string* error = nullptr);

@@ -92,6 +92,16 @@ const std::vector<MigrationStep>& migration_steps() {
 
 MigrationOutcome migrate_to_current(ordered_json& doc) {
   MigrationOutcome out;
+  // Other Flopcast files a user may hand to a scenario command: say which command reads them.
+  const auto records_like = [](const ordered_json& r) {
+    return r.is_object() && r.contains("model") && r.contains("system") && r.contains("training");
+  };
+  if (doc.is_array() && !doc.empty() && records_like(doc.front())) {
+    out.error_pointer = "";
+    out.error = "this is an array of run records (the ground-truth format), not a scenario: "
+                "flopcast predict FILE or flopcast validate FILE read it";
+    return out;
+  }
   if (!doc.is_object()) {
     out.error_pointer = "";
     out.error = "expected a JSON object (a scenario), got " + std::string(doc.type_name());
@@ -99,7 +109,14 @@ MigrationOutcome migrate_to_current(ordered_json& doc) {
   }
   if (!doc.contains("schema_version")) {
     out.error_pointer = "/schema_version";
-    out.error = "missing required key: expected an integer 0.." + std::to_string(kSchemaVersion);
+    if (doc.contains("seeds") && doc.contains("runs"))
+      out.error = "this is the seeds' comparison file, not a scenario: flopcast models seeds FILE reads it "
+                  "(the same run as a scenario: scenarios/examples/bert-large-8gpu.json)";
+    else if (doc.contains("records") && doc["records"].is_array())
+      out.error = "this is a file of run records (the ground-truth format), not a scenario: "
+                  "flopcast predict FILE or flopcast validate FILE read it";
+    else
+      out.error = "missing required key: expected an integer 0.." + std::to_string(kSchemaVersion);
     return out;
   }
   const ordered_json& v = doc["schema_version"];

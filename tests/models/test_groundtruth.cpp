@@ -362,3 +362,17 @@ TEST_CASE("a shape guessed from params has a head count tensor parallelism can s
     CHECK(p.result.layout.dp == 32);
   }
 }
+
+TEST_CASE("a scenario or the seeds' file given to predict names the command that reads it", "[groundtruth]") {
+  std::string error;
+  const json scenario = {{"schema_version", 2}, {"workload", json::object()}};
+  CHECK(predict_all(scenario, builtin_device_lookup(), PredictOptions{}, &error).empty());
+  CHECK(error.find("expected a JSON array of run records") != std::string::npos);
+  CHECK(error.find("flopcast estimate") != std::string::npos);
+  error.clear();
+  CHECK(predict_all(json{{"seeds", json::object()}}, builtin_device_lookup(), PredictOptions{}, &error).empty());
+  CHECK(error.find("flopcast models seeds") != std::string::npos);
+  error.clear();
+  CHECK(predict_all(json::object(), builtin_device_lookup(), PredictOptions{}, &error).empty());
+  CHECK(error == "expected a JSON array of run records at /");
+}

@@ -73,3 +73,21 @@ TEST_CASE("migration errors name the pointer", "[migrate]") {
   REQUIRE_FALSE(r.ok);
   CHECK(r.diagnostics[0].pointer == "/gpu_count");
 }
+
+TEST_CASE("other Flopcast files given as a scenario name the command that reads them", "[migrate]") {
+  // The seeds' comparison lives in scenarios/examples beside the scenarios.
+  LoadResult r = load_scenario_file(test::source_path("scenarios/examples/bert-large-seed.json"));
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.diagnostics[0].message.find("flopcast models seeds") != std::string::npos);
+  // Ground-truth records: an array of records, or an object holding them.
+  r = load_scenario_file(test::source_path("tests/data/groundtruth/public.json"));
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.diagnostics[0].message.find("flopcast predict") != std::string::npos);
+  r = load_scenario_text(R"({"records": [{"model": {}, "training": {}, "system": {}}]})", "r.json");
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.diagnostics[0].message.find("flopcast predict") != std::string::npos);
+  // Anything else still gets the plain message.
+  r = load_scenario_text(R"({"workload": {}})", "w.json");
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.diagnostics[0].message.find("missing required key") != std::string::npos);
+}
