@@ -51,7 +51,8 @@ int run_validate(const ValidateArgs& a) {
     return kExitBadInput;
   }
   if (!records.is_array()) {
-    std::cerr << "flopcast validate: " << a.file << ": " << scenarios::not_records_message(records) << "\n";
+    std::cerr << "flopcast validate: " << a.file << ": " << scenarios::not_records_message(records)
+              << "\n";
     return kExitBadInput;
   }
   const auto rep = scenarios::validate_records(records, scenarios::builtin_device_lookup(), opt);

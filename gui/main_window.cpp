@@ -518,7 +518,8 @@ void MainWindow::show_answer() {
   if (!k.layout.empty()) summary += tr(", layout %1").arg(QString::fromStdString(k.layout));
   if (k.mfu) summary += tr(", MFU %1%").arg(format_number(*k.mfu * 100.0));
   if (k.memory_fit == "no" && k.memory_gib && k.capacity_gib)
-    summary += tr(" \u2014 does not fit in memory: %1 of %2 GiB per GPU (more GPUs, recompute or sharding)")
+    summary += tr(" \u2014 does not fit in memory: %1 of %2 GiB per GPU (more GPUs, recompute or "
+                  "sharding)")
                    .arg(format_number(*k.memory_gib), format_number(*k.capacity_gib));
   if (stale_) summary += tr(" (inputs invalid: this is the last valid answer)");
   summary_->setText(summary);

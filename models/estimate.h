@@ -38,8 +38,8 @@ struct EstimateInput {
   LayoutConstraints fixed;  // auto layout: the parts of the layout that are given
   bool fixed_recompute = true;  // auto layout: keep training.recompute (false: search it too)
   // Auto layout when no candidate fits: return the leanest (least memory per device: the closest to
-  // fitting, what a scenario's answer should show) or the fastest (a published run evidently fitted,
-  // so the memory model overshot: its fastest candidate is the better guess of what ran).
+  // fitting, what a scenario's answer should show) or the fastest (a published run evidently
+  // fitted, so the memory model overshot: its fastest candidate is the better guess of what ran).
   bool infeasible_shows_fastest = false;
   // Auto layout: search bounds (0: no bound beyond the device count).
   int max_tp = 0;

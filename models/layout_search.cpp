@@ -228,10 +228,12 @@ EstimateResult search_layout(const EstimateInput& in) {
   EstimateResult best = pool.front()->r;
   best.layouts_evaluated = evaluated;
   // Least memory first; among equals the fastest.
-  const Scored& leanest = *std::min_element(all.begin(), all.end(), [](const Scored& a, const Scored& b) {
-    if (a.r.memory.total_bytes != b.r.memory.total_bytes) return a.r.memory.total_bytes < b.r.memory.total_bytes;
-    return a.r.tokens_per_s_per_gpu > b.r.tokens_per_s_per_gpu;
-  });
+  const Scored& leanest =
+      *std::min_element(all.begin(), all.end(), [](const Scored& a, const Scored& b) {
+        if (a.r.memory.total_bytes != b.r.memory.total_bytes)
+          return a.r.memory.total_bytes < b.r.memory.total_bytes;
+        return a.r.tokens_per_s_per_gpu > b.r.tokens_per_s_per_gpu;
+      });
   best.leanest_memory_bytes = leanest.r.memory.total_bytes;
   auto candidate = [](const EstimateResult& r) {
     LayoutCandidate c;
@@ -244,7 +246,8 @@ EstimateResult search_layout(const EstimateInput& in) {
     c.why = why(r);
     return c;
   };
-  for (size_t i = 0; i < pool.size() && i < 5; ++i) best.alternatives.push_back(candidate(pool[i]->r));
+  for (size_t i = 0; i < pool.size() && i < 5; ++i)
+    best.alternatives.push_back(candidate(pool[i]->r));
   std::string none_fits;
   if (!any_fits) {
     char buf[160];

@@ -71,7 +71,8 @@ void shape_from_params(models::TransformerShape& m, double n_params, bool gated)
     m.d_model = 128 * head_count(std::sqrt(n_params / (12.0 * m.n_layers)) / 128.0);
   } else if (m.d_model <= 0 && m.n_layers <= 0) {
     const double l = std::cbrt(n_params / (12.0 * 128.0 * 128.0));
-    m.d_model = 128 * head_count(std::sqrt(n_params / (12.0 * std::max(1.0, std::round(l)))) / 128.0);
+    m.d_model =
+        128 * head_count(std::sqrt(n_params / (12.0 * std::max(1.0, std::round(l)))) / 128.0);
     m.n_layers = std::max(1, int(std::lround(n_params / (12.0 * m.d_model * m.d_model))));
   }
   if (m.n_heads <= 0) m.n_heads = std::max(1, m.d_model / 128);

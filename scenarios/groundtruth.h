@@ -6,11 +6,12 @@
 // `measured`, `id`, `family`, `kind`, `source*`, `notes`, `derived`, `verification`,
 // `model.description`, `training.phase` or any `*_text` key. What a record leaves null is filled
 // with the documented defaults below (as a user would), each counted in `defaults_used`:
-//   precision      fp8 where the device's fp8 tensor peak exceeds its bf16 peak (Hopper, Blackwell, MI300, Gaudi 2/3:
+//   precision      fp8 where the device's fp8 tensor peak exceeds its bf16 peak (Hopper, Blackwell,
+//   MI300, Gaudi 2/3:
 //                  transformer training stacks run their GEMMs in fp8 there: Transformer Engine in
 //                  NeMo/Megatron, MLPerf submissions, DeepSeek-V3, Llama 4), else bf16 where it has
-//                  a bf16 peak, else fp16, else fp32; zoo records: the same for transformers, 16-bit
-//                  for CNNs (scenarios/zoo_predict.cpp)
+//                  a bf16 peak, else fp16, else fp32; zoo records: the same for transformers,
+//                  16-bit for CNNs (scenarios/zoo_predict.cpp)
 //   attention      unfused when the record states fp16 on a GPU with bf16 tensor cores (a stack
 //                  from before FlashAttention, bf16 and sequence parallelism were the default);
 //                  else models/memory.h's rule (unfused on V100 and older, and for fp32 training)

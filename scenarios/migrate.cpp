@@ -98,8 +98,9 @@ MigrationOutcome migrate_to_current(ordered_json& doc) {
   };
   if (doc.is_array() && !doc.empty() && records_like(doc.front())) {
     out.error_pointer = "";
-    out.error = "this is an array of run records (the ground-truth format), not a scenario: "
-                "flopcast predict FILE or flopcast validate FILE read it";
+    out.error =
+        "this is an array of run records (the ground-truth format), not a scenario: "
+        "flopcast predict FILE or flopcast validate FILE read it";
     return out;
   }
   if (!doc.is_object()) {
@@ -110,11 +111,13 @@ MigrationOutcome migrate_to_current(ordered_json& doc) {
   if (!doc.contains("schema_version")) {
     out.error_pointer = "/schema_version";
     if (doc.contains("seeds") && doc.contains("runs"))
-      out.error = "this is the seeds' comparison file, not a scenario: flopcast models seeds FILE reads it "
-                  "(the same run as a scenario: scenarios/examples/bert-large-8gpu.json)";
+      out.error =
+          "this is the seeds' comparison file, not a scenario: flopcast models seeds FILE reads it "
+          "(the same run as a scenario: scenarios/examples/bert-large-8gpu.json)";
     else if (doc.contains("records") && doc["records"].is_array())
-      out.error = "this is a file of run records (the ground-truth format), not a scenario: "
-                  "flopcast predict FILE or flopcast validate FILE read it";
+      out.error =
+          "this is a file of run records (the ground-truth format), not a scenario: "
+          "flopcast predict FILE or flopcast validate FILE read it";
     else
       out.error = "missing required key: expected an integer 0.." + std::to_string(kSchemaVersion);
     return out;

@@ -5,6 +5,7 @@
 // close prompt; the latest request wins.
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QChartView>
 #include <QFile>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -16,12 +17,11 @@
 #include <cmath>
 
 #include "gui/charts/sweep_chart.h"
-#include <QChartView>
+#include "gui/format.h"
 #include "gui/live_runner.h"
 #include "gui/main_window.h"
 #include "gui/models/diagnostic_model.h"
 #include "gui/models/field_model.h"
-#include "gui/format.h"
 #include "gui/result_values.h"
 #include "scenarios/runner.h"
 
@@ -145,12 +145,15 @@ class TestGuiWindow : public QObject {
     // Energy is the widest band (power draw and PUE on top of the run's spread).
     QVERIFY(kpis->energy_p10_mwh && kpis->energy_p90_mwh);
     QVERIFY(*kpis->energy_p10_mwh < kpis->energy_mwh && kpis->energy_mwh < *kpis->energy_p90_mwh);
-    QVERIFY(*kpis->energy_p90_mwh / *kpis->energy_p10_mwh > *kpis->wall_time_p90_h / *kpis->wall_time_p10_h);
-    QVERIFY2(w.kpi_detail(3).contains(flopcast::gui::format_energy_mwh(*kpis->energy_p90_mwh)), qPrintable(w.kpi_detail(3)));
+    QVERIFY(*kpis->energy_p90_mwh / *kpis->energy_p10_mwh >
+            *kpis->wall_time_p90_h / *kpis->wall_time_p10_h);
+    QVERIFY2(w.kpi_detail(3).contains(flopcast::gui::format_energy_mwh(*kpis->energy_p90_mwh)),
+             qPrintable(w.kpi_detail(3)));
     {  // the low end, without its unit when the high end has the same one
       QString lo = flopcast::gui::format_energy_mwh(*kpis->energy_p10_mwh);
       lo.truncate(lo.lastIndexOf(QLatin1Char(' ')));
-      QVERIFY2(w.kpi_detail(3).contains(QStringLiteral("P10\u2013P90 ") + lo), qPrintable(w.kpi_detail(3)));
+      QVERIFY2(w.kpi_detail(3).contains(QStringLiteral("P10\u2013P90 ") + lo),
+               qPrintable(w.kpi_detail(3)));
     }
     QVERIFY2(w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p10_h)) &&
                  w.kpi_detail(0).contains(flopcast::gui::format_hours(*kpis->wall_time_p90_h)),
@@ -169,11 +172,15 @@ class TestGuiWindow : public QObject {
     QVERIFY(!w.summary_text().contains(QStringLiteral("does not fit")));
     QVERIFY(w.chart()->no_fit_points().isEmpty());
     // Llama 3 70B on the default's 8 GPUs: its weights, gradients and Adam state alone need more.
-    QVERIFY(w.field_model()->set_value_text(QStringLiteral("/workload/model/preset"), QStringLiteral("llama3-70b")));
+    QVERIFY(w.field_model()->set_value_text(QStringLiteral("/workload/model/preset"),
+                                            QStringLiteral("llama3-70b")));
     QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer() && w.answer()->memory_fit == "no", kWaitMs);
-    QVERIFY2(w.summary_text().contains(QStringLiteral("does not fit in memory")), qPrintable(w.summary_text()));
-    QVERIFY(w.answer()->memory_gib && w.answer()->capacity_gib && *w.answer()->memory_gib > *w.answer()->capacity_gib);
-    QVERIFY2(w.summary_text().contains(flopcast::gui::format_number(*w.answer()->memory_gib)), qPrintable(w.summary_text()));
+    QVERIFY2(w.summary_text().contains(QStringLiteral("does not fit in memory")),
+             qPrintable(w.summary_text()));
+    QVERIFY(w.answer()->memory_gib && w.answer()->capacity_gib &&
+            *w.answer()->memory_gib > *w.answer()->capacity_gib);
+    QVERIFY2(w.summary_text().contains(flopcast::gui::format_number(*w.answer()->memory_gib)),
+             qPrintable(w.summary_text()));
     // The chart's curves hold only the GPU counts where a layout fits; the others are marked apart.
     QTRY_VERIFY_WITH_TIMEOUT(!w.chart()->no_fit_points().isEmpty(), kWaitMs);
     QVERIFY(!w.chart()->time_points().isEmpty());  // enough GPUs do fit
@@ -183,7 +190,8 @@ class TestGuiWindow : public QObject {
       for (const auto& p : w.chart()->time_points()) QVERIFY(nf.x() < p.x());  // more GPUs: it fits
     }
     QVERIFY(own_count_marked);
-    QVERIFY(w.chart()->view()->accessibleDescription().contains(QStringLiteral("does not fit in memory")));
+    QVERIFY(w.chart()->view()->accessibleDescription().contains(
+        QStringLiteral("does not fit in memory")));
     w.set_close_prompt([] { return QMessageBox::Discard; });
   }
 

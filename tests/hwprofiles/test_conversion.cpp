@@ -42,13 +42,14 @@ void check_same(const std::optional<double>& got, const std::optional<double>& w
   if (want) CHECK(*got == Approx(*want).epsilon(1e-12));
 }
 
-// Scale-out NIC share the converter adds where the research table is null (SCALE_OUT_ADDED, from the
-// reference systems' published NICs), in Gb/s per device per direction.
+// Scale-out NIC share the converter adds where the research table is null (SCALE_OUT_ADDED, from
+// the reference systems' published NICs), in Gb/s per device per direction.
 std::optional<double> added_scale_out_gbit(const std::string& id) {
-  if (id == "nvidia-v100-sxm2-16gb" || id == "nvidia-v100-sxm2-32gb") return 4 * 100.0 / 8;  // DGX-1
-  if (id == "nvidia-v100-sxm3-32gb") return 8 * 100.0 / 16;                                 // DGX-2
-  if (id == "nvidia-gb200-per-gpu") return 400.0;                                           // ConnectX-7
-  if (id == "nvidia-gb300-per-gpu") return 800.0;                                           // ConnectX-8
+  if (id == "nvidia-v100-sxm2-16gb" || id == "nvidia-v100-sxm2-32gb")
+    return 4 * 100.0 / 8;                                    // DGX-1
+  if (id == "nvidia-v100-sxm3-32gb") return 8 * 100.0 / 16;  // DGX-2
+  if (id == "nvidia-gb200-per-gpu") return 400.0;            // ConnectX-7
+  if (id == "nvidia-gb300-per-gpu") return 800.0;            // ConnectX-8
   return std::nullopt;
 }
 
@@ -64,8 +65,10 @@ TEST_CASE("catalog values follow the documented unit rules from the research tab
     const DeviceProfile* d = builtin_catalog().find(id);
     REQUIRE(d != nullptr);
     CHECK(d->name == r.at("name").get<std::string>());
-    const auto added = r.at("scale_out_gbit_s_per_device").is_null() ? added_scale_out_gbit(id) : std::nullopt;
-    CHECK(d->sources.size() == r.at("sources").size() + (added ? 1 : 0));  // the added value's source
+    const auto added =
+        r.at("scale_out_gbit_s_per_device").is_null() ? added_scale_out_gbit(id) : std::nullopt;
+    CHECK(d->sources.size() ==
+          r.at("sources").size() + (added ? 1 : 0));  // the added value's source
     CHECK(d->cloud_prices.size() == r.at("cloud_prices").size());
     CHECK(d->price_points.size() == r.at("price_points").size());
 
@@ -92,14 +95,16 @@ TEST_CASE("catalog values follow the documented unit rules from the research tab
     check_same(d->memory_bandwidth_bytes_per_s, times(value(r, "memory_bw_gb_s"), 1e9), "HBM");
     check_same(d->scale_up_bytes_per_s, times(value(r, "intra_node_bw_gb_s_bidir"), 1e9 / 2),
                "scale-up per direction");
-    check_same(d->scale_out_bytes_per_s, times(added ? added : value(r, "scale_out_gbit_s_per_device"), 1e9 / 8),
+    check_same(d->scale_out_bytes_per_s,
+               times(added ? added : value(r, "scale_out_gbit_s_per_device"), 1e9 / 8),
                "scale-out per direction");
     check_same(d->tdp_w, value(r, "tdp_w"), "tdp");
     check_same(d->system_power_kw, value(r, "system_power_kw"), "system power");
     check_same(d->price_usd, value(r, "price_usd"), "price");
     if (r.at("scale_up_domain_size").is_null()) CHECK_FALSE(d->scale_up_domain_size.has_value());
     else CHECK(d->scale_up_domain_size == r.at("scale_up_domain_size").get<int>());
-    CHECK(d->derived_fields.has_value() == (!r.at("derived_fields").is_null() || added.has_value()));
+    CHECK(d->derived_fields.has_value() ==
+          (!r.at("derived_fields").is_null() || added.has_value()));
     CHECK(d->unverified_fields.has_value() == !r.at("unverified_fields").is_null());
   }
 }

@@ -187,7 +187,7 @@ TEST_CASE("auto layout: interleaving for uneven layer counts, and 1F1B beside it
   in.model.ffn_dim = 53248;
   in.model.n_kv_heads = 8;
   in.training.global_batch_tokens = 128.0 * 8192;  // 16 micro-batches per pipeline
-  in.training.recompute = Recompute::full;          // so that it fits in 80 GB (16 in flight)
+  in.training.recompute = Recompute::full;         // so that it fits in 80 GB (16 in flight)
   in.auto_layout = true;
   in.fixed.tp = 8;
   in.fixed.pp = 16;
@@ -214,7 +214,8 @@ TEST_CASE("auto layout: interleaving for uneven layer counts, and 1F1B beside it
   CHECK(r80.layout.vp == 4);
 }
 
-TEST_CASE("auto layout where nothing fits: the leanest, or the fastest when asked", "[layout_search]") {
+TEST_CASE("auto layout where nothing fits: the leanest, or the fastest when asked",
+          "[layout_search]") {
   // A 70B model on 8 x 80 GB: weights, gradients and Adam state alone need ~150 GB per device.
   EstimateInput in = basic_input(8, layout(8, 1, 1));
   in.model = gpt(80, 8192, 64, 4096, 128256);

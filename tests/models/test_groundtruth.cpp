@@ -334,7 +334,8 @@ TEST_CASE("an unstated recompute on an unfused-attention stack is full; elsewher
   CHECK(run(v).out["layout"].get<std::string>().find("recompute=full") != std::string::npos);
 }
 
-TEST_CASE("a shape guessed from params has a head count tensor parallelism can split", "[groundtruth]") {
+TEST_CASE("a shape guessed from params has a head count tensor parallelism can split",
+          "[groundtruth]") {
   // A record that gives only the parameter count and its layout (NeMo 24.07's GPT-3 20B: dp 32,
   // tp 2). The GPT-3 aspect rule alone gave 47 heads of 128 (a prime), which rejected the stated
   // tp 2 and searched another layout; from 16 heads on the guess is a multiple of 8, as published
@@ -346,14 +347,16 @@ TEST_CASE("a shape guessed from params has a head count tensor parallelism can s
   rec["training"]["precision"] = "bf16";
   rec["system"]["device"] = "nvidia-h100-sxm5-80gb";
   rec["system"]["gpu_count"] = 64;
-  rec["system"]["parallelism"] = {{"dp", 32}, {"tp", 2}, {"pp", 1}, {"cp", 1}, {"ep", nullptr}, {"vp", nullptr}};
+  rec["system"]["parallelism"] = {{"dp", 32}, {"tp", 2},       {"pp", 1},
+                                  {"cp", 1},  {"ep", nullptr}, {"vp", nullptr}};
   for (double params : {20e9, 8e9, 22e9, 175e9, 530e9, 1e12}) {
     rec["model"]["params"] = params;
     const auto in = record_to_input(rec, builtin_device_lookup(), PredictOptions{});
     const auto& m = in.input.model;
     const auto p = predict_record(rec, builtin_device_lookup(), PredictOptions{});
     REQUIRE(p.ok);
-    INFO(params << ": " << m.n_layers << " layers, width " << m.d_model << ", " << m.n_heads << " heads");
+    INFO(params << ": " << m.n_layers << " layers, width " << m.d_model << ", " << m.n_heads
+                << " heads");
     CHECK(m.n_heads % 8 == 0);
     CHECK(m.d_model == 128 * m.n_heads);
     // still the parameter count asked for (12·l·h² within the rounding of l)
@@ -363,14 +366,17 @@ TEST_CASE("a shape guessed from params has a head count tensor parallelism can s
   }
 }
 
-TEST_CASE("a scenario or the seeds' file given to predict names the command that reads it", "[groundtruth]") {
+TEST_CASE("a scenario or the seeds' file given to predict names the command that reads it",
+          "[groundtruth]") {
   std::string error;
   const json scenario = {{"schema_version", 2}, {"workload", json::object()}};
   CHECK(predict_all(scenario, builtin_device_lookup(), PredictOptions{}, &error).empty());
   CHECK(error.find("expected a JSON array of run records") != std::string::npos);
   CHECK(error.find("flopcast estimate") != std::string::npos);
   error.clear();
-  CHECK(predict_all(json{{"seeds", json::object()}}, builtin_device_lookup(), PredictOptions{}, &error).empty());
+  CHECK(predict_all(json{{"seeds", json::object()}}, builtin_device_lookup(), PredictOptions{},
+                    &error)
+            .empty());
   CHECK(error.find("flopcast models seeds") != std::string::npos);
   error.clear();
   CHECK(predict_all(json::object(), builtin_device_lookup(), PredictOptions{}, &error).empty());

@@ -74,7 +74,8 @@ TEST_CASE("migration errors name the pointer", "[migrate]") {
   CHECK(r.diagnostics[0].pointer == "/gpu_count");
 }
 
-TEST_CASE("other Flopcast files given as a scenario name the command that reads them", "[migrate]") {
+TEST_CASE("other Flopcast files given as a scenario name the command that reads them",
+          "[migrate]") {
   // The seeds' comparison lives in scenarios/examples beside the scenarios.
   LoadResult r = load_scenario_file(test::source_path("scenarios/examples/bert-large-seed.json"));
   REQUIRE_FALSE(r.ok);

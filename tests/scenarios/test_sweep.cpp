@@ -256,7 +256,8 @@ TEST_CASE("sweep: a configuration that fits at no layout is infeasible with the 
   CHECK(leanest_gib < 400);
   // The row's layout and memory are that leanest candidate's, not the fastest one's.
   CHECK(small.result.memory.total_bytes == small.result.leanest_memory_bytes);
-  CHECK(res.result["rows"][0]["peak_memory_gib_per_gpu"].get<double>() == Approx(leanest_gib).epsilon(0.01));
+  CHECK(res.result["rows"][0]["peak_memory_gib_per_gpu"].get<double>() ==
+        Approx(leanest_gib).epsilon(0.01));
   CHECK_FALSE(small.cost_usd);
   CHECK_FALSE(small.pareto);
   CHECK(res.result["rows"][0]["status"] == "infeasible");
