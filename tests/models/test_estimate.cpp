@@ -25,6 +25,19 @@ Layout layout(int dp, int tp, int pp, int mb = 1, Sharding sh = Sharding::zero1)
   l.sequence_parallel = tp > 1;
   return l;
 }
+
+// Llama 3 70B's shape (GQA, SwiGLU) on `devices` test A100s, layout and recompute searched.
+EstimateInput llama70b_searched(int devices) {
+  EstimateInput in = basic_input(devices, layout(devices, 1, 1));
+  in.model = gpt(80, 8192, 64, 4096, 128256);
+  in.model.ffn_gated = true;
+  in.model.ffn_dim = 28672;
+  in.model.n_kv_heads = 8;
+  in.training.global_batch_tokens = 1024.0 * 4096;
+  in.auto_layout = true;
+  in.fixed_recompute = false;
+  return in;
+}
 }  // namespace
 
 TEST_CASE("step time is the documented function of the breakdown", "[estimate]") {
@@ -125,14 +138,7 @@ TEST_CASE("small GEMMs at micro-batch 1 run far below peak", "[estimate]") {
 }
 
 TEST_CASE("auto layout: the fastest that fits, and the next four", "[layout_search]") {
-  EstimateInput in = basic_input(64, layout(64, 1, 1));
-  in.model = gpt(80, 8192, 64, 4096, 128256);
-  in.model.ffn_gated = true;
-  in.model.ffn_dim = 28672;
-  in.model.n_kv_heads = 8;
-  in.training.global_batch_tokens = 1024.0 * 4096;
-  in.auto_layout = true;
-  in.fixed_recompute = false;
+  EstimateInput in = llama70b_searched(64);
   const auto r = estimate(in);
   REQUIRE(r.ok);
   REQUIRE(r.alternatives.size() == 5);
@@ -217,14 +223,7 @@ TEST_CASE("auto layout: interleaving for uneven layer counts, and 1F1B beside it
 TEST_CASE("auto layout where nothing fits: the leanest, or the fastest when asked",
           "[layout_search]") {
   // A 70B model on 8 x 80 GB: weights, gradients and Adam state alone need ~150 GB per device.
-  EstimateInput in = basic_input(8, layout(8, 1, 1));
-  in.model = gpt(80, 8192, 64, 4096, 128256);
-  in.model.ffn_gated = true;
-  in.model.ffn_dim = 28672;
-  in.model.n_kv_heads = 8;
-  in.training.global_batch_tokens = 1024.0 * 4096;
-  in.auto_layout = true;
-  in.fixed_recompute = false;
+  EstimateInput in = llama70b_searched(8);
   const auto lean = estimate(in);
   REQUIRE(lean.ok);
   CHECK_FALSE(lean.memory.fits);
