@@ -1,5 +1,5 @@
 // `flopcast sweep SCENARIO [--devices all|ID,ID,...] [--gpus A..B|N,N,...] [--format table|json]
-//  [--csv FILE] [--out FILE] [--front-only] [--threads N] [--quiet]`: hardware choice. Evaluates the
+//  [--csv FILE] [--out FILE] [--front-only] [--uniform-price] [--threads N] [--quiet]`: hardware choice. Evaluates the
 // scenario's workload on every (device, count) with its own auto layout (scenarios/sweep.h), marks
 // the wall-time / cost Pareto front, lists infeasible configurations and skipped devices with why.
 #include <unistd.h>
@@ -30,6 +30,7 @@ struct SweepOptions {
   std::string csv;
   std::string out;
   bool front_only = false;
+  bool uniform_price = false;
   bool quiet = false;
   int threads = 0;  // 0: hardware concurrency
 };
@@ -123,6 +124,7 @@ void run_sweep_command(const SweepOptions& o) {
     set_exit_code(kExitBadInput);
     return;
   }
+  req.uniform_price = o.uniform_price;
   req.threads = o.threads > 0 ? o.threads : std::max(1, std::min(8, static_cast<int>(std::thread::hardware_concurrency())));
 
   ProgressBar bar(o.quiet);
@@ -181,6 +183,9 @@ void register_sweep(CLI::App& app) {
   cmd->add_option("--csv", opts->csv, "Also write every configuration as CSV to FILE (atomically)");
   cmd->add_option("--out", opts->out, "Also write the result JSON to FILE (atomically)");
   cmd->add_flag("--front-only", opts->front_only, "Table: show only the Pareto-front rows");
+  cmd->add_flag("--uniform-price", opts->uniform_price,
+                "Apply the scenario's /costs/usd_per_gpu_hour to every device (default: to the scenario's own "
+                "device only; the others take the catalog's cheapest on-demand price)");
   cmd->add_option("--threads", opts->threads, "Worker threads (default: the CPU count, at most 8)")
       ->check(CLI::Range(1, 64));
   cmd->add_flag("--quiet", opts->quiet, "No progress bar");

@@ -101,6 +101,17 @@ PriceChoice catalog_price(const hwprofiles::DeviceProfile& d) {
   return best;
 }
 
+// What the cost column rests on, in words (the table's footer and /sweep/price_basis).
+std::string price_basis(const Scenario& sc, bool uniform) {
+  const std::string catalog = "cheapest on-demand price of each device in the catalog";
+  if (!sc.usd_per_gpu_hour) return catalog;
+  const std::string usd = fmt_g(*sc.usd_per_gpu_hour) + " USD/GPU-hour";
+  if (uniform) return "scenario /costs/usd_per_gpu_hour (" + usd + ") for every device";
+  return "scenario /costs/usd_per_gpu_hour (" + usd + ") for " +
+         (sc.device_id.empty() ? std::string("its custom device") : sc.device_id) + ", " + catalog +
+         " for the others";
+}
+
 bool finite_result(const models::EstimateResult& r) {
   for (double v : {r.step_time_s, r.tokens_per_s_per_gpu, r.wall_time_h, r.gpu_hours, r.energy_mwh, r.cost_usd,
                    r.mfu, r.memory.total_bytes})
@@ -291,11 +302,17 @@ RunResult run_sweep_impl(const SweepRequest& req, const ProgressFn& progress, co
     EvalDevice d;
     d.profile = p;
     d.spec = p->to_device_spec();
-    if (sc.usd_per_gpu_hour) {
+    // The scenario's rental price is what the user pays for the scenario's own device; another
+    // device is priced from the catalog unless the request says the price holds for every device.
+    if (sc.usd_per_gpu_hour && (req.uniform_price || p->id == sc.device_id)) {
       d.price.usd_per_gpu_hour = *sc.usd_per_gpu_hour;
       d.price.label = "scenario /costs/usd_per_gpu_hour";
     } else {
       d.price = catalog_price(*p);
+      if (sc.usd_per_gpu_hour && !d.price.usd_per_gpu_hour)
+        d.price.why_unknown += " (the scenario's /costs/usd_per_gpu_hour is the price of " +
+                               (sc.device_id.empty() ? std::string("its custom device") : sc.device_id) +
+                               "; --uniform-price applies it to every device)";
     }
     devices.push_back(std::move(d));
   }
@@ -387,8 +404,7 @@ RunResult run_sweep_impl(const SweepRequest& req, const ProgressFn& progress, co
   for (const auto& r : outcome.rows) feasible += r.feasible ? 1 : 0;
   sw["feasible"] = feasible;
   sw["front_size"] = outcome.front.size();
-  sw["price_basis"] = sc.usd_per_gpu_hour ? "scenario /costs/usd_per_gpu_hour"
-                                          : "cheapest on-demand price of each device in the catalog";
+  sw["price_basis"] = price_basis(sc, req.uniform_price);
   sw["objective"] = "minimize wall_time_h and cost_usd";
   j["sweep"] = sw;
 

@@ -5,7 +5,9 @@
 //   input   = scenarios::to_estimate_input(scenario with device_count = count, layout auto, device)
 //   result  = models::estimate(input)  (auto layout: models/layout_search.h)
 //   cost    = GPU-hours × usd_per_gpu_hour + facility energy × electricity price (as `estimate`)
-// usd_per_gpu_hour is the scenario's /costs/usd_per_gpu_hour when given, else the device's
+// usd_per_gpu_hour is the scenario's /costs/usd_per_gpu_hour for the scenario's own device (a rental
+// price is a price of one device: an A100 rate says nothing of a GB200's), and for every device
+// when the request asks for a uniform price (an internal charge-back rate); else the device's
 // cheapest on-demand price in the catalog (hwprofiles/data/devices.json, cloud_prices with
 // pricing_kind "on-demand"; per-device price, or instance price / devices per instance), else
 // unknown: cost null, with the reason.
@@ -50,6 +52,8 @@ struct SweepRequest {
   std::vector<std::string> device_ids;  // empty: every catalog device
   std::vector<int> device_counts;       // must not be empty
   int threads = 1;                      // worker threads (results do not depend on it)
+  bool uniform_price = false;           // the scenario's usd_per_gpu_hour for every device, not
+                                        // only its own (the others: catalog prices)
 };
 
 // The cheapest catalog on-demand price of a device, or why there is none.
