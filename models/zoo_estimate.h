@@ -5,7 +5,8 @@
 //   GEMM / convolution (implicit GEMM) of M = b·m_per_sample rows, N×K weights:
 //     t_fwd = gemm_time_s(M, N, K)  (models/efficiency.h: η(M,N,K)·π for compute, HBM roofline;
 //     η_max = gemm_eff_max on tensor cores, simt_gemm_eff_max on the CUDA-core fp32 pipe, which
-//     runs fp32 where the device has no tf32: cuBLAS SGEMM holds ~90 % of that peak on V100)
+//     runs fp32 (and tf32 where the device has no TF32 tensor cores): cuBLAS SGEMM holds ~90 %
+//     of that peak on V100)
 //     t_bwd = 2 · t_fwd             (activation gradient + weight gradient GEMMs of the same size)
 //   memory-bound op (norms, elementwise, softmax, depthwise conv, squeeze-excitation pooling,
 //     embedding gather) moving E elements per sample of e bytes:
@@ -150,8 +151,9 @@ struct ZooEstimateResult {
 // activation_memory_fraction of device memory (256 when memory is unknown).
 ZooEstimateResult zoo_estimate(const ZooEstimateInput& in);
 
-// The GEMM peak used for a precision: fp32 runs at the fp32 (CUDA-core) peak unless the device has
-// tf32 (then tf32 is what cuDNN/cuBLAS use by default on Ampere+); others as efficiency.h says.
+// The GEMM peak used for a precision: fp32 runs at the fp32 (CUDA-core) peak, as the decoders'
+// fp32 does (a run that lets cuDNN/cuBLAS use TF32, the default of cuDNN and TensorFlow on Ampere+,
+// says tf32); tf32 on a device without TF32 tensor cores runs as fp32; others as efficiency.h says.
 double zoo_gemm_peak(const DeviceSpec& d, Precision p, const EfficiencyParams& e);
 
 }  // namespace flopcast::models

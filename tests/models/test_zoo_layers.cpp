@@ -155,7 +155,7 @@ TEST_CASE("zoo estimate: fp16 is faster than fp32, bad input is an error, not a 
   in.device = testing::a100();
   in.precision = Precision::fp16;
   const auto h = zoo_estimate(in);
-  in.precision = Precision::fp32;  // tf32 tensor cores on A100
+  in.precision = Precision::fp32;  // the CUDA-core fp32 pipe (tf32 is its own precision)
   const auto f = zoo_estimate(in);
   REQUIRE(h.ok);
   REQUIRE(f.ok);
@@ -191,7 +191,33 @@ TEST_CASE("fp32 on a GPU without tf32 runs its convolutions on the CUDA cores at
   };
   // SIMT fp32: the higher ceiling makes the compute-bound convolutions faster ...
   CHECK(run(v100, Precision::fp32, 0.9) > 1.1 * run(v100, Precision::fp32, 0));
-  // ... and touches nothing that runs on tensor cores: 16-bit, or fp32 where tf32 exists
+  // ... tf32 without TF32 tensor cores is the same fp32 pipe ...
+  CHECK(run(v100, Precision::tf32, 0.9) == run(v100, Precision::fp32, 0.9));
+  // ... and it touches nothing that runs on tensor cores: 16-bit, or tf32 where the device has it
   CHECK(run(v100, Precision::fp16, 0.9) == run(v100, Precision::fp16, 0));
-  CHECK(run(testing::a100(), Precision::fp32, 0.9) == run(testing::a100(), Precision::fp32, 0));
+  CHECK(run(testing::a100(), Precision::tf32, 0.9) == run(testing::a100(), Precision::tf32, 0));
+}
+
+TEST_CASE("zoo fp32 is fp32 math, as the decoders': MFU against the peak it runs at stays below 1", "[zoo][simt]") {
+  // An fp32 BERT-large on A100 used to be timed on the TF32 tensor cores and its MFU taken against
+  // the 19.5 TFLOP/s fp32 peak: MFU 2.5. fp32 now runs on the fp32 pipe; tf32 is the tensor cores.
+  EncoderSpec bert;
+  bert.stack = stack(24, 1024, 16, 4096);
+  bert.vocab_size = 30522;
+  ZooEstimateInput in;
+  in.layers = build_encoder(bert, 512, Phase::pretrain, "bert-large");
+  in.device = testing::a100();
+  in.micro_batch_size = 16;
+  in.precision = Precision::fp32;
+  const auto f = zoo_estimate(in);
+  in.precision = Precision::tf32;
+  const auto t = zoo_estimate(in);
+  REQUIRE(f.ok);
+  REQUIRE(t.ok);
+  CHECK(f.mfu > 0.3);
+  CHECK(f.mfu <= ZooParams{}.simt_gemm_eff_max);
+  CHECK(t.mfu > 0.1);
+  CHECK(t.mfu < 1);
+  // the tf32 tensor cores (156 TFLOP/s) are several times the fp32 pipe (19.5)
+  CHECK(t.samples_per_s_per_gpu > 2.5 * f.samples_per_s_per_gpu);
 }
