@@ -159,13 +159,18 @@ std::string render_table(const ordered_json& r, bool unicode) {
   if (mem["capacity_gib"].is_number()) memory += " of " + format_number(mem["capacity_gib"].get<double>()) + " GiB";
   memory += ", fits: " + text_or(mem, "fits", "not checked");
   t.add_row({"peak memory", memory});
-  t.add_row({"energy", format_number(number_or_nan(m, "energy_mwh")) + " MWh (facility, PUE " +
-                           format_number(number_or_nan(c, "pue")) + ")" + band_text(r, "energy_mwh", plain, unicode)});
+  const bool energy = m["energy_mwh"].is_number();
+  if (energy)
+    t.add_row({"energy", format_number(number_or_nan(m, "energy_mwh")) + " MWh (facility, PUE " +
+                             format_number(number_or_nan(c, "pue")) + ")" + band_text(r, "energy_mwh", plain, unicode)});
+  else
+    t.add_row({"energy", "unknown: " + text_or(r["why_null"], "/metrics/energy_mwh", "device power unknown")});
   if (m["cost_usd"].is_number()) {
     t.add_row({"cost", "$" + format_number(m["cost_usd"].get<double>()) + " (rental $" +
-                           format_number(number_or_nan(c, "rental_usd")) + " + electricity $" +
-                           format_number(number_or_nan(c, "electricity_usd")) + ")" +
-                           band_text(r, "cost_usd", usd, unicode)});
+                           format_number(number_or_nan(c, "rental_usd")) +
+                           (energy ? " + electricity $" + format_number(number_or_nan(c, "electricity_usd"))
+                                   : std::string(", electricity not included: energy unknown")) +
+                           ")" + band_text(r, "cost_usd", usd, unicode)});
   } else {
     t.add_row({"cost", "not computed: set /costs/usd_per_gpu_hour"});
   }

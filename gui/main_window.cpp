@@ -495,7 +495,7 @@ void MainWindow::show_answer() {
     gpuh = tr("P10\u2013P90 %1 \u2013 %2").arg(format_number(*k.gpu_hours_p10), format_number(*k.gpu_hours_p90)) +
            QStringLiteral("\n") + gpuh;
   cards_[1]->set(format_number(k.gpu_hours), detail(gpuh), stale_);
-  QString cost = tr("GPU rental + electricity");
+  QString cost = k.energy_mwh ? tr("GPU rental + electricity") : tr("GPU rental (energy unknown)");
   if (k.cost_p10_usd && k.cost_p90_usd)
     cost = tr("P10\u2013P90 %1 \u2013 %2").arg(format_usd(*k.cost_p10_usd), format_usd(*k.cost_p90_usd)) +
            QStringLiteral("\n") + cost;
@@ -512,7 +512,10 @@ void MainWindow::show_answer() {
     if (unit_at > 0 && lo.endsWith(hi.mid(unit_at))) lo.chop(hi.size() - unit_at);
     energy = tr("P10\u2013P90 %1 \u2013 %2").arg(lo, hi) + QStringLiteral("\n") + energy;
   }
-  cards_[3]->set(format_energy_mwh(k.energy_mwh), detail(energy), stale_);
+  if (k.energy_mwh)
+    cards_[3]->set(format_energy_mwh(*k.energy_mwh), detail(energy), stale_);
+  else
+    cards_[3]->set(tr("unknown"), detail(tr("device power unknown")), stale_);
   QString summary = tr("%1 GPUs").arg(format_count(k.gpus));
   if (!k.device.empty()) summary += QStringLiteral(" x ") + QString::fromStdString(k.device);
   if (!k.layout.empty()) summary += tr(", layout %1").arg(QString::fromStdString(k.layout));

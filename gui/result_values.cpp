@@ -39,7 +39,6 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
     double* out;
   } needs[] = {{"/metrics/wall_time_h", &k.wall_time_h},
                {"/metrics/gpu_hours", &k.gpu_hours},
-               {"/metrics/energy_mwh", &k.energy_mwh},
                {"/hardware/device_count", &k.gpus}};
   for (const auto& n : needs)
     if (!number_at(result, n.pointer, n.out)) {
@@ -48,6 +47,7 @@ std::optional<Kpis> kpis_from_result(const ordered_json& result, std::string* er
     }
   double v = 0;
   if (number_at(result, "/metrics/cost_usd", &v)) k.cost_usd = v;  // null: not priced
+  if (number_at(result, "/metrics/energy_mwh", &v)) k.energy_mwh = v;  // null: device power unknown
   if (number_at(result, "/metrics/mfu", &v)) k.mfu = v;
   if (number_at(result, "/metrics/tokens_per_s_per_gpu", &v)) k.tokens_per_s_per_gpu = v;
   if (number_at(result, "/metrics/samples_per_s_per_gpu", &v)) k.samples_per_s_per_gpu = v;

@@ -574,8 +574,12 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
     EnergyOptions eo;
     eo.pue = in.costs.pue > 0 ? in.costs.pue : 1.0;
     const EnergyResult er = training_energy(dev, in.device_count, r.training_time_s, busy, eo);
+    r.energy_known = er.ok;
     if (er.ok) r.energy_mwh = er.energy_mwh;
-    else r.notes.push_back("energy: " + er.error);
+    else {
+      r.energy_why_unknown = er.error;
+      r.notes.push_back("energy: " + er.error);
+    }
     r.cost_usd = r.gpu_hours * in.costs.usd_per_gpu_hour + er.energy_kwh * in.costs.electricity_usd_per_kwh;
   }
 

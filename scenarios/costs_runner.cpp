@@ -165,7 +165,8 @@ ordered_json provenance(const Scenario& s, const RunRequest& req) {
 struct EstimateFacts {
   bool ok = false;
   std::string device;
-  double gpu_hours = 0, energy_mwh = 0, tokens = 0;
+  double gpu_hours = 0, tokens = 0;
+  std::optional<double> energy_mwh;  // null where the device's power is unknown
   std::string error;
 };
 
@@ -182,10 +183,10 @@ EstimateFacts estimate_facts(const RunRequest& req, const std::atomic<bool>& can
   const auto* m = at(j, "/metrics");
   if (!m) return f;
   f.gpu_hours = number(j, "/metrics/gpu_hours", 0);
-  f.energy_mwh = number(j, "/metrics/energy_mwh", 0);
+  f.energy_mwh = opt_number(j, "/metrics/energy_mwh");
   f.tokens = number(j, "/workload/training_tokens", 0);
   f.device = text(j, "/hardware/device");
-  f.ok = f.gpu_hours > 0 && std::isfinite(f.gpu_hours) && std::isfinite(f.energy_mwh);
+  f.ok = f.gpu_hours > 0 && std::isfinite(f.gpu_hours) && (!f.energy_mwh || std::isfinite(*f.energy_mwh));
   return f;
 }
 
@@ -220,8 +221,8 @@ std::optional<std::pair<double, std::string>> energy_per_device_hour(const order
                                                                      const EstimateFacts& est) {
   if (const auto p = opt_number(eff, "/costs/owned/power_kw_per_device"))
     return std::make_pair(*p, std::string("/costs/owned/power_kw_per_device"));
-  if (est.ok && est.gpu_hours > 0 && s.pue > 0)
-    return std::make_pair(est.energy_mwh * 1000.0 / est.gpu_hours / s.pue,
+  if (est.ok && est.energy_mwh && est.gpu_hours > 0 && s.pue > 0)
+    return std::make_pair(*est.energy_mwh * 1000.0 / est.gpu_hours / s.pue,
                           std::string("analytic estimate: energy_mwh / gpu_hours / PUE"));
   return std::nullopt;
 }
@@ -361,7 +362,11 @@ RunResult run_roi(const RunRequest& req, const ProgressFn& progress, const std::
     o.declining_factor = number(eff, "/costs/owned/declining_factor", 2);
     const auto energy = energy_per_device_hour(eff, s, est);
     if (o.devices > 0 && !energy)
-      throw InputError{"/costs/owned/power_kw_per_device", "missing and the analytic estimate failed: expected the average kW of one busy device"};
+      throw InputError{"/costs/owned/power_kw_per_device",
+                       std::string("missing and ") +
+                           (est.ok ? "the analytic estimate has no energy (the device's power is unknown)"
+                                   : "the analytic estimate failed") +
+                           ": expected the average kW of one busy device"};
     o.power_kw_per_device = energy ? energy->first : 0;
     o.provisioned_kw_per_device = opt_number(eff, "/costs/owned/provisioned_kw_per_device").value_or(o.power_kw_per_device / 0.75);
     o.pue = s.pue;
@@ -530,8 +535,10 @@ RunResult run_roi(const RunRequest& req, const ProgressFn& progress, const std::
     }
     out["options"] = options;
     if (est.ok) {
-      out["run"] = {{"gpu_hours", est.gpu_hours}, {"energy_mwh", est.energy_mwh},
-                    {"tco2e", models::tco2e(est.energy_mwh, carbon.g_per_kwh)}};
+      out["run"] = {{"gpu_hours", est.gpu_hours},
+                    {"energy_mwh", est.energy_mwh ? ordered_json(*est.energy_mwh) : ordered_json(nullptr)},
+                    {"tco2e", est.energy_mwh ? ordered_json(models::tco2e(*est.energy_mwh, carbon.g_per_kwh))
+                                             : ordered_json(nullptr)}};
     }
     for (const auto& n : res.notes) notes.push_back(n);
     out["notes"] = notes;

@@ -151,7 +151,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   m["step_time_s"] = num(r.step_time_s);
   m["wall_time_h"] = num(r.wall_time_h);
   m["gpu_hours"] = num(r.gpu_hours);
-  m["energy_mwh"] = num(r.energy_mwh);
+  m["energy_mwh"] = r.energy_known ? num(r.energy_mwh) : ordered_json(nullptr);
   m["peak_memory_gib_per_gpu"] = num(r.memory.total_bytes / kGiB);
   m["mfu"] = num(r.mfu);
   // The model's cost is rental + electricity; without a rental price it is not a cost of the run.
@@ -167,7 +167,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   c["electricity_usd_per_kwh"] = num(s.electricity_usd_per_kwh);
   c["pue"] = num(s.pue);
   c["rental_usd"] = num(rental);
-  c["electricity_usd"] = num(r.cost_usd - rental.value_or(0.0));
+  c["electricity_usd"] = r.energy_known ? num(r.cost_usd - rental.value_or(0.0)) : ordered_json(nullptr);
   c["cost_usd"] = m["cost_usd"];
   j["costs"] = c;
 
@@ -231,6 +231,13 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   for (const auto& n : r.notes) notes.push_back(n);
   j["notes"] = notes;
   j["why_null"] = ordered_json::object();  // JSON pointer of a null value -> why it is null
+  if (!r.energy_known) {
+    const std::string why = r.energy_why_unknown.empty() ? std::string("no run length")
+                                                         : "the device's power is unknown (" + r.energy_why_unknown + ")";
+    j["why_null"]["/metrics/energy_mwh"] = why;
+    j["why_null"]["/costs/electricity_usd"] = why;
+    if (rental) j["notes"].push_back("cost_usd is the GPU rental only: electricity not included (" + why + ")");
+  }
   j["provenance"] = provenance(p);
   return j;
 }
@@ -397,7 +404,7 @@ ordered_json sweep_point(int n, const models::EstimateResult& pr, bool priced, b
   pt["wall_time_p90_h"] = num(b.p90);
   pt["gpu_hours"] = num(pr.gpu_hours);
   pt["cost_usd"] = priced ? num(pr.cost_usd) : ordered_json(nullptr);
-  pt["energy_mwh"] = num(pr.energy_mwh);
+  pt["energy_mwh"] = pr.energy_known ? num(pr.energy_mwh) : ordered_json(nullptr);
   pt["tokens_per_s_per_gpu"] = tokens ? num(pr.tokens_per_s_per_gpu) : ordered_json(nullptr);
   if (samples_per_s_per_gpu) pt["samples_per_s_per_gpu"] = num(*samples_per_s_per_gpu);
   pt["layout"] = layout;

@@ -177,8 +177,7 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
     row.feasible = true;
     if (dev.price.usd_per_gpu_hour) row.cost_usd = r.cost_usd;
   }
-  for (const auto& n : r.notes)
-    if (n.rfind("energy:", 0) == 0) row.energy_known = false;
+  row.energy_known = r.energy_known;
   if (!row.feasible) row.cost_note = "configuration infeasible";
   else if (!row.cost_usd) row.cost_note = dev.price.why_unknown;
   else if (!row.energy_known && s.electricity_usd_per_kwh > 0)

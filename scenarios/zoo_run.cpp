@@ -97,8 +97,12 @@ models::EstimateResult zoo_run_totals(const Scenario& s, const models::DeviceSpe
   eo.pue = s.pue > 0 ? s.pue : 1.0;
   const models::EnergyResult er =
       models::training_energy(device, device_count, r.training_time_s, models::busy_fraction(r.parallel_efficiency, goodput), eo);
+  r.energy_known = er.ok;
   if (er.ok) r.energy_mwh = er.energy_mwh;
-  else r.notes.push_back("energy: " + er.error);
+  else {
+    r.energy_why_unknown = er.error;
+    r.notes.push_back("energy: " + er.error);
+  }
   r.cost_usd = r.gpu_hours * s.usd_per_gpu_hour.value_or(0.0) + er.energy_kwh * s.electricity_usd_per_kwh;
 
   auto& m = r.memory;

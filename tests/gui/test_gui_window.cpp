@@ -195,6 +195,22 @@ class TestGuiWindow : public QObject {
     w.set_close_prompt([] { return QMessageBox::Discard; });
   }
 
+  void a_device_of_unknown_power_shows_energy_unknown_not_zero() {
+    MainWindow w;
+    QVERIFY(w.open_file(kDefault));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer(), kWaitMs);
+    QVERIFY(w.answer()->energy_mwh && *w.answer()->energy_mwh > 0);
+    // The TPU v5e's power is not published: the answer still comes, its energy says unknown
+    // (it used to read "0 kWh") and the cost card says the electricity is not in it.
+    QVERIFY(w.field_model()->set_value_text(QStringLiteral("/hardware/device"), QStringLiteral("google-tpu-v5e")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer() && w.answer()->device.find("v5e") != std::string::npos, kWaitMs);
+    QVERIFY(!w.answer()->energy_mwh);
+    QCOMPARE(w.kpi_text(3), tr("unknown"));
+    QVERIFY2(w.kpi_detail(3).contains(QStringLiteral("power unknown")), qPrintable(w.kpi_detail(3)));
+    QVERIFY2(w.kpi_detail(2).contains(QStringLiteral("energy unknown")), qPrintable(w.kpi_detail(2)));
+    w.set_close_prompt([] { return QMessageBox::Discard; });
+  }
+
   void invalid_value_shows_the_cli_message_and_keeps_the_answer() {
     MainWindow w;
     QAbstractItemModelTester fields(w.field_model(),

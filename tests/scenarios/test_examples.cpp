@@ -129,6 +129,38 @@ TEST_CASE("a device without a peak for the precision is 'unknown for ID: FIELD'"
   CHECK(r.diagnostics[0].to_string() == "unknown for nvidia-v100-sxm2-32gb: peak_flops_per_s.bf16");
 }
 
+TEST_CASE("a device whose power is unknown has no energy: null with why, never 0", "[runner][energy]") {
+  // The TPU v5e's power is not published (the catalog's tdp_w is null): the energy used to be 0 MWh
+  // and the cost rental + "electricity $0"; now energy is null with the reason, and so is the
+  // electricity, the cost is the rental alone and says so, and roi's run carbon is null too.
+  const auto* dev = flopcast::hwprofiles::builtin_catalog().find("google-tpu-v5e");
+  REQUIRE(dev);
+  REQUIRE_FALSE(dev->tdp_w);
+  auto doc = ordered_json::parse(test::slurp(test::source_path("scenarios/examples/default.json")));
+  doc["hardware"]["device"] = "google-tpu-v5e";
+  for (const Job job : {Job::estimate, Job::sweep_gpus}) {
+    const RunResult r = test::run_text(doc.dump(), "tpu.json", job);
+    REQUIRE(r.ok);
+    const auto& j = r.result;
+    CHECK(j["metrics"]["energy_mwh"].is_null());
+    CHECK(j["why_null"]["/metrics/energy_mwh"].get<std::string>().find("tdp_w") != std::string::npos);
+    CHECK(j["costs"]["electricity_usd"].is_null());
+    REQUIRE(j["metrics"]["cost_usd"].is_number());
+    CHECK(rel_diff(j["metrics"]["cost_usd"].get<double>(), j["costs"]["rental_usd"].get<double>()) < 1e-12);
+    CHECK(j["bands"]["p10"]["energy_mwh"].is_null());
+    bool said = false;
+    for (const auto& n : j["notes"]) said = said || n.get<std::string>().find("electricity not included") != std::string::npos;
+    CHECK(said);
+    if (job == Job::sweep_gpus)
+      for (const auto& p : j["sweep"]["points"]) CHECK(p["energy_mwh"].is_null());
+  }
+  // The same run on the A100 has its energy, as before.
+  const RunResult a100 = test::run_file("scenarios/examples/default.json");
+  REQUIRE(a100.ok);
+  CHECK(a100.result["metrics"]["energy_mwh"].get<double>() > 0);
+  CHECK_FALSE(a100.result["why_null"].contains("/metrics/energy_mwh"));
+}
+
 TEST_CASE("an unknown device id names /hardware/device", "[runner]") {
   auto doc = ordered_json::parse(test::slurp(test::source_path("scenarios/examples/default.json")));
   doc["hardware"]["device"] = "nvidia-a9000";
