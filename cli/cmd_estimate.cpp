@@ -182,7 +182,15 @@ std::string render_table(const ordered_json& r, bool unicode) {
   }
   t.add_row({"simulation", zoo ? "not checked (analytic estimate only)"
                                : "not checked (analytic estimate; flopcast simulate runs the iteration and whole run)"});
-  const std::string text = t.render(unicode);
+  std::string text = t.render(unicode);
+  // What the answer rests on and what it could not say (unknown power, default bandwidths, a
+  // batch too small for the device count, no layout that fits): the JSON's /notes, for people too.
+  // The goodput note is the table's goodput row already.
+  std::string notes;
+  if (r.contains("notes") && r["notes"].is_array())
+    for (const auto& n : r["notes"])
+      if (n.is_string() && n.get<std::string>().rfind("goodput", 0) != 0) notes += "  - " + n.get<std::string>() + "\n";
+  if (!notes.empty()) text += "notes:\n" + notes;
   return unicode ? text : ascii_only(text);
 }
 

@@ -430,7 +430,18 @@ void MainWindow::on_estimate(quint64, const sc::RunResult& result) {
     emit answer_updated();
     return;
   }
-  diagnostics_->set_diagnostics(result.diagnostics, !result.ok);
+  if (result.ok) {
+    // The answer's notes (what it rests on, what it could not say) are messages too, as the CLI's
+    // table prints them under "notes:"; the goodput note is the time card's basis already.
+    std::vector<sc::Diagnostic> shown = result.diagnostics;
+    if (result.result.contains("notes") && result.result["notes"].is_array())
+      for (const auto& n : result.result["notes"])
+        if (n.is_string() && n.get<std::string>().rfind("goodput", 0) != 0)
+          shown.push_back(sc::Diagnostic{.message = "note: " + n.get<std::string>()});
+    diagnostics_->set_diagnostics(std::move(shown), false);
+  } else {
+    diagnostics_->set_diagnostics(result.diagnostics, true);
+  }
   if (result.ok) {
     fields_->set_diagnostics({});
     std::string error;

@@ -235,8 +235,7 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
     const std::string why = r.energy_why_unknown.empty() ? std::string("no run length")
                                                          : "the device's power is unknown (" + r.energy_why_unknown + ")";
     j["why_null"]["/metrics/energy_mwh"] = why;
-    j["why_null"]["/costs/electricity_usd"] = why;
-    if (rental) j["notes"].push_back("cost_usd is the GPU rental only: electricity not included (" + why + ")");
+    j["why_null"]["/costs/electricity_usd"] = why + ": cost_usd is the GPU rental alone";
   }
   j["provenance"] = provenance(p);
   return j;

@@ -208,6 +208,12 @@ class TestGuiWindow : public QObject {
     QCOMPARE(w.kpi_text(3), tr("unknown"));
     QVERIFY2(w.kpi_detail(3).contains(QStringLiteral("power unknown")), qPrintable(w.kpi_detail(3)));
     QVERIFY2(w.kpi_detail(2).contains(QStringLiteral("energy unknown")), qPrintable(w.kpi_detail(2)));
+    // ... and the Messages list carries the answer's note, as the CLI table prints it.
+    bool noted = false;
+    for (int i = 0; i < w.diagnostic_model()->rowCount(); ++i)
+      noted = noted || w.diagnostic_model()->index(i).data().toString().contains(QStringLiteral("note: energy"));
+    QVERIFY(noted);
+    QVERIFY(!w.diagnostic_model()->errors());
     w.set_close_prompt([] { return QMessageBox::Discard; });
   }
 
