@@ -175,14 +175,18 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
              p.kernel_overhead_s;
     };
     const double score_bytes = heads * sq * sk * c.act_b;
+    // attention dropout: read the probabilities, write them dropped and the 1-byte mask (and back)
+    const double dropout_bytes = tr.attention_dropout ? heads * sq * sk * (2 * c.act_b + 1) : 0;
     t_att = batched(sq, sk, c.d.qk_head_dim) + batched(sq, c.d.v_head_dim, sk) +
-            memory_time_s(2 * score_bytes, c.hbm, 1, p);
-    ops.fwd += 3;
+            memory_time_s(2 * score_bytes, c.hbm, 1, p) +
+            (tr.attention_dropout ? memory_time_s(dropout_bytes, c.hbm, 1, p) : 0);
+    ops.fwd += tr.attention_dropout ? 4 : 3;
     if (needs_bwd) {
       // dP = dO·Vᵀ, dV = Pᵀ·dO, dQ = dS·K, dK = dSᵀ·Q; softmax backward over the scores.
       att_b = batched(sq, sk, c.d.v_head_dim) + batched(sk, c.d.v_head_dim, sq) + batched(sq, c.d.qk_head_dim, sk) +
-              batched(sk, c.d.qk_head_dim, sq) + memory_time_s(3 * score_bytes, c.hbm, 1, p);
-      ops.bwd += 5;
+              batched(sk, c.d.qk_head_dim, sq) + memory_time_s(3 * score_bytes, c.hbm, 1, p) +
+              (tr.attention_dropout ? memory_time_s(dropout_bytes, c.hbm, 1, p) : 0);
+      ops.bwd += tr.attention_dropout ? 6 : 5;
     }
   }
   f += t_att;

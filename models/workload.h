@@ -81,6 +81,10 @@ struct TrainingSpec {
   // fused_attention); true/false force FlashAttention / the unfused s×s scores (e.g. a published
   // run whose software predates FlashAttention).
   std::optional<bool> fused_attention;
+  // Dropout on the attention probabilities (Megatron-LM's --attention-dropout, 0.1 by default until
+  // LLM recipes turned it off): with unfused attention it is two more passes over the s×s scores
+  // (forward: read, write, 1-byte mask; backward the same); FlashAttention applies it in-kernel.
+  bool attention_dropout = false;
   // Data-parallel communication (gradient reduction, ZeRO parameter gathers) overlapped with the
   // backward / forward (PyTorch DDP buckets, Megatron-Core --overlap-grad-reduce); false: it runs
   // after the backward, as Megatron-LM's local DDP did before 2023.

@@ -298,7 +298,10 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   // over materialised s×s scores); later stacks train bf16/fp8. Only a stated fp16 counts.
   const bool fp16_era = prec_s && t.precision == models::Precision::fp16 && dev->device_type == "gpu" &&
                         dev->peak(models::Precision::bf16).value_or(0) > 0;
-  if (fp16_era) t.fused_attention = false;
+  if (fp16_era) {
+    t.fused_attention = false;
+    t.attention_dropout = true;  // Megatron-LM's default --attention-dropout 0.1 of that era
+  }
   // The same software generation on any GPU without a fused attention kernel (V100 and older, or
   // fp32 training): also before sequence parallelism, selective recompute and overlapped DP
   // communication (below).

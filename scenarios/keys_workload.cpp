@@ -156,6 +156,9 @@ void add_workload_keys(std::vector<KeySpec>& k) {
                .choices = {"auto", "fused", "unfused"},
                .help = "Attention kernel: fused (FlashAttention: no s×s scores stored or streamed), unfused (QKᵀ and AV as batched GEMMs over materialised s×s scores, as stacks before FlashAttention ran), or auto (fused for 16-bit and lower precision on GPUs with bf16 tensor cores and on other accelerators, unfused otherwise).",
                .group = kGroup});
+  k.push_back({.pointer = "/workload/attention_dropout", .type = KeyType::boolean, .default_value = false,
+               .help = "Dropout on the attention probabilities (Megatron-LM's --attention-dropout, 0.1 by default in GPT-era recipes; off in today's LLM recipes). With unfused attention it adds two passes over the s×s scores (forward and backward: read, write and a 1-byte mask); FlashAttention applies it inside the kernel at no modelled cost.",
+               .group = kGroup});
   k.push_back({.pointer = "/workload/recompute_layers", .type = KeyType::integer, .default_value = 0,
                .unit = "layers", .minimum = 0, .maximum = 10000,
                .help = "With full recompute: how many of each pipeline stage's layers are recomputed (Megatron-Core --recompute-method block --recompute-num-layers); 0 recomputes all of them.",
@@ -211,7 +214,8 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
   const std::string what = "preset \"" + lib.name + "\" (" + lib_kind + ", estimated by models/zoo_estimate)";
   for (const char* ptr : {"/workload/model/n_kv_heads", "/workload/model/tied_embeddings", "/workload/model/params",
                           "/workload/model/params_active", "/workload/model/moe", "/workload/activation_recompute",
-                          "/workload/recompute_layers", "/workload/attention", "/workload/model/head_dim", "/workload/frozen_layers",
+                          "/workload/recompute_layers", "/workload/attention", "/workload/attention_dropout",
+                          "/workload/model/head_dim", "/workload/frozen_layers",
                           "/workload/lora", "/workload/compression"})
     if (r.has(ptr))
       issues.push_back({ptr, "applies to the decoder presets of scenarios/data/model_presets.json only: " + what +
@@ -464,6 +468,7 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
                                     : models::Recompute::none;
   s.recompute_auto = rc == "auto";
   if (const std::string att = r.string("/workload/attention"); att != "auto") t.fused_attention = att == "fused";
+  t.attention_dropout = r.boolean("/workload/attention_dropout");
   t.recompute_layers = int(r.integer("/workload/recompute_layers"));
   if (r.has("/workload/recompute_layers") && rc != "full")
     issues.push_back({"/workload/recompute_layers", "is set, but /workload/activation_recompute is \"" + rc +

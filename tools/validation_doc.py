@@ -12,7 +12,10 @@ Usage:
 
 CHANGES.md: a short list of what changed since the previous version (it is the section's prose).
 The held-out coverage and median band width are computed from the --cv-rows file (each row's P10/P90
-as the fold predicted it). Only the standard library is used.
+as the fold predicted it). The "Against the field" section sets Flopcast's in-sample and held-out
+error beside the peers' of tests/data/groundtruth/peers-measured.json, on the records each peer can
+represent; `--peers-only` rewrites that section alone (no CV log needed). Only the standard library
+is used.
 """
 import argparse
 import json
@@ -59,15 +62,111 @@ def coverage(rows, metrics):
     return len(sel), inside, width
 
 
+PEERS_HEAD = "## Against the field"
+
+
+def in_subset(record, rule):
+    """Whether a peer can represent a record (its subset rule in peers-measured.json)."""
+    par = record["system"].get("parallelism") or {}
+    if record["model"].get("type") not in rule.get("model_type", [record["model"].get("type")]):
+        return False
+    if "max_cp" in rule and (par.get("cp") or 1) > rule["max_cp"]:
+        return False
+    if "max_ep" in rule and (par.get("ep") or 1) > rule["max_ep"]:
+        return False
+    prefixes = rule.get("device_prefix")
+    return not prefixes or any(record["system"].get("device", "").startswith(x) for x in prefixes)
+
+
+def peers_section(flopcast, data, rows, peers_path):
+    """Markdown: per peer and family, its MAPE beside Flopcast's on the records it can represent."""
+    peers = json.load(open(peers_path, encoding="utf-8"))
+    doc = json.load(open(data, encoding="utf-8"))
+    records = {r["id"]: r for r in (doc["records"] if isinstance(doc, dict) else doc)}
+    predicted = json.loads(subprocess.run([*flopcast.split(), "predict", data, "--format", "json"], check=True,
+                                          capture_output=True, text=True).stdout)
+    in_err = {}
+    for p in predicted:
+        v = (p.get("predicted") or {}).get("tokens_per_s_per_gpu")
+        m = records[p["id"]]["measured"].get("tokens_per_s_per_gpu")
+        if v is not None and m:
+            in_err[p["id"]] = v / m - 1
+    held = {r["id"]: r["error"] for r in rows if r["metric"] == "tokens_per_s_per_gpu" and not r["low_confidence"]}
+    out = [PEERS_HEAD, "",
+           "Peers as measured on these records with their shipped defaults (tests/data/groundtruth/peers-measured.json,",
+           "copied from the project's research notes); Flopcast on the same records: every record of the family",
+           "that the peer can represent (its rule below; not low-confidence), in-sample (the shipped defaults)",
+           "and held out (the cross-validation fold that left the family's source group out). The target is",
+           "to beat the better peer on every family.",
+           ""]
+    behind = []
+    for peer in peers["peers"]:
+        out += [f"### {peer['name']}", "", f"{peer['version']}. Represents {peer['represents']}. Its headline: "
+                f"{peer['headline_mape']}% (mean of the family MAPEs below).", "",
+                "| family | peer records | peer MAPE | peer bias | Flopcast records | in-sample MAPE | held-out MAPE | held-out bias | held out vs the peer |",
+                "|---|---|---|---|---|---|---|---|---|"]
+        fl_in, fl_ho = [], []
+        for fam, f in sorted(peer["families"].items()):
+            ids = [i for i, r in records.items() if r["family"] == fam and in_subset(r, peer["subset"]) and i in held]
+            ins = [abs(in_err[i]) for i in ids if i in in_err]
+            ho = [held[i] for i in ids]
+            if not ho:
+                out.append(f"| {fam} | {f['records']} | {f['mape']}% | {f['bias']:+.1f}% | 0 | | | | |")
+                continue
+            mi, mh = 100 * sum(ins) / len(ins), 100 * sum(abs(e) for e in ho) / len(ho)
+            bh = 100 * sum(ho) / len(ho)
+            fl_in.append(mi)
+            fl_ho.append(mh)
+            ahead = mh < f["mape"]
+            if not ahead:
+                behind.append(f"{fam} ({peer['name']} {f['mape']}% on {f['records']}, Flopcast {mh:.1f}% held out, "
+                              f"{mi:.1f}% in-sample)")
+            verdict = "\u2714 ahead" if ahead else "\u2718 behind"
+            out.append(f"| {fam} | {f['records']} | {f['mape']}% | {f['bias']:+.1f}% | {len(ho)} | {mi:.1f}% | {mh:.1f}% | "
+                       f"{bh:+.1f}% | {verdict} |")
+        if fl_ho:
+            out += ["", f"Flopcast on these families: mean of family MAPEs {sum(fl_in) / len(fl_in):.1f}% in-sample, "
+                    f"{sum(fl_ho) / len(fl_ho):.1f}% held out (the peer: {peer['headline_mape']}%)."]
+        out.append("")
+    if behind:
+        out += ["Behind a peer on the same records (held out): " + "; ".join(behind) + ".", ""]
+    else:
+        out += ["Ahead of every peer on every family it represents (held out).", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def replace_section(doc_text, head, new_section, before_head):
+    """doc_text with the section starting at `head` replaced (or inserted before `before_head`)."""
+    i = doc_text.find(head)
+    if i >= 0:
+        j = doc_text.find("\n## ", i + len(head))
+        return doc_text[:i] + new_section + ("\n" + doc_text[j + 1:] if j >= 0 else "")
+    k = doc_text.find(before_head)
+    if k < 0:
+        return doc_text.rstrip("\n") + "\n\n" + new_section
+    return doc_text[:k] + new_section + "\n" + doc_text[k:]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--flopcast", required=True)
-    ap.add_argument("--cv-log", required=True)
+    ap.add_argument("--cv-log")
     ap.add_argument("--cv-rows", required=True)
-    ap.add_argument("--changes", required=True)
+    ap.add_argument("--changes")
     ap.add_argument("--data", default="tests/data/groundtruth/public.json")
+    ap.add_argument("--peers", default="tests/data/groundtruth/peers-measured.json")
     ap.add_argument("--doc", default="docs/validation.md")
+    ap.add_argument("--peers-only", action="store_true", help="rewrite only the 'Against the field' section")
     a = ap.parse_args()
+    if a.peers_only:
+        rows = json.load(open(a.cv_rows, encoding="utf-8"))
+        text = open(a.doc, encoding="utf-8").read()
+        text = replace_section(text, PEERS_HEAD, peers_section(a.flopcast, a.data, rows, a.peers), "## Cross-validated")
+        with open(a.doc, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
+    if not a.cv_log or not a.changes:
+        ap.error("--cv-log and --changes are required (unless --peers-only)")
 
     try:
         before = previous_after(open(a.doc, encoding="utf-8").read())
@@ -111,8 +210,9 @@ Before: the previous model and fit (this file's previous version); after: this r
 | metric | family | records | held-out MAPE before | held-out MAPE after | bias after |
 |---|---|---|---|---|---|
 """ + "\n".join(table) + "\n\n```\n" + "\n".join(cv_lines) + "\n```\n"
+    peers = peers_section(a.flopcast, a.data, rows, a.peers)
     with open(a.doc, "w", encoding="utf-8") as f:
-        f.write(main_part.rstrip("\n") + "\n\n" + section)
+        f.write(main_part.rstrip("\n") + "\n\n" + peers + "\n" + section)
 
 
 if __name__ == "__main__":
