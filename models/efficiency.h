@@ -38,17 +38,17 @@ namespace flopcast::models {
 
 // The model's few global, physical parameters. Defaults are the fitted values (docs/parameters.md).
 struct EfficiencyParams {
-  double gemm_eff_max = 0.670;       // η_max: fraction of peak a large GEMM reaches
-  double gemm_half_dim = 28.4;       // d½: GEMM dimension at which that dimension halves η
-  double attn_eff_max = 0.273;       // η_attn: FlashAttention fraction of the 16-bit peak
+  double gemm_eff_max = 0.677;       // η_max: fraction of peak a large GEMM reaches
+  double gemm_half_dim = 26.8;       // d½: GEMM dimension at which that dimension halves η
+  double attn_eff_max = 0.271;       // η_attn: FlashAttention fraction of the 16-bit peak
   double mem_eff = 0.85;             // η_mem: fraction of HBM bandwidth streaming kernels reach
   double kernel_overhead_s = 3e-6;   // t_kernel: GPU-side fixed cost per kernel (ramp-up, tail)
-  double host_overhead_s = 50.3e-6;  // t_host: CPU time to dispatch one framework op (eager PyTorch);
+  double host_overhead_s = 50.5e-6;  // t_host: CPU time to dispatch one framework op (eager PyTorch);
                                      // a pass is host-bound when n_ops·t_host exceeds its GPU time
-  double comm_eff = 0.829;           // fraction of link bandwidth a collective reaches (bus bw)
+  double comm_eff = 0.830;           // fraction of link bandwidth a collective reaches (bus bw)
   double comm_latency_s = 8e-6;      // α: latency per collective step
-  double fp8_gemm_speedup_cap = 10.9; // fp8/bf16 GEMM speed-up per width halving (fit: no cap below 2×)
-  double goodput = 0.819;            // g0: whole runs' useful-step fraction of wall time apart from
+  double fp8_gemm_speedup_cap = 12.6; // fp8/bf16 GEMM speed-up per width halving (fit: no cap below 2×)
+  double goodput = 0.814;            // g0: whole runs' useful-step fraction of wall time apart from
                                      // interruptions (eval, start-up); models/goodput.h adds failures
   double dp_overlap = 1.0;           // fraction of the last backward that hides data-parallel comm
   double simt_gemm_eff_max = 0.90;   // η_max of fp32 GEMMs on the CUDA cores (fitted on the zoo's V100
