@@ -221,7 +221,7 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     model["ffn_dim"] = *f;
     model["ffn_gated"] = p.rfind("gated", 0) == 0;
     model["vocab_size"] = *V;
-    model["tie_embeddings"] = tied.value_or(true);
+    model["tied_embeddings"] = tied.value_or(true);
     model["biases"] = false;
     model["norm"] = "rms";
     model["relative_position_bias"] = true;
