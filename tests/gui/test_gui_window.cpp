@@ -63,10 +63,12 @@ class TestGuiWindow : public QObject {
     QVERIFY2(QFile::exists(kDefault), qPrintable(kDefault));
   }
 
-  // Scenarios of model-library presets (a CNN, an encoder) open, answer and chart like decoders.
+  // Scenarios of model-library presets (a CNN, an encoder) open, answer and chart like decoders ...
   void open_model_library_examples() {
-    for (const char* name : {"resnet50-8gpu.json", "bert-large-8gpu.json"}) {
-      const QString path = QStringLiteral(FLOPCAST_SOURCE_DIR "/scenarios/examples/") + QString::fromLatin1(name);
+    // ... and a ViT shape of its own, as `flopcast import hf` writes it (no preset).
+    for (const char* name : {"scenarios/examples/resnet50-8gpu.json", "scenarios/examples/bert-large-8gpu.json",
+                             "tests/scenarios/data/vit-l16-imported.json"}) {
+      const QString path = QStringLiteral(FLOPCAST_SOURCE_DIR "/") + QString::fromLatin1(name);
       MainWindow w;
       QString error;
       QVERIFY2(w.open_file(path, &error), qPrintable(error));
