@@ -257,16 +257,17 @@ EstimateResult search_layout(const EstimateInput& in) {
     best.notes.push_back("auto layout: no candidate fits in device memory (" + none_fits + ")");
   }
   // More devices than sequences in the global batch: data parallelism alone cannot use them all,
-  // so the rest split a model that may be too small to split well. Say so: the remedy is the
-  // user's (fewer devices or a larger batch), not the layout's.
+  // so every layout splits the model at least n / sequences ways, needed or not. Say so, and where
+  // the utilisation is low, that the remedy is the user's (fewer devices or a larger batch).
   const double sequences = m.seq_len > 0 ? in.training.global_batch_tokens / m.seq_len : 0;
   if (sequences >= 1 && sequences < n) {
-    char buf[320];
+    char buf[360];
     std::snprintf(buf, sizeof buf,
-                  "the global batch holds %.0f sequences for %d devices: at most %.0f data-parallel replicas, "
-                  "the rest split the model (tp x pp x cp = %d here, MFU %.1f %%); fewer devices or a larger "
-                  "global batch use them better",
-                  sequences, n, sequences, best.layout.tp * best.layout.pp * best.layout.cp, 100.0 * best.mfu);
+                  "the global batch holds %.0f sequences for %d devices: at most %.0f data-parallel replicas, so "
+                  "every layout splits the model at least %.0f ways (here tp x pp x cp = %d, MFU %.1f %%)%s",
+                  sequences, n, sequences, std::ceil(n / sequences), best.layout.tp * best.layout.pp * best.layout.cp,
+                  100.0 * best.mfu,
+                  best.mfu < 0.2 ? "; fewer devices or a larger global batch would use them better" : "");
     best.notes.push_back(buf);
   }
   best.layout_note = "auto layout: best of " + std::to_string(evaluated) + " candidates" +
