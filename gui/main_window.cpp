@@ -436,8 +436,11 @@ void MainWindow::on_estimate(quint64, const sc::RunResult& result) {
     std::vector<sc::Diagnostic> shown = result.diagnostics;
     if (result.result.contains("notes") && result.result["notes"].is_array())
       for (const auto& n : result.result["notes"])
-        if (n.is_string() && n.get<std::string>().rfind("goodput", 0) != 0)
-          shown.push_back(sc::Diagnostic{.message = "note: " + n.get<std::string>()});
+        if (n.is_string() && n.get<std::string>().rfind("goodput", 0) != 0) {
+          sc::Diagnostic d;
+          d.message = "note: " + n.get<std::string>();
+          shown.push_back(std::move(d));
+        }
     diagnostics_->set_diagnostics(std::move(shown), false);
   } else {
     diagnostics_->set_diagnostics(result.diagnostics, true);
