@@ -162,15 +162,18 @@ std::string render_table(const ordered_json& r, bool unicode) {
   const bool energy = m["energy_mwh"].is_number();
   if (energy)
     t.add_row({"energy", format_number(number_or_nan(m, "energy_mwh")) + " MWh (facility, PUE " +
-                             format_number(number_or_nan(c, "pue")) + ")" + band_text(r, "energy_mwh", plain, unicode)});
+                             format_number(number_or_nan(c, "pue")) + ")" +
+                             band_text(r, "energy_mwh", plain, unicode)});
   else
-    t.add_row({"energy", "unknown: " + text_or(r["why_null"], "/metrics/energy_mwh", "device power unknown")});
+    t.add_row({"energy", "unknown: " + text_or(r["why_null"], "/metrics/energy_mwh",
+                                               "device power unknown")});
   if (m["cost_usd"].is_number()) {
-    t.add_row({"cost", "$" + format_number(m["cost_usd"].get<double>()) + " (rental $" +
-                           format_number(number_or_nan(c, "rental_usd")) +
-                           (energy ? " + electricity $" + format_number(number_or_nan(c, "electricity_usd"))
-                                   : std::string(", electricity not included: energy unknown")) +
-                           ")" + band_text(r, "cost_usd", usd, unicode)});
+    t.add_row({"cost",
+               "$" + format_number(m["cost_usd"].get<double>()) + " (rental $" +
+                   format_number(number_or_nan(c, "rental_usd")) +
+                   (energy ? " + electricity $" + format_number(number_or_nan(c, "electricity_usd"))
+                           : std::string(", electricity not included: energy unknown")) +
+                   ")" + band_text(r, "cost_usd", usd, unicode)});
   } else {
     t.add_row({"cost", "not computed: set /costs/usd_per_gpu_hour"});
   }
@@ -189,7 +192,8 @@ std::string render_table(const ordered_json& r, bool unicode) {
   std::string notes;
   if (r.contains("notes") && r["notes"].is_array())
     for (const auto& n : r["notes"])
-      if (n.is_string() && n.get<std::string>().rfind("goodput", 0) != 0) notes += "  - " + n.get<std::string>() + "\n";
+      if (n.is_string() && n.get<std::string>().rfind("goodput", 0) != 0)
+        notes += "  - " + n.get<std::string>() + "\n";
   if (!notes.empty()) text += "notes:\n" + notes;
   return unicode ? text : ascii_only(text);
 }

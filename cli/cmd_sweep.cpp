@@ -1,7 +1,8 @@
 // `flopcast sweep SCENARIO [--devices all|ID,ID,...] [--gpus A..B|N,N,...] [--format table|json]
-//  [--csv FILE] [--out FILE] [--front-only] [--uniform-price] [--threads N] [--quiet]`: hardware choice. Evaluates the
-// scenario's workload on every (device, count) with its own auto layout (scenarios/sweep.h), marks
-// the wall-time / cost Pareto front, lists infeasible configurations and skipped devices with why.
+//  [--csv FILE] [--out FILE] [--front-only] [--uniform-price] [--threads N] [--quiet]`: hardware
+// choice. Evaluates the scenario's workload on every (device, count) with its own auto layout
+// (scenarios/sweep.h), marks the wall-time / cost Pareto front, lists infeasible configurations
+// and skipped devices with why.
 #include <unistd.h>
 
 #include <algorithm>
@@ -184,8 +185,8 @@ void register_sweep(CLI::App& app) {
   cmd->add_option("--out", opts->out, "Also write the result JSON to FILE (atomically)");
   cmd->add_flag("--front-only", opts->front_only, "Table: show only the Pareto-front rows");
   cmd->add_flag("--uniform-price", opts->uniform_price,
-                "Apply the scenario's /costs/usd_per_gpu_hour to every device (default: to the scenario's own "
-                "device only; the others take the catalog's cheapest on-demand price)");
+                "Apply the scenario's /costs/usd_per_gpu_hour to every device (default: to the "
+                "scenario's own device only; the others take the catalog's cheapest on-demand price)");
   cmd->add_option("--threads", opts->threads, "Worker threads (default: the CPU count, at most 8)")
       ->check(CLI::Range(1, 64));
   cmd->add_flag("--quiet", opts->quiet, "No progress bar");

@@ -16,7 +16,7 @@ struct Kpis {
   double wall_time_h = 0;
   double gpu_hours = 0;
   std::optional<double> cost_usd;  // absent when the scenario sets no price
-  std::optional<double> energy_mwh;  // absent where the device's power is unknown (/why_null says so)
+  std::optional<double> energy_mwh;  // absent where the device's power is unknown
   double gpus = 0;
   std::string device;         // device name (or id), "" when the result has none
   std::string layout;         // "dp=8 tp=8 pp=1 (auto)", "" when the result has none

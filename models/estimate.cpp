@@ -183,8 +183,9 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
     ops.fwd += tr.attention_dropout ? 4 : 3;
     if (needs_bwd) {
       // dP = dO·Vᵀ, dV = Pᵀ·dO, dQ = dS·K, dK = dSᵀ·Q; softmax backward over the scores.
-      att_b = batched(sq, sk, c.d.v_head_dim) + batched(sk, c.d.v_head_dim, sq) + batched(sq, c.d.qk_head_dim, sk) +
-              batched(sk, c.d.qk_head_dim, sq) + memory_time_s(3 * score_bytes, c.hbm, 1, p) +
+      att_b = batched(sq, sk, c.d.v_head_dim) + batched(sk, c.d.v_head_dim, sq) +
+              batched(sq, c.d.qk_head_dim, sk) + batched(sk, c.d.qk_head_dim, sq) +
+              memory_time_s(3 * score_bytes, c.hbm, 1, p) +
               (tr.attention_dropout ? memory_time_s(dropout_bytes, c.hbm, 1, p) : 0);
       ops.bwd += tr.attention_dropout ? 6 : 5;
     }

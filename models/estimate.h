@@ -97,9 +97,9 @@ struct EstimateResult {
   double training_time_s = 0;  // wall time for training_tokens (goodput included)
   double wall_time_h = 0;
   double gpu_hours = 0;
-  double energy_mwh = 0;  // facility energy (× PUE); 0 and energy_known false where device power is unknown
-  bool energy_known = false;
-  std::string energy_why_unknown;  // set when !energy_known and the run has a length: what is missing
+  double energy_mwh = 0;           // facility energy (× PUE); 0 where energy_known is false
+  bool energy_known = false;       // false: device power unknown, or no run length
+  std::string energy_why_unknown;  // then: what is missing (device power)
   double cost_usd = 0;    // GPU rental + electricity as configured
   MemoryBreakdown memory;
 

@@ -262,12 +262,14 @@ EstimateResult search_layout(const EstimateInput& in) {
   const double sequences = m.seq_len > 0 ? in.training.global_batch_tokens / m.seq_len : 0;
   if (sequences >= 1 && sequences < n) {
     char buf[360];
-    std::snprintf(buf, sizeof buf,
-                  "the global batch holds %.0f sequences for %d devices: at most %.0f data-parallel replicas, so "
-                  "every layout splits the model at least %.0f ways (here tp x pp x cp = %d, MFU %.1f %%)%s",
-                  sequences, n, sequences, std::ceil(n / sequences), best.layout.tp * best.layout.pp * best.layout.cp,
-                  100.0 * best.mfu,
-                  best.mfu < 0.2 ? "; fewer devices or a larger global batch would use them better" : "");
+    std::snprintf(
+        buf, sizeof buf,
+        "the global batch holds %.0f sequences for %d devices: at most %.0f data-parallel "
+        "replicas, so every layout splits the model at least %.0f ways (here tp x pp x cp = %d, "
+        "MFU %.1f %%)%s",
+        sequences, n, sequences, std::ceil(n / sequences),
+        best.layout.tp * best.layout.pp * best.layout.cp, 100.0 * best.mfu,
+        best.mfu < 0.2 ? "; fewer devices or a larger global batch would use them better" : "");
     best.notes.push_back(buf);
   }
   best.layout_note = "auto layout: best of " + std::to_string(evaluated) + " candidates" +

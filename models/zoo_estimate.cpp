@@ -123,9 +123,11 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
 
   EfficiencyParams ep = in.efficiency;
   if (in.zoo.gemm_eff_max > 0) ep.gemm_eff_max = in.zoo.gemm_eff_max;
-  const bool simt = in.precision == Precision::fp32 || (in.precision == Precision::tf32 && !in.device.peak(Precision::tf32));
+  const bool simt = in.precision == Precision::fp32 ||
+                    (in.precision == Precision::tf32 && !in.device.peak(Precision::tf32));
   if (in.precision == Precision::tf32 && !in.device.peak(Precision::tf32))
-    r.notes.push_back("tf32 on " + in.device.id + ", which has no TF32 tensor cores: runs as fp32 on the CUDA cores");
+    r.notes.push_back("tf32 on " + in.device.id +
+                      ", which has no TF32 tensor cores: runs as fp32 on the CUDA cores");
   if (simt && in.zoo.simt_gemm_eff_max > 0) ep.gemm_eff_max = in.zoo.simt_gemm_eff_max;
   const double p16 = peak16(in.device, in.precision) > 0 ? peak16(in.device, in.precision) : peak;
   double fwd = 0, bwd = 0, mem_bound = 0;

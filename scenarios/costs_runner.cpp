@@ -186,7 +186,8 @@ EstimateFacts estimate_facts(const RunRequest& req, const std::atomic<bool>& can
   f.energy_mwh = opt_number(j, "/metrics/energy_mwh");
   f.tokens = number(j, "/workload/training_tokens", 0);
   f.device = text(j, "/hardware/device");
-  f.ok = f.gpu_hours > 0 && std::isfinite(f.gpu_hours) && (!f.energy_mwh || std::isfinite(*f.energy_mwh));
+  f.ok = f.gpu_hours > 0 && std::isfinite(f.gpu_hours) &&
+         (!f.energy_mwh || std::isfinite(*f.energy_mwh));
   return f;
 }
 
@@ -362,11 +363,12 @@ RunResult run_roi(const RunRequest& req, const ProgressFn& progress, const std::
     o.declining_factor = number(eff, "/costs/owned/declining_factor", 2);
     const auto energy = energy_per_device_hour(eff, s, est);
     if (o.devices > 0 && !energy)
-      throw InputError{"/costs/owned/power_kw_per_device",
-                       std::string("missing and ") +
-                           (est.ok ? "the analytic estimate has no energy (the device's power is unknown)"
-                                   : "the analytic estimate failed") +
-                           ": expected the average kW of one busy device"};
+      throw InputError{
+          "/costs/owned/power_kw_per_device",
+          std::string("missing and ") +
+              (est.ok ? "the analytic estimate has no energy (the device's power is unknown)"
+                      : "the analytic estimate failed") +
+              ": expected the average kW of one busy device"};
     o.power_kw_per_device = energy ? energy->first : 0;
     o.provisioned_kw_per_device = opt_number(eff, "/costs/owned/provisioned_kw_per_device").value_or(o.power_kw_per_device / 0.75);
     o.pue = s.pue;
@@ -535,10 +537,11 @@ RunResult run_roi(const RunRequest& req, const ProgressFn& progress, const std::
     }
     out["options"] = options;
     if (est.ok) {
-      out["run"] = {{"gpu_hours", est.gpu_hours},
-                    {"energy_mwh", est.energy_mwh ? ordered_json(*est.energy_mwh) : ordered_json(nullptr)},
-                    {"tco2e", est.energy_mwh ? ordered_json(models::tco2e(*est.energy_mwh, carbon.g_per_kwh))
-                                             : ordered_json(nullptr)}};
+      out["run"] = {
+          {"gpu_hours", est.gpu_hours},
+          {"energy_mwh", est.energy_mwh ? ordered_json(*est.energy_mwh) : ordered_json(nullptr)},
+          {"tco2e", est.energy_mwh ? ordered_json(models::tco2e(*est.energy_mwh, carbon.g_per_kwh))
+                                   : ordered_json(nullptr)}};
     }
     for (const auto& n : res.notes) notes.push_back(n);
     out["notes"] = notes;

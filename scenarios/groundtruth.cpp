@@ -552,7 +552,8 @@ RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, con
     else put("gpu_hours", std::nullopt, "training.training_tokens unknown");
     if (ri.tokens_known && ri.gpu_count_known) put("wall_time_h", r.wall_time_h, "");
     else put("wall_time_h", std::nullopt, !ri.tokens_known ? "training.training_tokens unknown" : "system.gpu_count unknown");
-    if (ri.tokens_known && r.energy_known) put("energy_mwh", r.energy_mwh, "");
+    if (ri.tokens_known && r.energy_known)
+      put("energy_mwh", r.energy_mwh, "");
     else
       put("energy_mwh", std::nullopt,
           !ri.tokens_known ? "training.training_tokens unknown" : "device power unknown (tdp_w / system power)");

@@ -31,9 +31,11 @@ std::vector<std::string> all_preset_names() {
 
 // The shape keys a preset can supply, required when there is no preset.
 const char* kShapeKeys[] = {"n_layers", "d_model", "n_heads", "ffn_dim", "vocab_size"};
-// Keys only an encoder, encoder-decoder or ViT shape given without a preset reads (a preset fixes them).
-const char* kOwnShapeKeys[] = {"n_layers_enc", "n_layers_dec", "max_positions", "type_vocab", "generator_fraction",
-                               "biases", "norm", "relative_position_bias", "patch_size", "num_classes"};
+// Keys only an encoder, encoder-decoder or ViT shape given without a preset reads (a preset fixes
+// them).
+const char* kOwnShapeKeys[] = {
+    "n_layers_enc", "n_layers_dec", "max_positions",          "type_vocab", "generator_fraction",
+    "biases",       "norm",         "relative_position_bias", "patch_size", "num_classes"};
 }  // namespace
 
 void add_workload_keys(std::vector<KeySpec>& k) {
@@ -51,10 +53,16 @@ void add_workload_keys(std::vector<KeySpec>& k) {
                .choices = all_preset_names(),
                .help = "A named architecture (flopcast models list; each entry cites its source): a decoder of scenarios/data/model_presets.json, or an encoder, encoder-decoder, ViT, CNN or Transformer-XL of scenarios/data/model_library.json (estimated by models/zoo_estimate: data parallelism only). Shape keys given next to it override the preset's values where the model reads them.",
                .group = kGroup, .default_text = "none: give the shape keys (decoder only)"});
-  k.push_back({.pointer = "/workload/model/kind", .type = KeyType::enumeration,
+  k.push_back({.pointer = "/workload/model/kind",
+               .type = KeyType::enumeration,
                .choices = {"decoder", "encoder", "encoder-decoder", "vit", "cnn"},
-               .help = "Architecture family. decoder: the full decoder model (layouts, memory, MoE, LoRA, compression). encoder, encoder-decoder and vit: a preset of scenarios/data/model_library.json, or a shape of your own without a preset (the keys flopcast import hf writes); cnn: a preset. Given with a preset, it must be the preset's kind.",
-               .group = kGroup, .default_text = "the preset's kind, else decoder"});
+               .help = "Architecture family. decoder: the full decoder model (layouts, memory, "
+                       "MoE, LoRA, compression). encoder, encoder-decoder and vit: a preset of "
+                       "scenarios/data/model_library.json, or a shape of your own without a preset "
+                       "(the keys flopcast import hf writes); cnn: a preset. Given with a preset, "
+                       "it must be the preset's kind.",
+               .group = kGroup,
+               .default_text = "the preset's kind, else decoder"});
   k.push_back({.pointer = "/workload/model/n_layers", .type = KeyType::integer, .unit = "layers",
                .minimum = 1, .maximum = 10000, .help = "Transformer layers (blocks).", .group = kGroup,
                .default_text = "the preset's; required without a preset"});
@@ -113,35 +121,77 @@ void add_workload_keys(std::vector<KeySpec>& k) {
   // Shape keys of encoder, encoder-decoder and ViT shapes given without a preset (the keys of
   // scenarios/data/model_library.json entries, as `flopcast import hf` writes them).
   const std::string own = "an encoder, encoder-decoder or ViT shape without a preset";
-  k.push_back({.pointer = "/workload/model/n_layers_enc", .type = KeyType::integer, .unit = "layers",
-               .minimum = 1, .maximum = 10000, .help = "Encoder layers of an encoder-decoder (T5: num_layers).",
-               .group = kGroup, .default_text = "n_layers; " + own + " only"});
-  k.push_back({.pointer = "/workload/model/n_layers_dec", .type = KeyType::integer, .unit = "layers",
-               .minimum = 1, .maximum = 10000, .help = "Decoder layers of an encoder-decoder (T5: num_decoder_layers).",
-               .group = kGroup, .default_text = "n_layers; " + own + " only"});
-  k.push_back({.pointer = "/workload/model/max_positions", .type = KeyType::integer, .unit = "tokens",
-               .minimum = 1, .maximum = 16777216, .help = "Learned position embeddings of an encoder (BERT: 512).",
-               .group = kGroup, .default_text = "512 (at least seq_len); " + own + " only"});
-  k.push_back({.pointer = "/workload/model/type_vocab", .type = KeyType::integer, .minimum = 0, .maximum = 1048576,
-               .help = "Token-type (segment) embeddings of an encoder (BERT: 2).", .group = kGroup,
+  k.push_back({.pointer = "/workload/model/n_layers_enc",
+               .type = KeyType::integer,
+               .unit = "layers",
+               .minimum = 1,
+               .maximum = 10000,
+               .help = "Encoder layers of an encoder-decoder (T5: num_layers).",
+               .group = kGroup,
+               .default_text = "n_layers; " + own + " only"});
+  k.push_back({.pointer = "/workload/model/n_layers_dec",
+               .type = KeyType::integer,
+               .unit = "layers",
+               .minimum = 1,
+               .maximum = 10000,
+               .help = "Decoder layers of an encoder-decoder (T5: num_decoder_layers).",
+               .group = kGroup,
+               .default_text = "n_layers; " + own + " only"});
+  k.push_back({.pointer = "/workload/model/max_positions",
+               .type = KeyType::integer,
+               .unit = "tokens",
+               .minimum = 1,
+               .maximum = 16777216,
+               .help = "Learned position embeddings of an encoder (BERT: 512).",
+               .group = kGroup,
+               .default_text = "512 (at least seq_len); " + own + " only"});
+  k.push_back({.pointer = "/workload/model/type_vocab",
+               .type = KeyType::integer,
+               .minimum = 0,
+               .maximum = 1048576,
+               .help = "Token-type (segment) embeddings of an encoder (BERT: 2).",
+               .group = kGroup,
                .default_text = "2; " + own + " only"});
-  k.push_back({.pointer = "/workload/model/generator_fraction", .type = KeyType::number, .minimum = 0, .maximum = 1,
-               .help = "ELECTRA: the generator's width as a fraction of the discriminator's (its forward and backward run every step); 0: no generator.",
-               .group = kGroup, .default_text = "0; " + own + " only"});
-  k.push_back({.pointer = "/workload/model/biases", .type = KeyType::boolean,
-               .help = "Linear layers with biases (BERT, ViT: true; T5 v1.1: false).", .group = kGroup,
+  k.push_back({.pointer = "/workload/model/generator_fraction",
+               .type = KeyType::number,
+               .minimum = 0,
+               .maximum = 1,
+               .help = "ELECTRA: the generator's width as a fraction of the discriminator's (its "
+                       "forward and backward run every step); 0: no generator.",
+               .group = kGroup,
+               .default_text = "0; " + own + " only"});
+  k.push_back({.pointer = "/workload/model/biases",
+               .type = KeyType::boolean,
+               .help = "Linear layers with biases (BERT, ViT: true; T5 v1.1: false).",
+               .group = kGroup,
                .default_text = "true; " + own + " only"});
-  k.push_back({.pointer = "/workload/model/norm", .type = KeyType::enumeration, .choices = {"layernorm", "rms"},
-               .help = "Normalisation: layernorm (scale and shift) or rms (RMSNorm, T5: scale only).", .group = kGroup,
-               .default_text = "layernorm; " + own + " only"});
-  k.push_back({.pointer = "/workload/model/relative_position_bias", .type = KeyType::boolean,
-               .help = "T5's relative position bias (and its token count: input plus target tokens).", .group = kGroup,
-               .default_text = "false; " + own + " only"});
-  k.push_back({.pointer = "/workload/model/patch_size", .type = KeyType::integer, .unit = "pixels", .minimum = 1,
-               .maximum = 4096, .help = "ViT patch side: an image of side s is (s / patch_size)² tokens.", .group = kGroup,
+  k.push_back(
+      {.pointer = "/workload/model/norm",
+       .type = KeyType::enumeration,
+       .choices = {"layernorm", "rms"},
+       .help = "Normalisation: layernorm (scale and shift) or rms (RMSNorm, T5: scale only).",
+       .group = kGroup,
+       .default_text = "layernorm; " + own + " only"});
+  k.push_back(
+      {.pointer = "/workload/model/relative_position_bias",
+       .type = KeyType::boolean,
+       .help = "T5's relative position bias (and its token count: input plus target tokens).",
+       .group = kGroup,
+       .default_text = "false; " + own + " only"});
+  k.push_back({.pointer = "/workload/model/patch_size",
+               .type = KeyType::integer,
+               .unit = "pixels",
+               .minimum = 1,
+               .maximum = 4096,
+               .help = "ViT patch side: an image of side s is (s / patch_size)² tokens.",
+               .group = kGroup,
                .default_text = "16; " + own + " only"});
-  k.push_back({.pointer = "/workload/model/num_classes", .type = KeyType::integer, .minimum = 1, .maximum = 10000000,
-               .help = "Classes of a ViT's classification head.", .group = kGroup,
+  k.push_back({.pointer = "/workload/model/num_classes",
+               .type = KeyType::integer,
+               .minimum = 1,
+               .maximum = 10000000,
+               .help = "Classes of a ViT's classification head.",
+               .group = kGroup,
                .default_text = "1000; " + own + " only"});
   k.push_back({.pointer = "/workload/seq_len", .type = KeyType::integer, .unit = "tokens",
                .minimum = 1, .maximum = 16777216, .help = "Sequence length of one training sample.",
@@ -192,9 +242,15 @@ void add_workload_keys(std::vector<KeySpec>& k) {
                .choices = {"auto", "fused", "unfused"},
                .help = "Attention kernel: fused (FlashAttention: no s×s scores stored or streamed), unfused (QKᵀ and AV as batched GEMMs over materialised s×s scores, as stacks before FlashAttention ran), or auto (fused for 16-bit and lower precision on GPUs with bf16 tensor cores and on other accelerators, unfused otherwise).",
                .group = kGroup});
-  k.push_back({.pointer = "/workload/attention_dropout", .type = KeyType::boolean, .default_value = false,
-               .help = "Dropout on the attention probabilities (Megatron-LM's --attention-dropout, 0.1 by default in GPT-era recipes; off in today's LLM recipes). With unfused attention it adds two passes over the s×s scores (forward and backward: read, write and a 1-byte mask); FlashAttention applies it inside the kernel at no modelled cost.",
-               .group = kGroup});
+  k.push_back(
+      {.pointer = "/workload/attention_dropout",
+       .type = KeyType::boolean,
+       .default_value = false,
+       .help = "Dropout on the attention probabilities (Megatron-LM's --attention-dropout, 0.1 by "
+               "default in GPT-era recipes; off in today's LLM recipes). With unfused attention it "
+               "adds two passes over the s×s scores (forward and backward: read, write and a "
+               "1-byte mask); FlashAttention applies it inside the kernel at no modelled cost.",
+       .group = kGroup});
   k.push_back({.pointer = "/workload/recompute_layers", .type = KeyType::integer, .default_value = 0,
                .unit = "layers", .minimum = 0, .maximum = 10000,
                .help = "With full recompute: how many of each pipeline stage's layers are recomputed (Megatron-Core --recompute-method block --recompute-num-layers); 0 recomputes all of them.",
@@ -241,26 +297,29 @@ namespace {
 // the layer list of models/ for the preset, the shape overrides the builders read and the sample
 // input, with the amounts in samples. Keys the zoo model does not read are errors, never ignored.
 // `custom`: the shape is the workload's own (no preset): lib.entry was built from its keys.
-void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues, const LibraryModel& lib,
-                        bool custom = false) {
+void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues,
+                        const LibraryModel& lib, bool custom = false) {
   const std::string lib_kind = kind_name(lib.kind);
   s.preset = custom ? std::string() : lib.name;
   if (!custom && r.has("/workload/model/kind") && r.string("/workload/model/kind") != lib_kind)
     issues.push_back({"/workload/model/kind", "is \"" + r.string("/workload/model/kind") + "\": preset \"" + lib.name +
                                                   "\" is a " + lib_kind + " (scenarios/data/model_library.json): expected \"" +
                                                   lib_kind + "\""});
-  const std::string what = custom ? "a " + lib_kind + " shape (estimated by models/zoo_estimate)"
-                                  : "preset \"" + lib.name + "\" (" + lib_kind + ", estimated by models/zoo_estimate)";
-  for (const char* ptr : {"/workload/model/n_kv_heads", "/workload/model/tied_embeddings", "/workload/model/params",
-                          "/workload/model/params_active", "/workload/model/moe", "/workload/activation_recompute",
-                          "/workload/recompute_layers", "/workload/attention", "/workload/attention_dropout",
-                          "/workload/model/head_dim", "/workload/frozen_layers",
-                          "/workload/lora", "/workload/compression"}) {
+  const std::string what =
+      custom ? "a " + lib_kind + " shape (estimated by models/zoo_estimate)"
+             : "preset \"" + lib.name + "\" (" + lib_kind + ", estimated by models/zoo_estimate)";
+  for (const char* ptr :
+       {"/workload/model/n_kv_heads", "/workload/model/tied_embeddings", "/workload/model/params",
+        "/workload/model/params_active", "/workload/model/moe", "/workload/activation_recompute",
+        "/workload/recompute_layers", "/workload/attention", "/workload/attention_dropout",
+        "/workload/model/head_dim", "/workload/frozen_layers", "/workload/lora",
+        "/workload/compression"}) {
     // An own shape carries its head width, its (published) parameter count and, for an
     // encoder-decoder, whether the output head is tied (the keys import hf writes).
     const std::string key = ptr;
     if (custom && (key == "/workload/model/head_dim" || key == "/workload/model/params" ||
-                   (key == "/workload/model/tied_embeddings" && lib.kind == models::ModelKind::encoder_decoder)))
+                   (key == "/workload/model/tied_embeddings" &&
+                    lib.kind == models::ModelKind::encoder_decoder)))
       continue;
     if (r.has(ptr))
       issues.push_back({ptr, "applies to the decoder presets of scenarios/data/model_presets.json only: " + what +
@@ -269,8 +328,9 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
   if (!custom)
     for (const char* key : kOwnShapeKeys)
       if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr))
-        issues.push_back({ptr, "applies to an encoder, encoder-decoder or ViT shape without a preset: " + what +
-                                   " fixes it; remove the key (or the preset, and give the whole shape)"});
+        issues.push_back(
+            {ptr, "applies to an encoder, encoder-decoder or ViT shape without a preset: " + what +
+                      " fixes it; remove the key (or the preset, and give the whole shape)"});
 
   // Shape overrides the layer-list builders read (scenarios/model_library.cpp, build_layers).
   std::vector<std::string> allowed;
@@ -340,16 +400,19 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
   std::string err;
   auto layers = build_layers(lib.entry, over, in, t.phase, &err);
   if (!layers) {
-    issues.push_back(custom ? Issue{"/workload/model", err} : Issue{"/workload/model/preset", "is \"" + lib.name + "\": " + err});
+    issues.push_back(custom ? Issue{"/workload/model", err}
+                            : Issue{"/workload/model/preset", "is \"" + lib.name + "\": " + err});
     return;
   }
   if (custom && r.has("/workload/model/params")) {
     // The published count beside the one the layer list holds: a check on the shape, not an input.
     const double given = r.number("/workload/model/params"), counted = layers->params();
     if (counted > 0 && std::fabs(given / counted - 1) > 0.01)
-      s.notes.push_back("model.params " + nlohmann::json(given).dump() + " as given; the shape's layer list counts " +
+      s.notes.push_back("model.params " + nlohmann::json(given).dump() +
+                        " as given; the shape's layer list counts " +
                         nlohmann::json(std::round(counted)).dump() + " (" +
-                        nlohmann::json(std::round(1000 * (given / counted - 1)) / 10).dump() + " % apart)");
+                        nlohmann::json(std::round(1000 * (given / counted - 1)) / 10).dump() +
+                        " % apart)");
   }
 
   ZooWorkload z;
@@ -412,7 +475,8 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
 
 // An encoder, encoder-decoder or ViT shape of the workload's own (no preset; `flopcast import hf`
 // writes one): its keys become a model-library entry, checked for what the layer list needs.
-void apply_own_zoo_shape(const Reader& r, Scenario& s, std::vector<Issue>& issues, const std::string& kind) {
+void apply_own_zoo_shape(const Reader& r, Scenario& s, std::vector<Issue>& issues,
+                         const std::string& kind) {
   const auto mk = kind_from_name(kind);
   const std::size_t issues_before = issues.size();
   LibraryModel lib;
@@ -421,35 +485,47 @@ void apply_own_zoo_shape(const Reader& r, Scenario& s, std::vector<Issue>& issue
   lib.entry = {{"name", "custom"}, {"kind", kind}};
   const std::string a_kind = (kind[0] == 'e' ? "an " : "a ") + kind;
   std::vector<std::string> required = {"d_model", "n_heads"};
-  if (lib.kind == models::ModelKind::encoder_decoder) required.push_back("vocab_size");
-  else required.push_back("n_layers");
+  if (lib.kind == models::ModelKind::encoder_decoder)
+    required.push_back("vocab_size");
+  else
+    required.push_back("n_layers");
   if (lib.kind == models::ModelKind::encoder) required.push_back("vocab_size");
   for (const auto& key : required)
     if (!r.has("/workload/model/" + key))
-      issues.push_back({"/workload/model/" + key, "missing: required for " + a_kind + " shape without a preset (or name a "
-                                                   "preset: flopcast models list)"});
+      issues.push_back({"/workload/model/" + key, "missing: required for " + a_kind +
+                                                      " shape without a preset (or name a "
+                                                      "preset: flopcast models list)"});
   if (lib.kind == models::ModelKind::encoder_decoder && !r.has("/workload/model/n_layers"))
     for (const char* key : {"n_layers_enc", "n_layers_dec"})
       if (!r.has(std::string("/workload/model/") + key))
         issues.push_back({std::string("/workload/model/") + key,
-                          "missing: required for an encoder-decoder shape without a preset (or give n_layers for both)"});
+                          "missing: required for an encoder-decoder shape without a preset (or "
+                          "give n_layers for both)"});
   if (lib.kind == models::ModelKind::encoder_decoder)
     for (const char* ptr : {"/workload/input/seq_len_enc", "/workload/input/seq_len_dec"})
-      if (!r.has(ptr)) issues.push_back({ptr, "missing: required for an encoder-decoder shape without a preset"});
+      if (!r.has(ptr))
+        issues.push_back({ptr, "missing: required for an encoder-decoder shape without a preset"});
   if (lib.kind == models::ModelKind::encoder && !r.has("/workload/seq_len"))
-    issues.push_back({"/workload/seq_len", "missing: required for an encoder shape without a preset"});
+    issues.push_back(
+        {"/workload/seq_len", "missing: required for an encoder shape without a preset"});
   if (lib.kind == models::ModelKind::vit && !r.has("/workload/input/image_size"))
-    issues.push_back({"/workload/input/image_size", "missing: required for a vit shape without a preset"});
-  for (const char* key : {"n_layers", "d_model", "n_heads", "head_dim", "ffn_dim", "vocab_size", "n_layers_enc",
-                          "n_layers_dec", "max_positions", "type_vocab", "patch_size", "num_classes"})
-    if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr)) lib.entry[key] = r.integer(ptr);
+    issues.push_back(
+        {"/workload/input/image_size", "missing: required for a vit shape without a preset"});
+  for (const char* key :
+       {"n_layers", "d_model", "n_heads", "head_dim", "ffn_dim", "vocab_size", "n_layers_enc",
+        "n_layers_dec", "max_positions", "type_vocab", "patch_size", "num_classes"})
+    if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr))
+      lib.entry[key] = r.integer(ptr);
   for (const char* key : {"ffn_gated", "biases", "relative_position_bias"})
-    if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr)) lib.entry[key] = r.boolean(ptr);
-  if (r.has("/workload/model/tied_embeddings")) lib.entry["tie_embeddings"] = r.boolean("/workload/model/tied_embeddings");
+    if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr))
+      lib.entry[key] = r.boolean(ptr);
+  if (r.has("/workload/model/tied_embeddings"))
+    lib.entry["tie_embeddings"] = r.boolean("/workload/model/tied_embeddings");
   if (r.has("/workload/model/generator_fraction"))
     lib.entry["generator_fraction"] = r.number("/workload/model/generator_fraction");
   if (r.has("/workload/model/norm")) lib.entry["norm"] = r.string("/workload/model/norm");
-  if (lib.kind == models::ModelKind::encoder_decoder && !lib.entry.contains("n_layers_enc") && lib.entry.contains("n_layers")) {
+  if (lib.kind == models::ModelKind::encoder_decoder && !lib.entry.contains("n_layers_enc") &&
+      lib.entry.contains("n_layers")) {
     lib.entry["n_layers_enc"] = lib.entry["n_layers"];
     lib.entry["n_layers_dec"] = lib.entry["n_layers"];
   }
@@ -503,7 +579,9 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
   }
   for (const char* key : kOwnShapeKeys)
     if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr))
-      issues.push_back({ptr, "applies to an encoder, encoder-decoder or ViT shape without a preset, not to a decoder"});
+      issues.push_back({ptr,
+                        "applies to an encoder, encoder-decoder or ViT shape without a preset, not "
+                        "to a decoder"});
   // Keys of model-library presets only.
   for (const char* ptr : {"/workload/input", "/workload/training_samples", "/workload/global_batch_samples"})
     if (r.has(ptr))

@@ -266,7 +266,8 @@ std::optional<models::LayerList> build_layers(const json& entry, const json& ove
       if (e.n_layers_enc <= 0 || e.n_layers_dec <= 0) return fail("model.n_layers_enc and n_layers_dec are needed");
       e.vocab_size = pick(over, entry, "vocab_size", positive).value_or(32128);
       // the library's key, or the scenario's (and import hf's) name for the same thing
-      e.tie_embeddings = flag(entry, "tie_embeddings").value_or(flag(entry, "tied_embeddings").value_or(true));
+      e.tie_embeddings =
+          flag(entry, "tie_embeddings").value_or(flag(entry, "tied_embeddings").value_or(true));
       e.relative_position_bias = flag(entry, "relative_position_bias").value_or(false);
       if (in.seq_len_enc <= 0 || in.seq_len_dec <= 0) return fail("model.input.seq_len_enc and seq_len_dec are needed");
       // Throughput tables of span-corruption pre-training (T5X) count input + target tokens; a

@@ -167,7 +167,8 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   c["electricity_usd_per_kwh"] = num(s.electricity_usd_per_kwh);
   c["pue"] = num(s.pue);
   c["rental_usd"] = num(rental);
-  c["electricity_usd"] = r.energy_known ? num(r.cost_usd - rental.value_or(0.0)) : ordered_json(nullptr);
+  c["electricity_usd"] =
+      r.energy_known ? num(r.cost_usd - rental.value_or(0.0)) : ordered_json(nullptr);
   c["cost_usd"] = m["cost_usd"];
   j["costs"] = c;
 
@@ -232,8 +233,9 @@ ordered_json estimate_json(const RunRequest& req, const Prepared& p, const model
   j["notes"] = notes;
   j["why_null"] = ordered_json::object();  // JSON pointer of a null value -> why it is null
   if (!r.energy_known) {
-    const std::string why = r.energy_why_unknown.empty() ? std::string("no run length")
-                                                         : "the device's power is unknown (" + r.energy_why_unknown + ")";
+    const std::string why = r.energy_why_unknown.empty()
+                                ? std::string("no run length")
+                                : "the device's power is unknown (" + r.energy_why_unknown + ")";
     j["why_null"]["/metrics/energy_mwh"] = why;
     j["why_null"]["/costs/electricity_usd"] = why + ": cost_usd is the GPU rental alone";
   }

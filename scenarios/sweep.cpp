@@ -309,9 +309,10 @@ RunResult run_sweep_impl(const SweepRequest& req, const ProgressFn& progress, co
     } else {
       d.price = catalog_price(*p);
       if (sc.usd_per_gpu_hour && !d.price.usd_per_gpu_hour)
-        d.price.why_unknown += " (the scenario's /costs/usd_per_gpu_hour is the price of " +
-                               (sc.device_id.empty() ? std::string("its custom device") : sc.device_id) +
-                               "; --uniform-price applies it to every device)";
+        d.price.why_unknown +=
+            " (the scenario's /costs/usd_per_gpu_hour is the price of " +
+            (sc.device_id.empty() ? std::string("its custom device") : sc.device_id) +
+            "; --uniform-price applies it to every device)";
     }
     devices.push_back(std::move(d));
   }

@@ -66,8 +66,9 @@ class TestGuiWindow : public QObject {
   // Scenarios of model-library presets (a CNN, an encoder) open, answer and chart like decoders ...
   void open_model_library_examples() {
     // ... and a ViT shape of its own, as `flopcast import hf` writes it (no preset).
-    for (const char* name : {"scenarios/examples/resnet50-8gpu.json", "scenarios/examples/bert-large-8gpu.json",
-                             "tests/scenarios/data/vit-l16-imported.json"}) {
+    for (const char* name :
+         {"scenarios/examples/resnet50-8gpu.json", "scenarios/examples/bert-large-8gpu.json",
+          "tests/scenarios/data/vit-l16-imported.json"}) {
       const QString path = QStringLiteral(FLOPCAST_SOURCE_DIR "/") + QString::fromLatin1(name);
       MainWindow w;
       QString error;
@@ -204,16 +205,21 @@ class TestGuiWindow : public QObject {
     QVERIFY(w.answer()->energy_mwh && *w.answer()->energy_mwh > 0);
     // The TPU v5e's power is not published: the answer still comes, its energy says unknown
     // (it used to read "0 kWh") and the cost card says the electricity is not in it.
-    QVERIFY(w.field_model()->set_value_text(QStringLiteral("/hardware/device"), QStringLiteral("google-tpu-v5e")));
-    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer() && w.answer()->device.find("v5e") != std::string::npos, kWaitMs);
+    QVERIFY(w.field_model()->set_value_text(QStringLiteral("/hardware/device"),
+                                            QStringLiteral("google-tpu-v5e")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        w.idle() && w.answer() && w.answer()->device.find("v5e") != std::string::npos, kWaitMs);
     QVERIFY(!w.answer()->energy_mwh);
     QCOMPARE(w.kpi_text(3), tr("unknown"));
-    QVERIFY2(w.kpi_detail(3).contains(QStringLiteral("power unknown")), qPrintable(w.kpi_detail(3)));
-    QVERIFY2(w.kpi_detail(2).contains(QStringLiteral("energy unknown")), qPrintable(w.kpi_detail(2)));
+    QVERIFY2(w.kpi_detail(3).contains(QStringLiteral("power unknown")),
+             qPrintable(w.kpi_detail(3)));
+    QVERIFY2(w.kpi_detail(2).contains(QStringLiteral("energy unknown")),
+             qPrintable(w.kpi_detail(2)));
     // ... and the Messages list carries the answer's note, as the CLI table prints it.
     bool noted = false;
     for (int i = 0; i < w.diagnostic_model()->rowCount(); ++i)
-      noted = noted || w.diagnostic_model()->index(i).data().toString().contains(QStringLiteral("note: energy"));
+      noted = noted || w.diagnostic_model()->index(i).data().toString().contains(
+                           QStringLiteral("note: energy"));
     QVERIFY(noted);
     QVERIFY(!w.diagnostic_model()->errors());
     w.set_close_prompt([] { return QMessageBox::Discard; });

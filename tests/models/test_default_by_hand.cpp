@@ -51,9 +51,9 @@ TEST_CASE("default.json by hand: parameters, FLOPs, time, GPU-hours, cost", "[de
   //   T_min = 8.544384e18 / (8 · 312e12 · 0.75) = 4,564.3 s   (1.268 h)
   //   T_max = 8.544384e18 / (8 · 312e12 · 0.20) = 17,116.0 s  (4.754 h)
   // The wall time is T / goodput: the scenario leaves /simulation/goodput out, so it is "auto",
-  // g0 × interruptions = 0.814 (models/efficiency.h) × failure_goodput(8 GPUs), which is above 0.998
-  // for 8 GPUs (one interruption in ~260 days: tests/models/test_goodput.cpp), so
-  // 0.814 · 0.998 = 0.812372 < goodput ≤ 0.814.
+  // g0 × interruptions = 0.814 (models/efficiency.h) × failure_goodput(8 GPUs), which is above
+  // 0.998 for 8 GPUs (one interruption in ~260 days: tests/models/test_goodput.cpp), so 0.814 ·
+  // 0.998 = 0.812372 < goodput ≤ 0.814.
   CHECK(in.goodput > 0.812372);
   CHECK(in.goodput <= 0.814);
   const double compute_s = r.training_time_s * in.goodput;

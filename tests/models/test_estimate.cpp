@@ -457,7 +457,8 @@ TEST_CASE("attention runs unfused without bf16 hardware (V100) or in fp32, and c
   CHECK(ratio(4096) > ratio(1024));
 }
 
-TEST_CASE("attention dropout: two passes over the unfused s×s scores, nothing with FlashAttention", "[estimate][attention]") {
+TEST_CASE("attention dropout: two passes over the unfused s×s scores, nothing with FlashAttention",
+          "[estimate][attention]") {
   // GPT 24 × 2048, 16 heads, s = 2048, micro-batch 4, fp16 on the A100 with the scores materialised
   // (the Megatron-LM 2020-2022 stack). Dropout on the probabilities reads them, writes them and a
   // 1-byte mask forward, and the same backward: per layer 4·16·2048²·(2·2 + 1) bytes = 1.34 GB
@@ -472,9 +473,12 @@ TEST_CASE("attention dropout: two passes over the unfused s×s scores, nothing w
   REQUIRE(dropped.ok);
   const EfficiencyParams p;
   const double bytes = 4.0 * 16 * 2048.0 * 2048.0 * 5.0;
-  const double per_layer = bytes / (p.mem_eff * *in.device.memory_bandwidth_bytes_per_s) + p.kernel_overhead_s;
-  CHECK(dropped.breakdown.forward_s - plain.breakdown.forward_s == Approx(24 * per_layer).epsilon(1e-6));
-  CHECK(dropped.breakdown.backward_s - plain.breakdown.backward_s == Approx(24 * per_layer).epsilon(1e-6));
+  const double per_layer =
+      bytes / (p.mem_eff * *in.device.memory_bandwidth_bytes_per_s) + p.kernel_overhead_s;
+  CHECK(dropped.breakdown.forward_s - plain.breakdown.forward_s ==
+        Approx(24 * per_layer).epsilon(1e-6));
+  CHECK(dropped.breakdown.backward_s - plain.breakdown.backward_s ==
+        Approx(24 * per_layer).epsilon(1e-6));
   CHECK(dropped.step_time_s > plain.step_time_s);
   // FlashAttention applies dropout inside its kernel: no extra traffic modelled.
   in.training.fused_attention = true;

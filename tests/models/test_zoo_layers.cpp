@@ -198,7 +198,8 @@ TEST_CASE("fp32 on a GPU without tf32 runs its convolutions on the CUDA cores at
   CHECK(run(testing::a100(), Precision::tf32, 0.9) == run(testing::a100(), Precision::tf32, 0));
 }
 
-TEST_CASE("zoo fp32 is fp32 math, as the decoders': MFU against the peak it runs at stays below 1", "[zoo][simt]") {
+TEST_CASE("zoo fp32 is fp32 math, as the decoders': MFU against the peak it runs at stays below 1",
+          "[zoo][simt]") {
   // An fp32 BERT-large on A100 used to be timed on the TF32 tensor cores and its MFU taken against
   // the 19.5 TFLOP/s fp32 peak: MFU 2.5. fp32 now runs on the fp32 pipe; tf32 is the tensor cores.
   EncoderSpec bert;

@@ -129,7 +129,8 @@ TEST_CASE("a device without a peak for the precision is 'unknown for ID: FIELD'"
   CHECK(r.diagnostics[0].to_string() == "unknown for nvidia-v100-sxm2-32gb: peak_flops_per_s.bf16");
 }
 
-TEST_CASE("a device whose power is unknown has no energy: null with why, never 0", "[runner][energy]") {
+TEST_CASE("a device whose power is unknown has no energy: null with why, never 0",
+          "[runner][energy]") {
   // The TPU v5e's power is not published (the catalog's tdp_w is null): the energy used to be 0 MWh
   // and the cost rental + "electricity $0"; now energy is null with the reason, and so is the
   // electricity (the cost is the rental alone, and why_null says so).
@@ -143,12 +144,15 @@ TEST_CASE("a device whose power is unknown has no energy: null with why, never 0
     REQUIRE(r.ok);
     const auto& j = r.result;
     CHECK(j["metrics"]["energy_mwh"].is_null());
-    CHECK(j["why_null"]["/metrics/energy_mwh"].get<std::string>().find("tdp_w") != std::string::npos);
+    CHECK(j["why_null"]["/metrics/energy_mwh"].get<std::string>().find("tdp_w") !=
+          std::string::npos);
     CHECK(j["costs"]["electricity_usd"].is_null());
     REQUIRE(j["metrics"]["cost_usd"].is_number());
-    CHECK(rel_diff(j["metrics"]["cost_usd"].get<double>(), j["costs"]["rental_usd"].get<double>()) < 1e-12);
+    CHECK(rel_diff(j["metrics"]["cost_usd"].get<double>(), j["costs"]["rental_usd"].get<double>()) <
+          1e-12);
     CHECK(j["bands"]["p10"]["energy_mwh"].is_null());
-    CHECK(j["why_null"]["/costs/electricity_usd"].get<std::string>().find("rental alone") != std::string::npos);
+    CHECK(j["why_null"]["/costs/electricity_usd"].get<std::string>().find("rental alone") !=
+          std::string::npos);
     if (job == Job::sweep_gpus)
       for (const auto& p : j["sweep"]["points"]) CHECK(p["energy_mwh"].is_null());
   }

@@ -163,7 +163,9 @@ TEST_CASE("an imported Qwen3 workload runs as a scenario, head_dim included", "[
         without.result["metrics"]["tokens_per_s_per_gpu"].get<double>());
 }
 
-TEST_CASE("imported encoder, encoder-decoder and ViT workloads run as scenarios, as their presets do", "[hf]") {
+TEST_CASE(
+    "imported encoder, encoder-decoder and ViT workloads run as scenarios, as their presets do",
+    "[hf]") {
   // `flopcast import hf` writes the workload section of a scenario: for the model-library kinds it
   // used to carry keys no scenario accepted (max_positions, n_layers_enc, patch_size, ...). Now the
   // shape runs without a preset, and gives the preset's answer where the config is the preset's.
@@ -191,15 +193,17 @@ TEST_CASE("imported encoder, encoder-decoder and ViT workloads run as scenarios,
     REQUIRE(b.exit_code == 0);
     CHECK(a.result["metrics"]["samples_per_s_per_gpu"].get<double>() ==
           Approx(b.result["metrics"]["samples_per_s_per_gpu"].get<double>()).epsilon(1e-12));
-    CHECK(a.result["workload"]["params"].get<double>() == Approx(b.result["workload"]["params"].get<double>()).epsilon(1e-12));
+    CHECK(a.result["workload"]["params"].get<double>() ==
+          Approx(b.result["workload"]["params"].get<double>()).epsilon(1e-12));
   }
 }
 
 TEST_CASE("an own encoder, encoder-decoder or ViT shape is checked key by key", "[hf]") {
   auto run = [](const json& model, const json& extra = json::object()) {
-    json doc = {{"schema_version", 2},
-                {"workload", {{"model", model}, {"training_samples", 1e6}, {"global_batch_samples", 64}}},
-                {"hardware", {{"device", "nvidia-a100-sxm4-80gb"}, {"device_count", 8}}}};
+    json doc = {
+        {"schema_version", 2},
+        {"workload", {{"model", model}, {"training_samples", 1e6}, {"global_batch_samples", 64}}},
+        {"hardware", {{"device", "nvidia-a100-sxm4-80gb"}, {"device_count", 8}}}};
     doc["workload"].update(extra);
     return test::run_text(doc.dump(), "own.json");
   };
@@ -208,25 +212,39 @@ TEST_CASE("an own encoder, encoder-decoder or ViT shape is checked key by key", 
     return r.diagnostics.front().pointer + ": " + r.diagnostics.front().message;
   };
   // A ViT without its width: the pointer and what is needed.
-  auto r = run({{"kind", "vit"}, {"n_layers", 12}, {"n_heads", 12}}, {{"input", {{"image_size", 224}}}});
+  auto r =
+      run({{"kind", "vit"}, {"n_layers", 12}, {"n_heads", 12}}, {{"input", {{"image_size", 224}}}});
   CHECK(r.exit_code == 2);
-  CHECK(first(r) == "/workload/model/d_model: missing: required for a vit shape without a preset (or name a preset: "
-                    "flopcast models list)");
+  CHECK(first(r) ==
+        "/workload/model/d_model: missing: required for a vit shape without a preset (or name a "
+        "preset: "
+        "flopcast models list)");
   // An encoder key on a ViT, and a ViT key with a preset that fixes it.
-  r = run({{"kind", "vit"}, {"n_layers", 12}, {"d_model", 768}, {"n_heads", 12}, {"max_positions", 512}},
+  r = run({{"kind", "vit"},
+           {"n_layers", 12},
+           {"d_model", 768},
+           {"n_heads", 12},
+           {"max_positions", 512}},
           {{"input", {{"image_size", 224}}}});
   CHECK(first(r) == "/workload/model/max_positions: applies to an encoder shape, not to a vit");
   r = run({{"preset", "vit-b16"}, {"patch_size", 14}});
-  CHECK(first(r).rfind("/workload/model/patch_size: applies to an encoder, encoder-decoder or ViT shape without a preset", 0) == 0);
+  CHECK(first(r).rfind("/workload/model/patch_size: applies to an encoder, encoder-decoder or ViT "
+                       "shape without a preset",
+                       0) == 0);
   // A decoder has none of them.
   json dec = {{"schema_version", 2},
-              {"workload", {{"model", {{"preset", "gpt2-small"}, {"num_classes", 10}}}, {"training_tokens", 1e9},
-                            {"global_batch_tokens", 524288}}},
+              {"workload",
+               {{"model", {{"preset", "gpt2-small"}, {"num_classes", 10}}},
+                {"training_tokens", 1e9},
+                {"global_batch_tokens", 524288}}},
               {"hardware", {{"device", "nvidia-a100-sxm4-80gb"}, {"device_count", 8}}}};
   r = test::run_text(dec.dump(), "dec.json");
-  CHECK(first(r) == "/workload/model/num_classes: applies to an encoder, encoder-decoder or ViT shape without a preset, not to a decoder");
+  CHECK(first(r) ==
+        "/workload/model/num_classes: applies to an encoder, encoder-decoder or ViT shape without "
+        "a preset, not to a decoder");
   // A patch size of its own changes the tokens: 14-pixel patches at 224 are 256 tokens, not 196.
-  const json vit = {{"kind", "vit"}, {"n_layers", 12}, {"d_model", 768}, {"n_heads", 12}, {"ffn_dim", 3072}};
+  const json vit = {
+      {"kind", "vit"}, {"n_layers", 12}, {"d_model", 768}, {"n_heads", 12}, {"ffn_dim", 3072}};
   json p14 = vit;
   p14["patch_size"] = 14;
   const auto a = run(vit, {{"input", {{"image_size", 224}}}});

@@ -217,12 +217,14 @@ TEST_CASE("sweep: cost uses the cheapest catalog on-demand price, or says why it
   CHECK(jr["cost_note"].get<std::string>().find("nvidia-l40s") != std::string::npos);
 }
 
-TEST_CASE("sweep: the scenario's usd_per_gpu_hour prices its own device, the catalog the others", "[sweep]") {
+TEST_CASE("sweep: the scenario's usd_per_gpu_hour prices its own device, the catalog the others",
+          "[sweep]") {
   // kSmall runs on the A100 80GB: its 2.5 USD/h is no price for an H100 (whose catalog price
   // applies) nor for an L40S (no catalog price: unknown, and the reason says how to apply it).
   auto doc = ordered_json::parse(kSmall);
   doc["costs"] = {{"usd_per_gpu_hour", 2.5}, {"electricity_usd_per_kwh", 0}};
-  const std::vector<std::string> ids = {"nvidia-a100-sxm4-80gb", "nvidia-h100-sxm5-80gb", "nvidia-l40s"};
+  const std::vector<std::string> ids = {"nvidia-a100-sxm4-80gb", "nvidia-h100-sxm5-80gb",
+                                        "nvidia-l40s"};
   const auto* h100 = flopcast::hwprofiles::builtin_catalog().find("nvidia-h100-sxm5-80gb");
   REQUIRE(h100);
   SweepOutcome out;
@@ -236,10 +238,12 @@ TEST_CASE("sweep: the scenario's usd_per_gpu_hour prices its own device, the cat
   CHECK(*out.rows[1].price.usd_per_gpu_hour != Approx(2.5));
   CHECK(out.rows[1].price.label.rfind("catalog on-demand ", 0) == 0);
   CHECK_FALSE(out.rows[2].cost_usd);
-  CHECK(out.rows[2].price.why_unknown.find("is the price of nvidia-a100-sxm4-80gb") != std::string::npos);
+  CHECK(out.rows[2].price.why_unknown.find("is the price of nvidia-a100-sxm4-80gb") !=
+        std::string::npos);
   CHECK(out.rows[2].price.why_unknown.find("--uniform-price") != std::string::npos);
   CHECK(res.result["sweep"]["price_basis"] ==
-        "scenario /costs/usd_per_gpu_hour (2.5 USD/GPU-hour) for nvidia-a100-sxm4-80gb, cheapest on-demand "
+        "scenario /costs/usd_per_gpu_hour (2.5 USD/GPU-hour) for nvidia-a100-sxm4-80gb, cheapest "
+        "on-demand "
         "price of each device in the catalog for the others");
 
   // A uniform price (an internal charge-back rate) applies to every device.
