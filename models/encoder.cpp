@@ -14,22 +14,30 @@ void append_encoder_layers(LayerList& L, const TransformerStackSpec& t, double s
     o.repeat = repeat;
     L.add(std::move(o));
   };
-  add(gemm_op(p + "qkv", s, 3 * in, h, 3 * h * in + bias * 3 * in));
+  auto split = [](ZooOp o, TpSplit how) {
+    o.tp_split = how;
+    return o;
+  };
+  add(split(gemm_op(p + "qkv", s, 3 * in, h, 3 * h * in + bias * 3 * in), TpSplit::columns));
   ZooOp qk = gemm_op(p + "scores QK^T", s, s, dk, 0, t.n_heads);
+  qk.tp_split = TpSplit::heads;
   qk.attention_score = true;
   qk.saved_elems_per_sample = 2 * s * in;  // Q and K
   add(qk);
   ZooOp sm = memory_op(p + "softmax+dropout", 4 * s * s * t.n_heads, 2 * s * s * t.n_heads);
+  sm.tp_split = TpSplit::heads;
   sm.attention_score = true;
   add(sm);
   ZooOp av = gemm_op(p + "scores AV", s, dk, s, 0, t.n_heads);
+  av.tp_split = TpSplit::heads;
   av.attention_score = true;
   av.saved_elems_per_sample = s * in;  // V (probabilities counted above)
   add(av);
-  add(gemm_op(p + "attn out", s, h, in, in * h + bias * h));
-  add(gemm_op(p + "ffn in", s, (mats - 1) * f, h, (mats - 1) * h * f + bias * (mats - 1) * f));
-  add(memory_op(p + "activation", (mats == 3 ? 3 : 2) * s * f, s * f * (mats - 1)));
-  add(gemm_op(p + "ffn out", s, h, f, f * h + bias * h));
+  add(split(gemm_op(p + "attn out", s, h, in, in * h + bias * h), TpSplit::rows));
+  add(split(gemm_op(p + "ffn in", s, (mats - 1) * f, h, (mats - 1) * h * f + bias * (mats - 1) * f),
+            TpSplit::columns));
+  add(split(memory_op(p + "activation", (mats == 3 ? 3 : 2) * s * f, s * f * (mats - 1)), TpSplit::width));
+  add(split(gemm_op(p + "ffn out", s, h, f, f * h + bias * h), TpSplit::rows));
   ZooOp norms = memory_op(p + "norms+dropout+residual", s * h * (2 * 3 + 3 * 2 + 2 * 3), s * h * 4);
   norms.weight_params = 2.0 * t.norms_params * h;
   add(norms);
@@ -60,8 +68,10 @@ LayerList build_encoder(const EncoderSpec& e, int seq, Phase phase, const std::s
     const double m = std::max(1.0, std::round(e.masked_fraction * s));
     L.add(gemm_op("mlm transform", m, h, h, h * h + h + 2 * h));
     ZooOp dec = gemm_op("mlm decoder (tied)", m, V, h, V);  // only the output bias is new
+    dec.tp_split = TpSplit::columns;                        // vocabulary-parallel
     L.add(dec);
     ZooOp loss = memory_op("mlm softmax+loss", 3 * m * V, m * V);
+    loss.tp_split = TpSplit::width;
     loss.elementwise_fp32 = true;
     L.add(loss);
     L.add(gemm_op("nsp head", 1, 2, h, 2 * h + 2));
@@ -77,6 +87,7 @@ LayerList build_encoder(const EncoderSpec& e, int seq, Phase phase, const std::s
   } else {
     L.add(gemm_op("span head", s, 2, h, 2 * h + 2));
   }
+  L.tensor_parallel = true;
   return L;
 }
 

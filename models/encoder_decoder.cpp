@@ -33,23 +33,27 @@ LayerList build_encoder_decoder(const EncoderDecoderSpec& e, int seq_enc, int se
     o.repeat = r;
     L.add(std::move(o));
   };
+  auto split = [](ZooOp o, TpSplit how) {
+    o.tp_split = how;
+    return o;
+  };
   // self-attention
-  add(gemm_op("dec self qkv", sd, 3 * in, h, 3 * h * in + bias * 3 * in));
-  add(score(gemm_op("dec self QK^T", sd, sd, dk, 0, t.n_heads)));
-  add(score(memory_op("dec self softmax+dropout", 4 * sd * sd * t.n_heads, 2 * sd * sd * t.n_heads)));
-  add(score(gemm_op("dec self AV", sd, dk, sd, 0, t.n_heads)));
-  add(gemm_op("dec self out", sd, h, in, in * h + bias * h));
+  add(split(gemm_op("dec self qkv", sd, 3 * in, h, 3 * h * in + bias * 3 * in), TpSplit::columns));
+  add(split(score(gemm_op("dec self QK^T", sd, sd, dk, 0, t.n_heads)), TpSplit::heads));
+  add(split(score(memory_op("dec self softmax+dropout", 4 * sd * sd * t.n_heads, 2 * sd * sd * t.n_heads)), TpSplit::heads));
+  add(split(score(gemm_op("dec self AV", sd, dk, sd, 0, t.n_heads)), TpSplit::heads));
+  add(split(gemm_op("dec self out", sd, h, in, in * h + bias * h), TpSplit::rows));
   // cross-attention
-  add(gemm_op("dec cross q", sd, in, h, h * in + bias * in));
-  add(gemm_op("dec cross kv", se, 2 * in, h, 2 * h * in + bias * 2 * in));
-  add(score(gemm_op("dec cross QK^T", sd, se, dk, 0, t.n_heads)));
-  add(score(memory_op("dec cross softmax+dropout", 4 * sd * se * t.n_heads, 2 * sd * se * t.n_heads)));
-  add(score(gemm_op("dec cross AV", sd, dk, se, 0, t.n_heads)));
-  add(gemm_op("dec cross out", sd, h, in, in * h + bias * h));
+  add(split(gemm_op("dec cross q", sd, in, h, h * in + bias * in), TpSplit::columns));
+  add(split(gemm_op("dec cross kv", se, 2 * in, h, 2 * h * in + bias * 2 * in), TpSplit::columns));
+  add(split(score(gemm_op("dec cross QK^T", sd, se, dk, 0, t.n_heads)), TpSplit::heads));
+  add(split(score(memory_op("dec cross softmax+dropout", 4 * sd * se * t.n_heads, 2 * sd * se * t.n_heads)), TpSplit::heads));
+  add(split(score(gemm_op("dec cross AV", sd, dk, se, 0, t.n_heads)), TpSplit::heads));
+  add(split(gemm_op("dec cross out", sd, h, in, in * h + bias * h), TpSplit::rows));
   // FFN
-  add(gemm_op("dec ffn in", sd, (mats - 1) * f, h, (mats - 1) * h * f + bias * (mats - 1) * f));
-  add(memory_op("dec activation", (mats == 3 ? 3 : 2) * sd * f, sd * f * (mats - 1)));
-  add(gemm_op("dec ffn out", sd, h, f, f * h + bias * h));
+  add(split(gemm_op("dec ffn in", sd, (mats - 1) * f, h, (mats - 1) * h * f + bias * (mats - 1) * f), TpSplit::columns));
+  add(split(memory_op("dec activation", (mats == 3 ? 3 : 2) * sd * f, sd * f * (mats - 1)), TpSplit::width));
+  add(split(gemm_op("dec ffn out", sd, h, f, f * h + bias * h), TpSplit::rows));
   ZooOp norms = memory_op("dec norms+dropout+residual", sd * h * (3 * 3 + 4 * 2 + 3 * 3), sd * h * 6);
   norms.weight_params = 3.0 * t.norms_params * h;
   add(norms);
@@ -57,10 +61,12 @@ LayerList build_encoder_decoder(const EncoderDecoderSpec& e, int seq_enc, int se
   ZooOp dec_norm = memory_op("dec final norm", sd * h * 3, 0);
   dec_norm.weight_params = t.norms_params * h;
   L.add(dec_norm);
-  L.add(gemm_op("lm head", sd, V, h, e.tie_embeddings ? 0 : V * h));
+  L.add(split(gemm_op("lm head", sd, V, h, e.tie_embeddings ? 0 : V * h), TpSplit::columns));  // vocab-parallel
   ZooOp loss = memory_op("softmax+cross-entropy", 3 * sd * V, sd * V);
+  loss.tp_split = TpSplit::width;
   loss.elementwise_fp32 = true;
   L.add(loss);
+  L.tensor_parallel = true;
   return L;
 }
 

@@ -24,6 +24,7 @@ LayerList build_vit(const VitSpec& v, int image_size, const std::string& name) {
   norm.weight_params = 2 * h;
   L.add(norm);
   L.add(gemm_op("head", 1, v.num_classes, h, h * v.num_classes + v.num_classes));
+  L.tensor_parallel = true;  // the stack's ops are tagged (append_encoder_layers); the rest replicates
   return L;
 }
 

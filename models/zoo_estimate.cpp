@@ -76,6 +76,40 @@ double act_bytes(Precision p) {
   }
 }
 
+// The share of the layer list one of tp tensor-parallel ranks runs (ZooOp::tp_split).
+LayerList tensor_parallel_share(const LayerList& L, int tp) {
+  LayerList s = L;
+  if (tp <= 1) return s;
+  const double t = tp;
+  for (auto& o : s.ops) {
+    switch (o.tp_split) {
+      case TpSplit::replicate: break;
+      case TpSplit::columns:  // the input stays whole (kept for the weight gradient)
+        o.n /= t;
+        o.flops_per_sample /= t;
+        o.weight_params /= t;
+        break;
+      case TpSplit::rows:
+        o.k /= t;
+        o.flops_per_sample /= t;
+        o.weight_params /= t;
+        o.saved_elems_per_sample /= t;
+        break;
+      case TpSplit::heads:
+        if (o.kind == ZooOpKind::gemm) o.batch = std::max(1, int(std::lround(o.batch / t)));
+        o.flops_per_sample /= t;
+        o.elems_per_sample /= t;
+        o.saved_elems_per_sample /= t;
+        break;
+      case TpSplit::width:
+        o.elems_per_sample /= t;
+        o.saved_elems_per_sample /= t;
+        break;
+    }
+  }
+  return s;
+}
+
 int choose_micro_batch(const ZooEstimateInput& in, double act_bytes_per_sample, double params) {
   if (in.micro_batch_size > 0) return in.micro_batch_size;
   const auto mem = in.device.memory_bytes;
@@ -110,14 +144,27 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
     r.error = "device count and gradient accumulation must be at least 1";
     return r;
   }
+  const int tp = std::max(1, in.tensor_parallel);
+  if (tp > 1 && !L.tensor_parallel) {
+    r.error = "tensor parallelism is not modelled for " + L.name + " (a CNN or Transformer-XL layer list)";
+    return r;
+  }
+  if (in.device_count % tp != 0) {
+    r.error = "device count " + std::to_string(in.device_count) + " is not a multiple of tensor parallelism " +
+              std::to_string(tp);
+    return r;
+  }
+  const int dp = in.device_count / tp;
+  const LayerList share = tensor_parallel_share(L, tp);  // what one rank runs
   const double e_act = act_bytes(in.precision);
   const double e = e_act;
   const double gemm_elem = in.precision == Precision::fp8 ? 1.0 : e_act;
   r.params = L.params();
   r.forward_flops_per_sample = L.forward_flops_per_sample();
   r.model_flops_per_sample = 3.0 * r.forward_flops_per_sample;
-  r.activation_bytes_per_sample = L.saved_elems_per_sample() * e_act;
-  const int b = choose_micro_batch(in, r.activation_bytes_per_sample, r.params);
+  r.activation_bytes_per_sample = share.saved_elems_per_sample() * e_act;
+  const double rank_params = share.params();
+  const int b = choose_micro_batch(in, r.activation_bytes_per_sample, rank_params);
   r.micro_batch_size = b;
   if (in.micro_batch_size <= 0) r.notes.push_back("micro-batch " + std::to_string(b) + " chosen to fit memory");
 
@@ -131,7 +178,7 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
   if (simt && in.zoo.simt_gemm_eff_max > 0) ep.gemm_eff_max = in.zoo.simt_gemm_eff_max;
   const double p16 = peak16(in.device, in.precision) > 0 ? peak16(in.device, in.precision) : peak;
   double fwd = 0, bwd = 0, mem_bound = 0;
-  for (const auto& o : L.ops) {
+  for (const auto& o : share.ops) {
     ZooOpTime t;
     t.name = o.name;
     if (o.attention_score && in.zoo.fused_attention) {
@@ -161,22 +208,36 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
     if (t.memory_bound) mem_bound += t.forward_s + t.backward_s;
     r.ops.push_back(std::move(t));
   }
+  const Topology topo = make_topology(in.device, ep);
+  // Tensor parallelism (Megatron): a row-split GEMM's output is all-reduced over the tp ranks in
+  // the forward, a column-split GEMM's input gradient in the backward; on the critical path.
+  if (tp > 1) {
+    for (const auto& o : share.ops) {
+      if (o.kind != ZooOpKind::gemm) continue;
+      const double M = std::max(1.0, o.m_per_sample * b) * o.batch;
+      if (o.tp_split == TpSplit::rows) r.tp_comm_s += o.repeat * all_reduce_s(M * o.n * e, tp, 1, topo);
+      if (o.tp_split == TpSplit::columns) r.tp_comm_s += o.repeat * all_reduce_s(M * o.k * e, tp, 1, topo);
+    }
+    fwd += 0.5 * r.tp_comm_s;
+    bwd += 0.5 * r.tp_comm_s;
+  }
   r.compute_s_per_microbatch = fwd + bwd;
   r.memory_bound_s_per_microbatch = mem_bound;
 
-  // Data-parallel gradient all-reduce, overlapped with the last micro-batch's backward.
-  const Topology topo = make_topology(in.device, ep);
-  const double grad_bytes = in.zoo.grad_bytes_per_param * r.params;
-  r.dp_comm_s = all_reduce_s(grad_bytes, in.device_count, 1, topo);
+  // Data-parallel gradient all-reduce of each rank's share over the dp replicas (tp ranks apart),
+  // overlapped with the last micro-batch's backward.
+  const double grad_bytes = in.zoo.grad_bytes_per_param * rank_params;
+  r.dp_comm_s = all_reduce_s(grad_bytes, dp, tp, topo);
   r.dp_comm_exposed_s = std::max(r.dp_comm_s - ep.dp_overlap * bwd, r.dp_comm_s * in.zoo.last_bucket_fraction);
-  r.optimizer_s = memory_time_s(in.zoo.optimizer_bytes_per_param * r.params, hbm, 1, ep);
+  r.optimizer_s = memory_time_s(in.zoo.optimizer_bytes_per_param * rank_params, hbm, 1, ep);
 
   r.step_time_s = in.grad_accumulation * r.compute_s_per_microbatch + r.dp_comm_exposed_s + r.optimizer_s;
   if (!(r.step_time_s > 0) || !std::isfinite(r.step_time_s)) {
     r.error = "step time not computable";
     return r;
   }
-  r.samples_per_s_per_gpu = double(b) * in.grad_accumulation / r.step_time_s;
+  // A micro-batch of b samples occupies the tp ranks of one replica.
+  r.samples_per_s_per_gpu = double(b) * in.grad_accumulation / r.step_time_s / tp;
   r.tokens_per_s_per_gpu = r.samples_per_s_per_gpu * L.tokens_per_sample;
   const double nominal = in.device.peak(in.precision).value_or(peak);
   r.mfu = nominal > 0 ? r.samples_per_s_per_gpu * r.model_flops_per_sample / nominal : 0;

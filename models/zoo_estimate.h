@@ -15,18 +15,23 @@
 //     2 in 16-bit mixed precision; fitted: the counted passes are a lower bound on real traffic)
 //   attention scores: unfused (QKᵀ and AV as batched GEMMs, softmax + dropout as memory traffic over
 //     the s² score matrix) unless fused_attention (then attention_time_s of efficiency.h)
-//   step (per data-parallel rank, n_mb micro-batches accumulated):
-//     t_step = n_mb · (Σ t_fwd + Σ t_bwd) + t_dp_exposed + t_opt
-//     t_dp   = all_reduce_s(grad_bytes, dp)          (models/collectives.h; grad_bytes = 4·params:
-//              PyTorch AMP / TF mixed precision keep fp32 gradients)
+//   tensor parallelism over tp ranks (transformer stacks; Shoeybi et al. 2019): each op runs its
+//     TpSplit share (column / row / head / width split: N, K, heads or elements ÷ tp; norms and
+//     embeddings whole), plus an all-reduce of b·m·width·e bytes over the tp ranks after every
+//     row-split GEMM forward and before every column-split GEMM backward, not overlapped:
+//     t_tp = Σ all_reduce_s(bytes, tp)
+//   step (per data-parallel replica of tp ranks, n_mb micro-batches accumulated):
+//     t_step = n_mb · (Σ t_fwd + Σ t_bwd + t_tp) + t_dp_exposed + t_opt
+//     t_dp   = all_reduce_s(grad_bytes, dp = devices/tp) (models/collectives.h; grad_bytes = 4·params
+//              per rank: PyTorch AMP / TF mixed precision keep fp32 gradients)
 //     t_dp_exposed = max(t_dp − dp_overlap · t_bwd(last micro-batch), t_dp · last_bucket_fraction)
 //              (DDP / Horovod overlap the bucketed all-reduce with the last backward; the last
 //              bucket always waits)
 //     t_opt  = memory_time_s(optimizer_bytes_per_param · params)   (fp32 master weights, Adam/LAMB
 //              moments: read w, g, m, v; write w, m, v)
-//   samples/s per device = b · n_mb / t_step;  tokens/s = samples/s · tokens_per_sample.
-// Assumptions: pure data parallelism (every model of the zoo fits one device; ZeRO/TP are not
-//   modelled here); attention materialises the score matrix (the BERT/T5X/ViT implementations the
+//   samples/s per device = b · n_mb / (t_step · tp);  tokens/s = samples/s · tokens_per_sample.
+// Assumptions: data parallelism, with Megatron-style tensor parallelism where a record states it
+//   (T5X's model partitions); no ZeRO or pipeline; attention materialises the score matrix (the BERT/T5X/ViT implementations the
 //   zoo records use); one kernel per op; the framework fuses nothing beyond what the layer list says.
 // Ignores: data loading / augmentation (DALI keeps it off the critical path in the sources),
 //   wave quantization, cuDNN algorithm choice, host dispatch limits, stragglers.
@@ -46,6 +51,14 @@ namespace flopcast::models {
 
 enum class ZooOpKind { gemm, memory };
 
+// How Megatron-style tensor parallelism over tp ranks splits an op (Shoeybi et al. 2019):
+// columns: the weight's output width N / tp (QKV, cross K/V, FFN in, the vocabulary-parallel head);
+// rows: the reduction K / tp, followed by an all-reduce of the output (attention out, FFN out);
+// heads: attention heads / tp (scores, softmax); width: elementwise work over a split width
+// (activation function, vocabulary-parallel loss); replicate: every rank does it all (norms,
+// residuals, embeddings, small heads).
+enum class TpSplit { replicate, columns, rows, heads, width };
+
 // One op of a layer list, sized for one sample. `repeat` identical ops share one entry.
 struct ZooOp {
   std::string name;
@@ -62,6 +75,7 @@ struct ZooOp {
   bool elementwise_fp32 = false;   // memory traffic in fp32 regardless of precision (loss, softmax logits)
   bool depthwise = false;          // depthwise convolution (memory traffic × depthwise_traffic_factor)
   bool attention_score = false;    // QKᵀ, softmax, AV: one fused kernel when ZooParams::fused_attention
+  TpSplit tp_split = TpSplit::replicate;
 };
 
 struct LayerList {
@@ -69,6 +83,7 @@ struct LayerList {
   ModelKind kind = ModelKind::cnn;
   double tokens_per_sample = 1;  // sequence tokens (encoder-decoder: target tokens); 1 for images
   std::vector<ZooOp> ops;
+  bool tensor_parallel = false;  // the builder tagged every op's TpSplit (transformer stacks)
 
   double params() const;               // Σ weight_params · repeat
   double forward_flops_per_sample() const;  // Σ flops_per_sample · repeat
@@ -111,7 +126,9 @@ struct ZooEstimateInput {
   LayerList layers;
   Precision precision = Precision::fp16;
   DeviceSpec device;
-  int device_count = 1;        // data-parallel ranks
+  int device_count = 1;        // devices: tensor_parallel × data-parallel ranks
+  int tensor_parallel = 1;     // tp ranks per model replica (Megatron-style; layer lists that tag
+                               // their ops only: LayerList::tensor_parallel)
   int micro_batch_size = 0;    // samples per micro-batch per device; 0: choose (see zoo_estimate)
   int grad_accumulation = 1;   // micro-batches per optimizer step
   EfficiencyParams efficiency;
@@ -134,6 +151,7 @@ struct ZooEstimateResult {
   double model_flops_per_sample = 0;  // 3 × forward
   double compute_s_per_microbatch = 0;
   double memory_bound_s_per_microbatch = 0;  // the part of it spent in memory-bound ops
+  double tp_comm_s = 0;  // tensor-parallel all-reduces per micro-batch (forward + backward), exposed
   double dp_comm_s = 0;
   double dp_comm_exposed_s = 0;
   double optimizer_s = 0;

@@ -32,6 +32,7 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
   std::string all_null;
   models::ZooEstimateResult zr;
   int gpus = 0;
+  int tp = 1;  // tensor-parallel ranks per replica, as the record states
   bool gpus_known = false;
   double tokens_per_sample = 1;
   models::Precision prec = models::Precision::fp16;
@@ -124,13 +125,18 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     zi.precision = prec;
     zi.device = *dev;
     zi.device_count = gpus;
+    // Tensor parallelism as the record states it (T5X's model partitions); dp replicas share the batch.
+    const json& par = field(js, "parallelism");
+    tp = par.is_object() ? int(positive(par, "tp").value_or(1)) : 1;
+    zi.tensor_parallel = tp;
+    const int dp = std::max(1, gpus / std::max(1, tp));
     zi.efficiency = o.efficiency;
     zi.zoo = zp;
     const auto mb = positive(jt, "micro_batch_size");
     const auto ga = positive(jt, "gradient_accumulation");
-    std::optional<double> local;  // samples per device per step
-    if (auto g = number(jt, "global_batch_samples"); g && *g > 0) local = *g / gpus;
-    else if (auto t = number(jt, "global_batch_tokens"); t && *t > 0) local = *t / tokens_per_sample / gpus;
+    std::optional<double> local;  // samples per data-parallel replica per step
+    if (auto g = number(jt, "global_batch_samples"); g && *g > 0) local = *g / dp;
+    else if (auto t = number(jt, "global_batch_tokens"); t && *t > 0) local = *t / tokens_per_sample / dp;
     if (mb) {
       zi.micro_batch_size = *mb;
       zi.grad_accumulation = ga ? *ga : (local ? std::max(1, int(std::lround(*local / *mb))) : 1);
@@ -202,8 +208,10 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
   out["why_null"] = why;
   if (zr.ok) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "dp%d mb%d accum%d", gpus, zr.micro_batch_size,
-                  zr.samples_per_s_per_gpu > 0 ? int(std::lround(zr.step_time_s * zr.samples_per_s_per_gpu /
+    const std::string tp_text = tp > 1 ? " tp" + std::to_string(tp) : std::string();
+    std::snprintf(buf, sizeof buf, "dp%d%s mb%d accum%d", std::max(1, gpus / std::max(1, tp)), tp_text.c_str(),
+                  zr.micro_batch_size,
+                  zr.samples_per_s_per_gpu > 0 ? int(std::lround(zr.step_time_s * zr.samples_per_s_per_gpu * tp /
                                                                  std::max(1, zr.micro_batch_size)))
                                                : 1);
     out["layout"] = std::string(buf);

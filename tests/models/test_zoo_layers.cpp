@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "models/cnn.h"
+#include "models/collectives.h"
 #include "models/encoder.h"
 #include "models/encoder_decoder.h"
 #include "models/vit.h"
@@ -221,4 +222,48 @@ TEST_CASE("zoo fp32 is fp32 math, as the decoders': MFU against the peak it runs
   CHECK(t.mfu < 1);
   // the tf32 tensor cores (156 TFLOP/s) are several times the fp32 pipe (19.5)
   CHECK(t.samples_per_s_per_gpu > 2.5 * f.samples_per_s_per_gpu);
+}
+
+TEST_CASE("zoo tensor parallelism: split GEMMs, all-reduces on the critical path, one replica per tp ranks", "[zoo][tp]") {
+  // BERT-large pretraining at 128 tokens, micro-batch 32, on 8 A100s: tp 1 (8 replicas) against
+  // tp 2 (4 replicas of 2 ranks, Megatron-style: QKV and FFN-in split by columns, attention-out and
+  // FFN-out by rows, heads split, the MLM decoder vocabulary-parallel).
+  EncoderSpec bert;
+  bert.stack = stack(24, 1024, 16, 4096);
+  bert.vocab_size = 30522;
+  ZooEstimateInput in;
+  in.layers = build_encoder(bert, 128, Phase::pretrain, "bert-large");
+  REQUIRE(in.layers.tensor_parallel);
+  in.device = testing::a100();
+  in.device_count = 8;
+  in.micro_batch_size = 32;
+  in.precision = Precision::fp16;
+  const auto one = zoo_estimate(in);
+  in.tensor_parallel = 2;
+  const auto two = zoo_estimate(in);
+  REQUIRE(one.ok);
+  REQUIRE(two.ok);
+  CHECK(one.tp_comm_s == 0);
+  // Hand count of the all-reduces of one micro-batch (b·s = 4096 tokens of 1024 fp16 values):
+  // per layer, forward after attention-out and FFN-out, backward before QKV and FFN-in; plus the
+  // MLM decoder's input gradient (round(0.15 · 128) = 19 masked positions per sample).
+  const Topology topo = make_topology(in.device, in.efficiency);
+  const double act = 32.0 * 128 * 1024 * 2;
+  const double expected = 24 * 4 * all_reduce_s(act, 2, 1, topo) + all_reduce_s(32.0 * 19 * 1024 * 2, 2, 1, topo);
+  CHECK(two.tp_comm_s == Approx(expected).epsilon(1e-9));
+  // Each rank holds about half of the layers' weights: a smaller gradient all-reduce per rank.
+  CHECK(two.dp_comm_s < one.dp_comm_s);
+  // Per GPU, tp 2 cannot beat pure data parallelism here (same work, plus the all-reduces), and it
+  // is not 2x slower either (the GEMMs are split, not repeated).
+  CHECK(two.samples_per_s_per_gpu < one.samples_per_s_per_gpu);
+  CHECK(two.samples_per_s_per_gpu > 0.6 * one.samples_per_s_per_gpu);
+  CHECK(two.mfu < one.mfu);
+  // A layer list without tagged ops (a CNN), or a count tp does not divide, is an error.
+  in.device_count = 7;
+  CHECK_FALSE(zoo_estimate(in).ok);
+  in.device_count = 8;
+  in.layers = *build_cnn("resnet50-v1.5", 224);
+  const auto cnn = zoo_estimate(in);
+  CHECK_FALSE(cnn.ok);
+  CHECK(cnn.error.find("tensor parallelism is not modelled") != std::string::npos);
 }
