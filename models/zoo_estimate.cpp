@@ -164,6 +164,7 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
   r.model_flops_per_sample = 3.0 * r.forward_flops_per_sample;
   r.activation_bytes_per_sample = share.saved_elems_per_sample() * e_act;
   const double rank_params = share.params();
+  r.params_per_rank = rank_params;
   const int b = choose_micro_batch(in, r.activation_bytes_per_sample, rank_params);
   r.micro_batch_size = b;
   if (in.micro_batch_size <= 0) r.notes.push_back("micro-batch " + std::to_string(b) + " chosen to fit memory");
@@ -218,8 +219,6 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
       if (o.tp_split == TpSplit::rows) r.tp_comm_s += o.repeat * all_reduce_s(M * o.n * e, tp, 1, topo);
       if (o.tp_split == TpSplit::columns) r.tp_comm_s += o.repeat * all_reduce_s(M * o.k * e, tp, 1, topo);
     }
-    fwd += 0.5 * r.tp_comm_s;
-    bwd += 0.5 * r.tp_comm_s;
   }
   r.compute_s_per_microbatch = fwd + bwd;
   r.memory_bound_s_per_microbatch = mem_bound;
@@ -231,7 +230,8 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
   r.dp_comm_exposed_s = std::max(r.dp_comm_s - ep.dp_overlap * bwd, r.dp_comm_s * in.zoo.last_bucket_fraction);
   r.optimizer_s = memory_time_s(in.zoo.optimizer_bytes_per_param * rank_params, hbm, 1, ep);
 
-  r.step_time_s = in.grad_accumulation * r.compute_s_per_microbatch + r.dp_comm_exposed_s + r.optimizer_s;
+  r.step_time_s =
+      in.grad_accumulation * (r.compute_s_per_microbatch + r.tp_comm_s) + r.dp_comm_exposed_s + r.optimizer_s;
   if (!(r.step_time_s > 0) || !std::isfinite(r.step_time_s)) {
     r.error = "step time not computable";
     return r;

@@ -147,6 +147,7 @@ struct ZooEstimateResult {
   std::string error;
   int micro_batch_size = 0;
   double params = 0;
+  double params_per_rank = 0;  // the share one tensor-parallel rank holds (params when tp = 1)
   double forward_flops_per_sample = 0;
   double model_flops_per_sample = 0;  // 3 × forward
   double compute_s_per_microbatch = 0;

@@ -1,9 +1,11 @@
 // Scenario keys of the "parallelism" section: the parallel layout (explicit, or "auto": the model
 // chooses) and the knobs that apply to either (sharding, pipeline schedule, micro-batch size).
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "scenarios/keys_sections.h"
+#include "scenarios/model_library.h"
 
 namespace flopcast::scenarios::detail {
 
@@ -66,19 +68,42 @@ namespace {
 // pipeline; the micro-batch is the user's or chosen to fit memory (scenarios/runner.cpp).
 void apply_zoo_parallelism(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
   ZooWorkload& z = *s.zoo;
-  const std::string what = "preset \"" + z.library_name + "\" runs data parallelism only (models/zoo_estimate)";
+  const std::string name = z.library_name == "custom" ? "the " + kind_name(z.kind) + " shape"
+                                                       : "preset \"" + z.library_name + "\"";
+  // Transformer stacks (their layer lists tag each op's split) also take Megatron-style tensor
+  // parallelism in an explicit layout; CNNs and Transformer-XL run data parallelism only.
+  const bool tp_ok = z.layers.tensor_parallel;
+  const std::string what = name + (tp_ok ? " runs data and tensor parallelism only (models/zoo_estimate)"
+                                         : " runs data parallelism only (models/zoo_estimate)");
   s.auto_layout = r.string("/parallelism/layout", "auto") == "auto";
+  int tp = 1;
+  if (!s.auto_layout && tp_ok && r.has("/parallelism/tp")) {
+    tp = int(r.integer("/parallelism/tp"));
+    int heads = 0;  // the attention heads tp splits (every head-split GEMM's batch)
+    for (const auto& o : z.layers.ops)
+      if (o.tp_split == models::TpSplit::heads && o.kind == models::ZooOpKind::gemm) heads = std::gcd(heads, o.batch);
+    if (tp < 1 || s.device_count % tp != 0)
+      issues.push_back({"/parallelism/tp", "is " + std::to_string(tp) + ": expected a divisor of device_count (" +
+                                               std::to_string(s.device_count) + ")"});
+    else if (heads > 0 && heads % tp != 0)
+      issues.push_back({"/parallelism/tp", "is " + std::to_string(tp) + ": expected a divisor of the attention heads (" +
+                                               std::to_string(heads) + ")"});
+  }
+  const int dp = tp >= 1 && s.device_count % tp == 0 ? s.device_count / tp : s.device_count;
   for (const char* key : kExplicitOnly) {
     const std::string ptr = std::string("/parallelism/") + key;
     if (!r.has(ptr)) continue;
     if (s.auto_layout)
       issues.push_back({ptr, "set while /parallelism/layout is \"auto\": expected layout \"explicit\" or no " + std::string(key)});
-    else if (std::string(key) == "dp" && r.integer(ptr) != s.device_count)
-      issues.push_back({ptr, "is " + std::to_string(r.integer(ptr)) + ": " + what + ": expected device_count (" +
-                                 std::to_string(s.device_count) + ")"});
+    else if (std::string(key) == "dp" && r.integer(ptr) != dp)
+      issues.push_back({ptr, "is " + std::to_string(r.integer(ptr)) + ": " + what + ": expected device_count" +
+                                 (tp > 1 ? " / tp (" : " (") + std::to_string(dp) + ")"});
+    else if (std::string(key) == "tp" && tp_ok)
+      continue;  // checked above
     else if (std::string(key) != "dp" && r.integer(ptr) != 1)
       issues.push_back({ptr, "is " + std::to_string(r.integer(ptr)) + ": " + what + ": expected 1"});
   }
+  z.tensor_parallel = tp;
   if (r.has("/parallelism/sharding") && r.string("/parallelism/sharding") != "none")
     issues.push_back({"/parallelism/sharding", "is \"" + r.string("/parallelism/sharding") + "\": " + what +
                                                    " without ZeRO sharding: expected \"none\""});
@@ -88,17 +113,20 @@ void apply_zoo_parallelism(const Reader& r, Scenario& s, std::vector<Issue>& iss
     issues.push_back({"/parallelism/sequence_parallel", "is true: " + what + ": expected false"});
   s.training.overlap_grad_reduce = r.boolean("/parallelism/overlap_grad_reduce", true);
   models::Layout l;
-  l.dp = s.device_count;
+  l.dp = dp;
+  l.tp = tp;
   z.micro_batch_size = r.has("/parallelism/micro_batch_size") ? int(r.integer("/parallelism/micro_batch_size")) : 0;
   l.micro_batch_size = z.micro_batch_size;
   s.layout = l;
   s.training.micro_batch_size = l.micro_batch_size;
   if (z.global_batch_samples <= 0) return;  // reported by apply_workload
-  const double share = z.global_batch_samples / s.device_count;
+  const double share = z.global_batch_samples / dp;
   if (share < 1 || share != std::floor(share)) {
     issues.push_back({z.batch_pointer, "is " + nlohmann::json(static_cast<long long>(z.global_batch_samples)).dump() +
-                                           " samples: expected a multiple of device_count (" +
-                                           std::to_string(s.device_count) + "): every data-parallel rank takes the same share"});
+                                           " samples: expected a multiple of " +
+                                           (tp > 1 ? "the data-parallel replicas (" + std::to_string(dp) + ")"
+                                                   : "device_count (" + std::to_string(s.device_count) + ")") +
+                                           ": every data-parallel rank takes the same share"});
   } else if (z.micro_batch_size > 0 && std::fmod(share, z.micro_batch_size) != 0) {
     issues.push_back({"/parallelism/micro_batch_size",
                       "is " + std::to_string(z.micro_batch_size) + ": expected a divisor of the per-device share of the global batch (" +

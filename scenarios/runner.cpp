@@ -454,7 +454,12 @@ RunResult run_zoo(const RunRequest& req, const Prepared& p, const models::Device
         } else {
           const bool tokens = !out.result["metrics"]["tokens_per_s_per_gpu"].is_null();
           points.push_back(sweep_point(n, pr, s.usd_per_gpu_hour.has_value(), tokens,
-                                       pst.result.samples_per_s_per_gpu, "dp=" + std::to_string(n), run_sigma));
+                                       pst.result.samples_per_s_per_gpu,
+                                       pst.input.tensor_parallel > 1
+                                           ? "dp=" + std::to_string(n / pst.input.tensor_parallel) +
+                                                 " tp=" + std::to_string(pst.input.tensor_parallel)
+                                           : "dp=" + std::to_string(n),
+                                       run_sigma));
           continue;
         }
       }

@@ -32,6 +32,7 @@ struct ZooWorkload {
   double global_batch_samples = 0;             // per optimizer step, all replicas
   std::string batch_pointer = "/workload/global_batch_samples";  // where the user gave the batch
   int micro_batch_size = 0;  // /parallelism/micro_batch_size when given; 0: chosen to fit memory
+  int tensor_parallel = 1;   // /parallelism/tp of an explicit layout (transformer presets only)
 };
 
 struct Scenario {

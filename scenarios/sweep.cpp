@@ -144,7 +144,9 @@ SweepRow evaluate(const Scenario& base, bool search_recompute, const EvalDevice&
   s.auto_layout = true;
   s.layout.dp = count;
   if (base.zoo) {
-    // Model-library presets: data parallelism over `count` devices (scenarios/zoo_run.h).
+    s.layout.dp = count / std::max(1, base.zoo->tensor_parallel);
+    // Model-library presets: data parallelism over `count` devices, in replicas of the scenario's
+    // tensor parallelism (the zoo model searches no layout; scenarios/zoo_run.h).
     s.usd_per_gpu_hour = dev.price.usd_per_gpu_hour.value_or(0.0);
     const ZooStep st = zoo_step(s, dev.spec, count);
     if (st.ok) {

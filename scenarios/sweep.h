@@ -20,7 +20,9 @@
 // whatever the number of threads.
 // Layout: auto for every configuration; with an auto-layout scenario the parts it fixes
 // (sharding, sequence parallelism, micro-batch) stay fixed, an explicit layout is not used at all;
-// recompute is searched too unless the scenario sets /workload/activation_recompute.
+// recompute is searched too unless the scenario sets /workload/activation_recompute. A model-library
+// preset runs data parallelism over replicas of its scenario's tensor parallelism (1 unless an
+// explicit layout sets tp): counts tp does not divide are infeasible, with the reason.
 // Ignores: any custom device profile of the scenario (only catalog devices are swept).
 #pragma once
 

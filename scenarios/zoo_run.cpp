@@ -18,10 +18,15 @@ ZooStep zoo_step(const Scenario& s, const models::DeviceSpec& device, int device
     st.why = "device count below 1";
     return st;
   }
-  const double share = z.global_batch_samples / device_count;
+  const int tp = std::max(1, z.tensor_parallel);
+  if (device_count % tp != 0) {
+    st.why = std::to_string(device_count) + " devices are not a multiple of tensor parallelism " + std::to_string(tp);
+    return st;
+  }
+  const double share = z.global_batch_samples / (device_count / tp);  // per data-parallel replica
   if (share < 1 || share != std::floor(share)) {
     st.why = "global batch of " + std::to_string(std::llround(z.global_batch_samples)) + " samples does not split over " +
-             std::to_string(device_count) + " devices";
+             std::to_string(device_count / tp) + " data-parallel replicas";
     return st;
   }
   models::ZooEstimateInput& in = st.input;
@@ -29,12 +34,13 @@ ZooStep zoo_step(const Scenario& s, const models::DeviceSpec& device, int device
   in.precision = s.training.precision;
   in.device = device;
   in.device_count = device_count;
+  in.tensor_parallel = tp;
   in.efficiency = models::EfficiencyParams{};
   if (!s.training.overlap_grad_reduce) in.efficiency.dp_overlap = 0;  // the reduction after the backward
   in.zoo = models::ZooParams{};
   if (z.micro_batch_size > 0) {
     if (std::fmod(share, z.micro_batch_size) != 0) {
-      st.why = "micro-batch " + std::to_string(z.micro_batch_size) + " does not divide the per-device share (" +
+      st.why = "micro-batch " + std::to_string(z.micro_batch_size) + " does not divide the per-replica share (" +
                std::to_string(std::llround(share)) + " samples)";
       return st;
     }
@@ -69,11 +75,15 @@ models::EstimateResult zoo_run_totals(const Scenario& s, const models::DeviceSpe
   const ZooWorkload& z = *s.zoo;
   const models::ZooEstimateResult& zr = step.result;
   const double d = device_count;
-  r.layout.dp = device_count;
+  const int tp = std::max(1, step.input.tensor_parallel);
+  r.layout.dp = device_count / tp;
+  r.layout.tp = tp;
   r.layout.micro_batch_size = zr.micro_batch_size;
-  r.layout_note = "data parallelism over " + std::to_string(device_count) + " devices (models/zoo_estimate): micro-batch " +
-                  std::to_string(zr.micro_batch_size) + " x " + std::to_string(step.input.grad_accumulation) +
-                  " accumulated per device per step" +
+  r.layout_note = (tp > 1 ? "data parallelism over " + std::to_string(device_count / tp) + " replicas of " +
+                                std::to_string(tp) + "-way tensor parallelism"
+                          : "data parallelism over " + std::to_string(device_count) + " devices") +
+                  " (models/zoo_estimate): micro-batch " + std::to_string(zr.micro_batch_size) + " x " +
+                  std::to_string(step.input.grad_accumulation) + " accumulated per replica per step" +
                   (z.micro_batch_size > 0 ? std::string(" (as given)") : std::string(" (the largest split that fits memory)"));
   r.layouts_evaluated = 1;
   r.params = zr.params;
@@ -87,7 +97,7 @@ models::EstimateResult zoo_run_totals(const Scenario& s, const models::DeviceSpe
   r.parallel_efficiency =
       std::clamp(step.input.grad_accumulation * zr.compute_s_per_microbatch / zr.step_time_s, 0.0, 1.0);
   r.pipeline_bubble_fraction = 0;
-  r.exposed_comm_s_per_step = zr.dp_comm_exposed_s;
+  r.exposed_comm_s_per_step = zr.dp_comm_exposed_s + step.input.grad_accumulation * zr.tp_comm_s;
 
   const double goodput = scenario_goodput(s, device_count, zr.params);
   r.training_time_s = z.training_samples / (zr.samples_per_s_per_gpu * d) / goodput;
@@ -106,9 +116,10 @@ models::EstimateResult zoo_run_totals(const Scenario& s, const models::DeviceSpe
   r.cost_usd = r.gpu_hours * s.usd_per_gpu_hour.value_or(0.0) + er.energy_kwh * s.electricity_usd_per_kwh;
 
   auto& m = r.memory;
-  m.weights_bytes = 4.0 * zr.params;    // fp32 master weights
-  m.gradients_bytes = 4.0 * zr.params;  // fp32 gradients (all-reduced)
-  m.optimizer_bytes = 8.0 * zr.params;  // two Adam / LAMB moments
+  const double held = zr.params_per_rank > 0 ? zr.params_per_rank : zr.params;  // this rank's share
+  m.weights_bytes = 4.0 * held;    // fp32 master weights
+  m.gradients_bytes = 4.0 * held;  // fp32 gradients (all-reduced)
+  m.optimizer_bytes = 8.0 * held;  // two Adam / LAMB moments
   m.activations_bytes = zr.micro_batch_size * zr.activation_bytes_per_sample;
   m.buffers_bytes = 0;
   m.total_bytes = m.weights_bytes + m.gradients_bytes + m.optimizer_bytes + m.activations_bytes;

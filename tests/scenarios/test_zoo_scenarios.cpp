@@ -14,6 +14,7 @@
 #include "models/zoo_estimate.h"
 #include "scenarios/model_library.h"
 #include "scenarios/scenario.h"
+#include "scenarios/zoo_run.h"
 
 using namespace flopcast;
 using namespace flopcast::scenarios;
@@ -344,4 +345,39 @@ TEST_CASE("the new examples are stored in canonical form", "[zoo][writer]") {
     const std::string text = test::slurp(test::source_path(rel_path));
     CHECK(save_scenario_text(ordered_json::parse(text)) == text);
   }
+}
+
+TEST_CASE("a transformer preset takes tensor parallelism in an explicit layout", "[zoo][scenario][tp]") {
+  // BERT-large on 16 GPUs: 8 replicas of tp 2 against 16 replicas, same global batch.
+  auto doc = example("scenarios/examples/bert-large-16gpu.json");
+  doc["parallelism"] = {{"layout", "explicit"}, {"tp", 2}};
+  const RunResult two = test::run_text(doc.dump(), "tp2.json");
+  REQUIRE(two.ok);
+  CHECK(two.result["layout"]["tp"] == 2);
+  CHECK(two.result["layout"]["dp"] == 8);
+  CHECK(two.result["layout"]["note"].get<std::string>().find("8 replicas of 2-way tensor parallelism") !=
+        std::string::npos);
+  const RunResult one = test::run_file("scenarios/examples/bert-large-16gpu.json");
+  REQUIRE(one.ok);
+  // The estimate is models/zoo_estimate's with tensor_parallel 2 (the runner adds nothing).
+  const Scenario s = load_scenario_text(doc.dump(), "tp2.json").scenario;
+  const auto* dev = hwprofiles::builtin_catalog().find(s.device_id);
+  REQUIRE(dev);
+  const ZooStep st = zoo_step(s, dev->to_device_spec(), s.device_count);
+  REQUIRE(st.ok);
+  CHECK(st.input.tensor_parallel == 2);
+  CHECK(rel(two.result["metrics"]["step_time_s"].get<double>(), st.result.step_time_s) < 1e-12);
+  // Half the weights per GPU; per GPU fewer samples/s than 16 plain replicas (the all-reduces).
+  CHECK(two.result["memory"]["weights_gib"].get<double>() < 0.6 * one.result["memory"]["weights_gib"].get<double>());
+  CHECK(two.result["metrics"]["samples_per_s_per_gpu"].get<double>() <
+        one.result["metrics"]["samples_per_s_per_gpu"].get<double>());
+  // tp must divide the 16 heads and the device count; dp, when given, is device_count / tp.
+  doc["parallelism"]["tp"] = 3;
+  CHECK(first_pointer(doc) == "/parallelism/tp");
+  doc["parallelism"]["tp"] = 32;
+  CHECK(first_pointer(doc) == "/parallelism/tp");
+  doc["parallelism"]["tp"] = 2;
+  doc["parallelism"]["dp"] = 16;
+  CHECK(first_pointer(doc) == "/parallelism/dp");
+  CHECK(first_message(doc).find("expected device_count / tp (8)") != std::string::npos);
 }
