@@ -128,6 +128,12 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     // Tensor parallelism as the record states it (T5X's model partitions); dp replicas share the batch.
     const json& par = field(js, "parallelism");
     tp = par.is_object() ? int(positive(par, "tp").value_or(1)) : 1;
+    for (const char* axis : {"pp", "cp", "ep"})
+      if (par.is_object())
+        if (const auto v = positive(par, axis); v && *v > 1)
+          notes.push_back(std::string("system.parallelism.") + axis + " = " + std::to_string(int(*v)) +
+                          " is not modelled for model-library kinds: predicted without it (data and tensor "
+                          "parallelism only)");
     zi.tensor_parallel = tp;
     const int dp = std::max(1, gpus / std::max(1, tp));
     zi.efficiency = o.efficiency;

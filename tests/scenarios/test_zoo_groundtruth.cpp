@@ -200,3 +200,36 @@ TEST_CASE("zoo predictor: leave-one-family-out cross-validation on public-zoo.js
   CHECK(n_ttt == 3);
   CHECK(in_band / n_all > 0.35);
 }
+
+TEST_CASE("zoo records: stated tensor parallelism is modelled, pipeline parallelism is said to be not", "[zoo][tp]") {
+  json records;
+  {
+    std::ifstream f(scenarios::test::source_path("tests/data/groundtruth/public-zoo.json"));
+    REQUIRE(f);
+    f >> records;
+  }
+  json xxl;
+  for (const auto& r : records)
+    if (r["id"] == "rosetta-t5x-xxl-pile-pretrain-a100-80gb-512gpu-tp8-bf16") xxl = r;
+  REQUIRE(xxl.is_object());
+  const auto lookup = scenarios::builtin_device_lookup();
+  const scenarios::PredictOptions opts;
+  // T5X XXL on 512 A100 in 8-way model partitions: 64 replicas of tp 8, each with micro-batch 36
+  // (2,304 = 64 × 36). Run as 512 data-parallel replicas it was 67 % too fast.
+  const auto p = scenarios::predict_zoo_record(xxl, lookup, opts);
+  CHECK(p.out["layout"] == "dp64 tp8 mb36 accum1");
+  const double measured = xxl["measured"]["samples_per_s_per_gpu"].get<double>();
+  const double predicted = p.out["predicted"]["samples_per_s_per_gpu"].get<double>();
+  CHECK(std::fabs(predicted / measured - 1) < 0.25);
+  json no_tp = xxl;
+  no_tp["system"]["parallelism"]["tp"] = 1;
+  no_tp["system"]["parallelism"]["dp"] = 512;
+  CHECK(scenarios::predict_zoo_record(no_tp, lookup, opts).out["predicted"]["samples_per_s_per_gpu"].get<double>() >
+        1.4 * predicted);
+  json pp = xxl;
+  pp["system"]["parallelism"]["pp"] = 4;
+  const auto q = scenarios::predict_zoo_record(pp, lookup, opts);
+  bool said = false;
+  for (const auto& n : q.out["notes"]) said = said || n.get<std::string>().find("parallelism.pp = 4 is not modelled") != std::string::npos;
+  CHECK(said);
+}
