@@ -1,6 +1,7 @@
 // Scenario keys of the "workload" section (what is trained, and how) and their mapping onto
 // models::TransformerShape / models::TrainingSpec.
 #include <string>
+#include <vector>
 
 #include <algorithm>
 #include <cmath>
@@ -529,18 +530,19 @@ void apply_own_zoo_shape(const Reader& r, Scenario& s, std::vector<Issue>& issue
     lib.entry["n_layers_enc"] = lib.entry["n_layers"];
     lib.entry["n_layers_dec"] = lib.entry["n_layers"];
   }
-  if (lib.kind != models::ModelKind::encoder)
-    for (const char* key : {"max_positions", "type_vocab", "generator_fraction"})
-      if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr))
-        issues.push_back({ptr, "applies to an encoder shape, not to " + a_kind});
-  if (lib.kind != models::ModelKind::encoder_decoder)
-    for (const char* key : {"n_layers_enc", "n_layers_dec", "relative_position_bias"})
-      if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr))
-        issues.push_back({ptr, "applies to an encoder-decoder shape, not to " + a_kind});
-  if (lib.kind != models::ModelKind::vit)
-    for (const char* key : {"patch_size", "num_classes"})
-      if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr))
-        issues.push_back({ptr, "applies to a vit shape, not to " + a_kind});
+  // Keys one kind reads, given on another.
+  const struct {
+    models::ModelKind kind;
+    const char* label;
+    std::vector<const char*> keys;
+  } kOwnKeys[] = {{models::ModelKind::encoder, "an encoder", {"max_positions", "type_vocab", "generator_fraction"}},
+                  {models::ModelKind::encoder_decoder, "an encoder-decoder", {"n_layers_enc", "n_layers_dec", "relative_position_bias"}},
+                  {models::ModelKind::vit, "a vit", {"patch_size", "num_classes"}}};
+  for (const auto& own : kOwnKeys)
+    if (lib.kind != own.kind)
+      for (const char* key : own.keys)
+        if (const std::string ptr = std::string("/workload/model/") + key; r.has(ptr))
+          issues.push_back({ptr, std::string("applies to ") + own.label + " shape, not to " + a_kind});
   if (issues.size() > issues_before) return;
   apply_zoo_workload(r, s, issues, lib, true);
 }
