@@ -1,10 +1,9 @@
 // Scenario keys of the "workload" section (what is trained, and how) and their mapping onto
 // models::TransformerShape / models::TrainingSpec.
-#include <string>
-#include <vector>
-
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "scenarios/keys_sections.h"
 #include "scenarios/model_library.h"
