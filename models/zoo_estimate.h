@@ -113,7 +113,7 @@ struct ZooParams {
   // that holds 82 % of the held-out |ln(predicted/measured)| of throughput rows (sigma_log) and of
   // time-to-train rows (σ_total² = sigma_log² + sigma_run²).
   double sigma_log = 0.239;            // throughput
-  double sigma_run = 0.744;            // added for whole-run metrics (wall time, GPU-hours)
+  double sigma_run = 0.701;            // added for whole-run metrics (wall time, GPU-hours)
   bool fused_attention = false;        // scores in one FlashAttention-style kernel (no s² traffic)
   double backward_bytes_factor = 2.0;       // memory-bound backward / forward traffic
   double optimizer_bytes_per_param = 28.0;  // read w,g,m,v (16 B) + write w,m,v (12 B), fp32

@@ -146,6 +146,12 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     if (mb) {
       zi.micro_batch_size = *mb;
       zi.grad_accumulation = ga ? *ga : (local ? std::max(1, int(std::lround(*local / *mb))) : 1);
+    } else if (ga && local && *local >= 1) {
+      // The record fixes the accumulation, so the micro-batch is its share of the batch: the run
+      // held it in memory, whatever the activation estimate says (predicting a smaller micro-batch
+      // would contradict the stated global batch).
+      zi.grad_accumulation = int(*ga);
+      zi.micro_batch_size = std::max(1, int(std::lround(*local / *ga)));
     } else {
       // the memory cap first, then split the per-device share into micro-batches under it
       models::ZooEstimateInput probe = zi;

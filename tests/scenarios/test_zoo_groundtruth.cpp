@@ -233,3 +233,32 @@ TEST_CASE("zoo records: stated tensor parallelism is modelled, pipeline parallel
   for (const auto& n : q.out["notes"]) said = said || n.get<std::string>().find("parallelism.pp = 4 is not modelled") != std::string::npos;
   CHECK(said);
 }
+
+TEST_CASE("zoo records: a stated gradient accumulation fixes the micro-batch", "[zoo][batch]") {
+  json records;
+  {
+    std::ifstream f(scenarios::test::source_path("tests/data/groundtruth/public-zoo.json"));
+    REQUIRE(f);
+    f >> records;
+  }
+  json rec;
+  for (const auto& r : records)
+    if (r["id"] == "mlperf-train-v20-resnet-nvidia-dgxa100-ngc22-04-mxnet") rec = r;
+  REQUIRE(rec.is_object());
+  REQUIRE(rec["training"]["gradient_accumulation"] == 1);
+  REQUIRE(rec["training"]["micro_batch_size"].is_null());
+  const auto lookup = scenarios::builtin_device_lookup();
+  const scenarios::PredictOptions opts;
+  // 3,264 images on 8 GPUs without accumulation: 408 per GPU in one micro-batch, even though the
+  // activation estimate alone would have split it in two (204 × 2, which contradicts accumulation 1).
+  const auto p = scenarios::predict_zoo_record(rec, lookup, opts);
+  CHECK(p.out["layout"] == "dp8 mb408 accum1");
+  const double step = p.out["predicted"]["step_time_s"].get<double>();
+  const double sps = p.out["predicted"]["samples_per_s_per_gpu"].get<double>();
+  CHECK(step * sps == Approx(408).epsilon(1e-9));
+  // Without the stated accumulation the memory estimate picks the split.
+  json free = rec;
+  free["training"]["gradient_accumulation"] = nullptr;
+  const auto q = scenarios::predict_zoo_record(free, lookup, opts);
+  CHECK(q.out["layout"] == "dp8 mb204 accum2");
+}
