@@ -35,6 +35,19 @@ models::TransformerShape shape_from(const nlohmann::json& e) {
     moe.n_dense_layers = m.value("n_dense_layers", 0);
     s.moe = moe;
   }
+  if (e.contains("attention")) {
+    // Only DeepSeek's multi-head latent attention differs from what n_heads / n_kv_heads describe.
+    const auto& a = e.at("attention");
+    if (a.at("kind").get<std::string>() != "mla")
+      throw std::runtime_error("model_presets.json: attention kind must be mla");
+    models::MlaSpec mla;
+    mla.q_lora_rank = a.value("q_lora_rank", 0);
+    mla.kv_lora_rank = a.at("kv_lora_rank").get<int>();
+    mla.qk_nope_head_dim = a.at("qk_nope_head_dim").get<int>();
+    mla.qk_rope_head_dim = a.at("qk_rope_head_dim").get<int>();
+    mla.v_head_dim = a.at("v_head_dim").get<int>();
+    s.mla = mla;
+  }
   if (e.contains("params")) s.params_hint = e.at("params").get<double>();
   if (e.contains("params_active")) s.params_active_hint = e.at("params_active").get<double>();
   return s;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "helpers.h"
+#include "models/flops.h"
 #include "scenarios/presets.h"
 
 using namespace flopcast::scenarios;
@@ -15,7 +16,8 @@ TEST_CASE("the embedded presets are the checked-in file, byte for byte", "[prese
 
 TEST_CASE("the required presets exist, with sources and consistent shapes", "[presets]") {
   for (const char* name : {"gpt2-small", "gpt2-medium", "gpt2-large", "gpt2-xl", "gpt3-175b", "llama2-7b",
-                           "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b", "llama3.1-405b", "mixtral-8x7b"}) {
+                           "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b", "llama3.1-405b", "mixtral-8x7b",
+                           "mistral-7b", "qwen2-7b", "qwen3-30b-a3b", "llama4-scout", "deepseek-v3"}) {
     INFO(name);
     const ModelPreset* p = find_preset(name);
     REQUIRE(p != nullptr);
@@ -31,19 +33,35 @@ TEST_CASE("the required presets exist, with sources and consistent shapes", "[pr
   CHECK(find_preset("gpt5") == nullptr);
 }
 
-// Parameter count from the shape (embeddings + attention + FFN; norms and biases ignored, < 0.1%)
-// against the published total: catches a mistyped shape number.
-TEST_CASE("preset shapes reproduce the published parameter counts within 3%", "[presets]") {
+// Parameter count from the shape (models::count_params: embeddings, attention (MLA included), FFN
+// or experts; norms and biases ignored, < 0.1%) against the published total: catches a mistyped
+// shape number. Within 1 % (issue 8), except where the published figure counts more than the text
+// stack, which the entry's source says.
+TEST_CASE("preset shapes reproduce the published parameter counts within 1%", "[presets]") {
   for (const auto& p : model_presets()) {
     INFO(p.name);
-    const auto& s = p.shape;
-    const double h = s.d_model, kv = double(s.n_kv_heads) / s.n_heads;
-    const double attention = 2 * h * h + 2 * h * h * kv;
-    const double mats = s.ffn_gated ? 3 : 2;
-    const double ffn = s.moe ? s.moe->n_experts * mats * h * s.moe->expert_ffn_dim : mats * h * s.ffn_dim;
-    const double embed = double(s.vocab_size) * h * (s.tied_embeddings ? 1 : 2);
-    const double params = s.n_layers * (attention + ffn) + embed;
-    REQUIRE(s.params_hint.has_value());
-    CHECK(std::fabs(params / *s.params_hint - 1) < 0.03);
+    const auto c = flopcast::models::count_params(p.shape);
+    REQUIRE(p.shape.params_hint.has_value());
+    // Llama 4 Scout's 109B includes its vision encoder: the 48-layer text stack is 107.8B.
+    const double tolerance = p.name == "llama4-scout" ? 0.012 : 0.01;
+    if (p.name == "llama4-scout") CHECK(p.source.find("vision encoder") != std::string::npos);
+    CHECK(std::fabs(c.total / *p.shape.params_hint - 1) < tolerance);
+    if (p.shape.params_active_hint) CHECK(std::fabs(c.active / *p.shape.params_active_hint - 1) < 0.04);
   }
+}
+
+TEST_CASE("DeepSeek-V3's multi-head latent attention is read from the preset", "[presets]") {
+  const ModelPreset* p = find_preset("deepseek-v3");
+  REQUIRE(p != nullptr);
+  REQUIRE(p->shape.mla.has_value());
+  CHECK(p->shape.mla->kv_lora_rank == 512);
+  CHECK(p->shape.mla->q_lora_rank == 1536);
+  CHECK(p->shape.mla->qk_rope_head_dim == 64);
+  // 671,026,279,424 with MLA; read as plain multi-head attention over 128 heads of 56 it would be
+  // 4·h² per layer instead of ~187 M, 1.1 B more.
+  const auto c = flopcast::models::count_params(p->shape);
+  CHECK(c.total == Approx(671.03e9).epsilon(1e-4));
+  auto mha = p->shape;
+  mha.mla.reset();
+  CHECK(flopcast::models::count_params(mha).total > c.total + 1e9);
 }
