@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "models/flops.h"
@@ -21,6 +22,7 @@ struct Reader {
   const json& cfg;
   std::string origin;
   std::string error;
+  std::string prefix;  // JSON pointer of cfg inside the file ("text_config/" for Llama 4)
 
   const json* find(const std::string& key) const {
     auto it = cfg.find(key);
@@ -60,7 +62,7 @@ struct Reader {
     return v->get<std::string>();
   }
   void fail(const std::string& key, const std::string& what) {
-    if (error.empty()) error = origin + ": /" + key + ": " + what;
+    if (error.empty()) error = origin + ": /" + prefix + key + ": " + what;
   }
 };
 
@@ -82,6 +84,7 @@ double decoder_params(const ordered_json& m, bool* ok) {
     e.experts_per_token = m["moe"].value("experts_per_token", 0);
     e.expert_ffn_dim = m["moe"].value("expert_ffn_dim", 0.0);
     e.shared_ffn_dim = m["moe"].value("shared_ffn_dim", 0.0);
+    e.n_dense_layers = m["moe"].value("n_dense_layers", 0);
     s.moe = e;
   }
   *ok = models::shape_complete(s);
@@ -149,6 +152,65 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
       model["moe"] = {{"n_experts", *E}, {"experts_per_token", *k}, {"expert_ffn_dim", fe.value_or(*f)},
                       {"shared_ffn_dim", fs.value_or(0)}, {"n_dense_layers", 0}};
     }
+    if (ctx) w["seq_len"] = *ctx;
+  } else if (t == "llama4" || t == "llama4_text") {
+    // Llama 4 (Scout, Maverick): the multimodal config nests the text model under text_config (the
+    // vision encoder is not imported). Every interleave_moe_layer_step-th layer has the MoE FFN
+    // (routed experts and one shared expert, both intermediate_size wide); the others a dense FFN
+    // of intermediate_size_mlp. Counted as leading dense layers (docs/model-zoo.md).
+    const json* tc = &cfg;
+    std::string prefix;
+    if (t == "llama4") {
+      auto it = cfg.find("text_config");
+      if (it == cfg.end() || !it->is_object()) {
+        r.error =
+            origin +
+            ": /text_config: missing; expected the text model's config object (Llama 4 nests it)";
+        return r;
+      }
+      tc = &*it;
+      prefix = "text_config/";
+    }
+    Reader tr{*tc, origin, {}, prefix};
+    model["kind"] = "decoder";
+    const auto L = tr.integer({"num_hidden_layers"}, true);
+    const auto h = tr.integer({"hidden_size"}, true);
+    const auto H = tr.integer({"num_attention_heads"}, true);
+    const auto kv = tr.integer({"num_key_value_heads"}, false);
+    const auto hd = tr.integer({"head_dim"}, false);
+    const auto f = tr.integer({"intermediate_size"}, true);
+    const auto f_dense = tr.integer({"intermediate_size_mlp"}, false);
+    const auto V = tr.integer({"vocab_size"}, true);
+    const auto E = tr.integer({"num_local_experts"}, true);
+    const auto k = tr.integer({"num_experts_per_tok"}, true);
+    const auto step = tr.integer({"interleave_moe_layer_step"}, false);
+    const auto tied = tr.boolean("tie_word_embeddings");
+    std::optional<int> ctx;
+    if (const json* rs = tr.find("rope_scaling"); rs && rs->is_object()) {
+      Reader rr{*rs, origin, {}, prefix + "rope_scaling/"};
+      ctx = rr.integer({"original_max_position_embeddings"}, false);
+      if (!rr.error.empty()) tr.error = rr.error;
+    }
+    if (!tr.error.empty()) {
+      r.error = tr.error;
+      return r;
+    }
+    const int moe_layers = *L / step.value_or(1);
+    model["n_layers"] = *L;
+    model["d_model"] = *h;
+    model["n_heads"] = *H;
+    model["n_kv_heads"] = kv.value_or(*H);
+    if (hd && (*h % *H != 0 || *hd != *h / *H)) model["head_dim"] = *hd;
+    model["ffn_dim"] = f_dense.value_or(*f);
+    model["ffn_gated"] = true;
+    model["vocab_size"] = *V;
+    model["tied_embeddings"] = tied.value_or(false);
+    model["moe"] = {{"n_experts", *E},
+                    {"experts_per_token", *k},
+                    {"expert_ffn_dim", *f},
+                    {"shared_ffn_dim", *f},
+                    {"n_dense_layers", *L - moe_layers}};
+    // The RoPE base length (8,192), not max_position_embeddings (10 M, a long-context limit).
     if (ctx) w["seq_len"] = *ctx;
   } else if (t == "gpt2") {
     model["kind"] = "decoder";
@@ -249,8 +311,8 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     w["input"] = {{"image_size", *img}, {"channels", ch.value_or(3)}};
   } else {
     r.error = origin + ": /model_type: '" + t +
-              "' is not a family flopcast can map (llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gpt_oss, gpt2, bert, electra, "
-              "roberta, t5, mt5, vit)";
+              "' is not a family flopcast can map (llama, llama4, mistral, mixtral, qwen2, "
+              "qwen2_moe, qwen3, qwen3_moe, gpt_oss, gpt2, bert, electra, roberta, t5, mt5, vit)";
     return r;
   }
 

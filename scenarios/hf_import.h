@@ -1,7 +1,8 @@
 // Hugging Face config.json -> the workload section of a Flopcast scenario.
 //
-// Families mapped (config.json `model_type`): llama, mistral, mixtral, qwen2, qwen2_moe (as mixtral
-// keys), gpt2, bert, electra, t5 / mt5, vit. Keys read per family are listed in docs/model-zoo.md.
+// Families mapped (config.json `model_type`): llama, llama4 (its text_config), mistral, mixtral,
+// qwen2, qwen2_moe / qwen3_moe (as mixtral keys), qwen3, gpt_oss, gpt2, bert, electra, roberta,
+// t5 / mt5, vit. Keys read per family are listed in docs/model-zoo.md.
 // The result carries the shape keys of /workload/model plus the parameter count Flopcast computes
 // from that shape (models/flops.h for decoders, the layer lists of models/ for the others), so an
 // imported config and the matching preset give the same count.

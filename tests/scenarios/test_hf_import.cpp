@@ -78,10 +78,26 @@ TEST_CASE("imported encoder, encoder-decoder and ViT configs reproduce the libra
 
 TEST_CASE("at least ten shipped configs import", "[hf]") {
   int n = 0;
-  for (const char* f : {"llama-2-7b", "llama-2-70b", "meta-llama-3-8b", "meta-llama-3-70b", "mistral-7b-v0.1",
-                        "mixtral-8x7b-v0.1", "qwen2-7b", "gpt2", "gpt2-xl", "bert-base-uncased", "bert-large-uncased",
-                        "electra-base-discriminator", "t5-v1_1-small", "t5-v1_1-xl", "vit-base-patch16-224",
-                        "vit-large-patch16-224", "qwen3-30b-a3b", "gpt-oss-120b"}) {
+  for (const char* f : {"llama-2-7b",
+                        "llama-2-70b",
+                        "meta-llama-3-8b",
+                        "meta-llama-3-70b",
+                        "mistral-7b-v0.1",
+                        "mixtral-8x7b-v0.1",
+                        "qwen2-7b",
+                        "gpt2",
+                        "gpt2-xl",
+                        "bert-base-uncased",
+                        "bert-large-uncased",
+                        "electra-base-discriminator",
+                        "t5-v1_1-small",
+                        "t5-v1_1-xl",
+                        "vit-base-patch16-224",
+                        "vit-large-patch16-224",
+                        "qwen3-30b-a3b",
+                        "gpt-oss-120b",
+                        "llama-4-scout-17b-16e",
+                        "llama-4-maverick-17b-128e"}) {
     INFO(f);
     const auto r = import_data(f);
     CHECK(r.ok);
@@ -89,6 +105,46 @@ TEST_CASE("at least ten shipped configs import", "[hf]") {
     n += r.ok ? 1 : 0;
   }
   CHECK(n >= 10);
+}
+
+TEST_CASE("Llama 4 configs import their nested text model, MoE in every step-th layer", "[hf]") {
+  // Scout: every layer MoE (16 experts, top-1, a shared expert); Maverick: every second layer
+  // (128 experts), the others a dense FFN of intermediate_size_mlp. The counts equal the presets'
+  // (text stacks: Scout 107.8 B of the card's 109 B with its vision encoder; Maverick 400.7 B of
+  // 400 B).
+  const auto scout = import_data("llama-4-scout-17b-16e");
+  REQUIRE(scout.ok);
+  CHECK(scout.family == "llama4");
+  CHECK(scout.workload["model"]["moe"]["n_experts"] == 16);
+  CHECK(scout.workload["model"]["moe"]["shared_ffn_dim"] == 8192);
+  CHECK(scout.workload["model"]["moe"]["n_dense_layers"] == 0);
+  CHECK(scout.workload["model"]["n_kv_heads"] == 8);  // head_dim 128 = 5120 / 40: not written
+  CHECK(scout.workload["seq_len"] == 8192);  // RoPE's original length, not max_position_embeddings
+  CHECK(scout.params == Approx(preset_params("llama4-scout")).epsilon(1e-9));
+  const auto maverick = import_data("llama-4-maverick-17b-128e");
+  REQUIRE(maverick.ok);
+  CHECK(maverick.workload["model"]["moe"]["n_dense_layers"] == 24);
+  CHECK(maverick.workload["model"]["ffn_dim"] == 16384);
+  CHECK_FALSE(maverick.workload.contains("seq_len"));
+  CHECK(maverick.params == Approx(preset_params("llama4-maverick")).epsilon(1e-9));
+  CHECK(maverick.params == Approx(400e9).epsilon(0.01));
+  // The imported workload runs as a scenario.
+  json sc = json::parse(test::slurp(test::source_path("scenarios/examples/llama3-70b-h100.json")));
+  sc["workload"]["model"] = json::parse(scout.workload["model"].dump());
+  sc["workload"]["seq_len"] = 8192;
+  sc["parallelism"] = {{"layout", "auto"}};
+  const auto run = test::run_text(sc.dump(), "scout.json");
+  for (const auto& d : run.diagnostics) UNSCOPED_INFO(d.to_string());
+  CHECK(run.ok);
+  CHECK(run.result["metrics"]["tokens_per_s_per_gpu"].get<double>() > 0);
+  // Errors inside the nested object name its pointer.
+  json bad =
+      json::parse(test::slurp(test::source_path("tests/data/hf/llama-4-scout-17b-16e.json")));
+  bad["text_config"].erase("num_local_experts");
+  CHECK(import_hf_config(bad, "l4.json").error ==
+        "l4.json: /text_config/num_local_experts: missing; expected a positive integer");
+  bad.erase("text_config");
+  CHECK(import_hf_config(bad, "l4.json").error.rfind("l4.json: /text_config: missing", 0) == 0);
 }
 
 TEST_CASE("an unmappable config names the key and what was expected", "[hf]") {

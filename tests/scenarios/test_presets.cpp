@@ -15,9 +15,10 @@ TEST_CASE("the embedded presets are the checked-in file, byte for byte", "[prese
 }
 
 TEST_CASE("the required presets exist, with sources and consistent shapes", "[presets]") {
-  for (const char* name : {"gpt2-small", "gpt2-medium", "gpt2-large", "gpt2-xl", "gpt3-175b", "llama2-7b",
-                           "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b", "llama3.1-405b", "mixtral-8x7b",
-                           "mistral-7b", "qwen2-7b", "qwen3-30b-a3b", "llama4-scout", "deepseek-v3"}) {
+  for (const char* name : {"gpt2-small", "gpt2-medium", "gpt2-large", "gpt2-xl", "gpt3-175b",
+                           "llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b",
+                           "llama3.1-405b", "mixtral-8x7b", "mistral-7b", "qwen2-7b",
+                           "qwen3-30b-a3b", "llama4-scout", "llama4-maverick", "deepseek-v3"}) {
     INFO(name);
     const ModelPreset* p = find_preset(name);
     REQUIRE(p != nullptr);
