@@ -87,6 +87,15 @@ double decoder_params(const ordered_json& m, bool* ok) {
     e.n_dense_layers = m["moe"].value("n_dense_layers", 0);
     s.moe = e;
   }
+  if (m.contains("attention")) {
+    models::MlaSpec a;
+    a.q_lora_rank = m["attention"].value("q_lora_rank", 0);
+    a.kv_lora_rank = m["attention"].value("kv_lora_rank", 0);
+    a.qk_nope_head_dim = m["attention"].value("qk_nope_head_dim", 0);
+    a.qk_rope_head_dim = m["attention"].value("qk_rope_head_dim", 0);
+    a.v_head_dim = m["attention"].value("v_head_dim", 0);
+    s.mla = a;
+  }
   *ok = models::shape_complete(s);
   return *ok ? models::count_params(s).total : 0;
 }
@@ -212,6 +221,73 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
                     {"n_dense_layers", *L - moe_layers}};
     // The RoPE base length (8,192), not max_position_embeddings (10 M, a long-context limit).
     if (ctx) w["seq_len"] = *ctx;
+  } else if (t == "deepseek_v3" || t == "deepseek_v2") {
+    // DeepSeek-V2/V3 and the models built on them (Kimi K2): multi-head latent attention, routed
+    // plus shared experts (n_shared_experts of moe_intermediate_size each), the first
+    // first_k_dense_replace layers dense (intermediate_size). The multi-token-prediction layers
+    // (num_nextn_predict_layers) are not imported.
+    model["kind"] = "decoder";
+    const auto L = rd.integer({"num_hidden_layers"}, true);
+    const auto h = rd.integer({"hidden_size"}, true);
+    const auto H = rd.integer({"num_attention_heads"}, true);
+    const auto f = rd.integer({"intermediate_size"}, true);
+    const auto fe = rd.integer({"moe_intermediate_size"}, true);
+    const auto E = rd.integer({"n_routed_experts"}, true);
+    const auto k = rd.integer({"num_experts_per_tok"}, true);
+    const auto shared = rd.integer({"n_shared_experts"}, false);
+    int first_dense = 0;  // 0 is valid here (every layer MoE), which integer() refuses
+    if (const json* v = rd.find("first_k_dense_replace");
+        v && !(v->is_number_integer() && v->get<long long>() == 0))
+      first_dense = rd.integer({"first_k_dense_replace"}, false).value_or(0);
+    const auto freq = rd.integer({"moe_layer_freq"}, false);
+    const auto q_rank = rd.integer({"q_lora_rank"}, false);  // null in V2-Lite: full-rank queries
+    const auto kv_rank = rd.integer({"kv_lora_rank"}, true);
+    const auto nope = rd.integer({"qk_nope_head_dim"}, true);
+    const auto rope = rd.integer({"qk_rope_head_dim"}, true);
+    const auto vd = rd.integer({"v_head_dim"}, true);
+    const auto V = rd.integer({"vocab_size"}, true);
+    const auto tied = rd.boolean("tie_word_embeddings");
+    std::optional<int> ctx;
+    if (const json* rs = rd.find("rope_scaling"); rs && rs->is_object()) {
+      Reader rr{*rs, origin, {}, "rope_scaling/"};
+      ctx = rr.integer({"original_max_position_embeddings"}, false);
+      if (!rr.error.empty()) rd.error = rr.error;
+    }
+    if (!ctx) ctx = rd.integer({"max_position_embeddings"}, false);
+    if (!rd.error.empty()) {
+      r.error = rd.error;
+      return r;
+    }
+    if (freq && *freq != 1) {
+      r.error = origin + ": /moe_layer_freq: " + std::to_string(*freq) +
+                ": only 1 (a MoE FFN in every layer after the first dense ones) is mapped";
+      return r;
+    }
+    if (first_dense > *L) {
+      r.error = origin + ": /first_k_dense_replace: expected at most num_hidden_layers (" +
+                std::to_string(*L) + ")";
+      return r;
+    }
+    model["n_layers"] = *L;
+    model["d_model"] = *h;
+    model["n_heads"] = *H;
+    model["n_kv_heads"] = *H;  // every head has its own decompressed keys and values
+    model["ffn_dim"] = *f;
+    model["ffn_gated"] = true;
+    model["vocab_size"] = *V;
+    model["tied_embeddings"] = tied.value_or(false);
+    model["moe"] = {{"n_experts", *E},
+                    {"experts_per_token", *k},
+                    {"expert_ffn_dim", *fe},
+                    {"shared_ffn_dim", shared.value_or(0) * *fe},
+                    {"n_dense_layers", first_dense}};
+    model["attention"] = {{"kind", "mla"},
+                          {"q_lora_rank", q_rank.value_or(0)},
+                          {"kv_lora_rank", *kv_rank},
+                          {"qk_nope_head_dim", *nope},
+                          {"qk_rope_head_dim", *rope},
+                          {"v_head_dim", *vd}};
+    if (ctx) w["seq_len"] = *ctx;  // YaRN's original length (4,096 for V3), not the extended one
   } else if (t == "gpt2") {
     model["kind"] = "decoder";
     const auto L = rd.integer({"n_layer"}, true);
@@ -310,9 +386,11 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     model["num_classes"] = 1000;
     w["input"] = {{"image_size", *img}, {"channels", ch.value_or(3)}};
   } else {
-    r.error = origin + ": /model_type: '" + t +
-              "' is not a family flopcast can map (llama, llama4, mistral, mixtral, qwen2, "
-              "qwen2_moe, qwen3, qwen3_moe, gpt_oss, gpt2, bert, electra, roberta, t5, mt5, vit)";
+    r.error =
+        origin + ": /model_type: '" + t +
+        "' is not a family flopcast can map (llama, llama4, mistral, mixtral, qwen2, qwen2_moe, "
+        "qwen3, qwen3_moe, gpt_oss, deepseek_v2, deepseek_v3, gpt2, bert, electra, roberta, t5, "
+        "mt5, vit)";
     return r;
   }
 

@@ -118,6 +118,56 @@ void add_workload_keys(std::vector<KeySpec>& k) {
   k.push_back({.pointer = "/workload/model/moe/n_dense_layers", .type = KeyType::integer,
                .default_value = 0, .unit = "layers", .minimum = 0, .maximum = 10000,
                .help = "Leading layers that keep a dense FFN of width ffn_dim.", .group = kGroup});
+  k.push_back(
+      {.pointer = "/workload/model/attention",
+       .type = KeyType::object,
+       .help = "Multi-head latent attention (DeepSeek-V2/V3, Kimi K2: low-rank compressed keys and "
+               "values with a decoupled RoPE part). Absent: multi-head or grouped-query attention "
+               "as n_heads and n_kv_heads describe.",
+       .group = kGroup,
+       .default_text = "the preset's, else none (n_heads / n_kv_heads)"});
+  k.push_back({.pointer = "/workload/model/attention/kind",
+               .type = KeyType::enumeration,
+               .required = true,
+               .choices = {"mla"},
+               .help = "mla: DeepSeek's multi-head latent attention.",
+               .group = kGroup});
+  k.push_back({.pointer = "/workload/model/attention/q_lora_rank",
+               .type = KeyType::integer,
+               .default_value = 0,
+               .minimum = 0,
+               .maximum = 1048576,
+               .help = "Rank of the query compression (0: full-rank queries).",
+               .group = kGroup});
+  k.push_back({.pointer = "/workload/model/attention/kv_lora_rank",
+               .type = KeyType::integer,
+               .required = true,
+               .minimum = 1,
+               .maximum = 1048576,
+               .help = "Rank of the joint key-value compression (the cached latent).",
+               .group = kGroup});
+  k.push_back({.pointer = "/workload/model/attention/qk_nope_head_dim",
+               .type = KeyType::integer,
+               .required = true,
+               .minimum = 1,
+               .maximum = 65536,
+               .help = "Per-head query/key width without RoPE.",
+               .group = kGroup});
+  k.push_back(
+      {.pointer = "/workload/model/attention/qk_rope_head_dim",
+       .type = KeyType::integer,
+       .default_value = 0,
+       .minimum = 0,
+       .maximum = 65536,
+       .help = "Per-head width of the decoupled RoPE part (a key part shared by the heads).",
+       .group = kGroup});
+  k.push_back({.pointer = "/workload/model/attention/v_head_dim",
+               .type = KeyType::integer,
+               .required = true,
+               .minimum = 1,
+               .maximum = 65536,
+               .help = "Per-head value width.",
+               .group = kGroup});
   // Shape keys of encoder, encoder-decoder and ViT shapes given without a preset (the keys of
   // scenarios/data/model_library.json entries, as `flopcast import hf` writes them).
   const std::string own = "an encoder, encoder-decoder or ViT shape without a preset";
@@ -310,10 +360,10 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
              : "preset \"" + lib.name + "\" (" + lib_kind + ", estimated by models/zoo_estimate)";
   for (const char* ptr :
        {"/workload/model/n_kv_heads", "/workload/model/tied_embeddings", "/workload/model/params",
-        "/workload/model/params_active", "/workload/model/moe", "/workload/activation_recompute",
-        "/workload/recompute_layers", "/workload/attention", "/workload/attention_dropout",
-        "/workload/model/head_dim", "/workload/frozen_layers", "/workload/lora",
-        "/workload/compression"}) {
+        "/workload/model/params_active", "/workload/model/moe", "/workload/model/attention",
+        "/workload/activation_recompute", "/workload/recompute_layers", "/workload/attention",
+        "/workload/attention_dropout", "/workload/model/head_dim", "/workload/frozen_layers",
+        "/workload/lora", "/workload/compression"}) {
     // An own shape carries its head width, its (published) parameter count and, for an
     // encoder-decoder, whether the output head is tied (the keys import hf writes).
     const std::string key = ptr;
@@ -637,6 +687,15 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
       issues.push_back({"/workload/model/moe/n_dense_layers", "expected at most n_layers (" +
                                                                   std::to_string(m.n_layers) + ")"});
     m.moe = moe;
+  }
+  if (r.has("/workload/model/attention")) {
+    models::MlaSpec a;
+    a.q_lora_rank = int(r.integer("/workload/model/attention/q_lora_rank"));
+    a.kv_lora_rank = int(r.integer("/workload/model/attention/kv_lora_rank"));
+    a.qk_nope_head_dim = int(r.integer("/workload/model/attention/qk_nope_head_dim"));
+    a.qk_rope_head_dim = int(r.integer("/workload/model/attention/qk_rope_head_dim"));
+    a.v_head_dim = int(r.integer("/workload/model/attention/v_head_dim"));
+    m.mla = a;
   }
   if (r.has("/workload/seq_len")) m.seq_len = int(r.integer("/workload/seq_len"));
   if (m.n_heads > 0 && m.d_model > 0 && m.head_dim <= 0 && m.d_model % m.n_heads != 0)

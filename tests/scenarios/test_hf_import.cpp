@@ -97,7 +97,8 @@ TEST_CASE("at least ten shipped configs import", "[hf]") {
                         "qwen3-30b-a3b",
                         "gpt-oss-120b",
                         "llama-4-scout-17b-16e",
-                        "llama-4-maverick-17b-128e"}) {
+                        "llama-4-maverick-17b-128e",
+                        "deepseek-v3"}) {
     INFO(f);
     const auto r = import_data(f);
     CHECK(r.ok);
@@ -145,6 +146,48 @@ TEST_CASE("Llama 4 configs import their nested text model, MoE in every step-th 
         "l4.json: /text_config/num_local_experts: missing; expected a positive integer");
   bad.erase("text_config");
   CHECK(import_hf_config(bad, "l4.json").error.rfind("l4.json: /text_config: missing", 0) == 0);
+}
+
+TEST_CASE("DeepSeek-V3's config imports with multi-head latent attention and runs as a scenario",
+          "[hf]") {
+  const auto ds = import_data("deepseek-v3");
+  REQUIRE(ds.ok);
+  const auto& m = ds.workload["model"];
+  CHECK(m["attention"]["kind"] == "mla");
+  CHECK(m["attention"]["kv_lora_rank"] == 512);
+  CHECK(m["moe"]["n_dense_layers"] == 3);
+  CHECK(m["moe"]["shared_ffn_dim"] == 2048);
+  CHECK(ds.workload["seq_len"] == 4096);  // YaRN's original length, not 163,840
+  // The same count as the preset (671.03 B; the paper: 671 B without the MTP module).
+  CHECK(ds.params == Approx(preset_params("deepseek-v3")).epsilon(1e-9));
+  CHECK(ds.params == Approx(671e9).epsilon(0.001));
+  // Run as a scenario: the attention keys are read (the same tokens/s as the preset's).
+  json sc = json::parse(test::slurp(test::source_path("scenarios/examples/llama3-70b-h100.json")));
+  sc["workload"]["model"] = json::parse(m.dump());
+  sc["workload"]["seq_len"] = 4096;
+  sc["parallelism"] = {
+      {"layout", "explicit"},  {"dp", 64},           {"tp", 1}, {"pp", 16}, {"ep", 64},
+      {"micro_batch_size", 1}, {"sharding", "zero1"}};
+  const auto own = test::run_text(sc.dump(), "ds.json");
+  for (const auto& d : own.diagnostics) UNSCOPED_INFO(d.to_string());
+  REQUIRE(own.ok);
+  json by_preset = sc;
+  by_preset["workload"]["model"] = {{"preset", "deepseek-v3"}};
+  const auto pre = test::run_text(by_preset.dump(), "dsp.json");
+  REQUIRE(pre.ok);
+  CHECK(own.result["metrics"]["tokens_per_s_per_gpu"].get<double>() ==
+        Approx(pre.result["metrics"]["tokens_per_s_per_gpu"].get<double>()).epsilon(1e-12));
+  // Without the attention object the same shape is plain multi-head attention: more parameters.
+  json mha = sc;
+  mha["workload"]["model"].erase("attention");
+  const auto plain = test::run_text(mha.dump(), "mha.json");
+  REQUIRE(plain.ok);
+  CHECK(plain.result["workload"]["params"].get<double>() >
+        own.result["workload"]["params"].get<double>() + 1e9);
+  // A MoE layer pattern it cannot represent is refused by name.
+  json cfg = json::parse(test::slurp(test::source_path("tests/data/hf/deepseek-v3.json")));
+  cfg["moe_layer_freq"] = 2;
+  CHECK(import_hf_config(cfg, "d.json").error.rfind("d.json: /moe_layer_freq: 2: only 1", 0) == 0);
 }
 
 TEST_CASE("an unmappable config names the key and what was expected", "[hf]") {
