@@ -29,6 +29,7 @@
 #include "gui/live_runner.h"
 #include "gui/models/diagnostic_model.h"
 #include "gui/models/field_model.h"
+#include "scenarios/hf_import.h"
 #include "scenarios/scenario.h"
 #include "scenarios/strict_json.h"
 
@@ -221,6 +222,10 @@ void MainWindow::build_actions() {
                                this, &MainWindow::open_dialog);
   open->setShortcut(QKeySequence::Open);
   recent_menu_ = file->addMenu(tr("Open &Recent"));
+  auto* import_action =
+      file->addAction(tr("&Import Hugging Face config..."), this, &MainWindow::import_dialog);
+  import_action->setToolTip(
+      tr("Replace the model with a Hugging Face config.json's (flopcast import hf)"));
   file->addSeparator();
   auto* save_action = file->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
                                       tr("&Save"), this, [this] { save(); });
@@ -288,6 +293,44 @@ bool MainWindow::open_file(const QString& path, QString* error) {
   expand_rows_with_values({});
   schedule_run();
   return true;
+}
+
+bool MainWindow::import_hf(const QString& path, QString* error) {
+  const auto imported = sc::import_hf_file(path.toStdString());
+  if (!imported.ok) {
+    if (error) *error = QString::fromStdString(imported.error);
+    return false;
+  }
+  nlohmann::ordered_json doc = fields_->document();
+  sc::merge_imported_model(doc, imported);
+  runner_->invalidate();  // nothing computed for the previous model may show for this one
+  fields_->set_document(std::move(doc));
+  diagnostics_->clear();
+  answer_.reset();
+  stale_ = false;
+  show_answer();
+  update_title();
+  form_->collapseAll();
+  expand_rows_with_values({});
+  statusBar()->showMessage(
+      tr("Imported %1: %2, %3 parameters (check the amounts and the layout for this model)")
+          .arg(QFileInfo(path).fileName(),
+               QString::fromStdString(imported.workload["model"].value("kind", std::string())),
+               imported.params >= 1e9 ? tr("%1 B").arg(imported.params / 1e9, 0, 'f', 2)
+                                      : tr("%1 M").arg(imported.params / 1e6, 0, 'f', 1)),
+      8000);
+  schedule_run();
+  return true;
+}
+
+void MainWindow::import_dialog() {
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Import Hugging Face config"),
+                                   path_.isEmpty() ? QString() : QFileInfo(path_).absolutePath(),
+                                   tr("Hugging Face config (*.json);;All files (*)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!import_hf(path, &error)) QMessageBox::critical(this, tr("Cannot import config"), error);
 }
 
 bool MainWindow::save_to(const QString& path, QString* error) {

@@ -44,6 +44,11 @@ class MainWindow : public QMainWindow {
 
   // Opens a scenario file. On failure the window is unchanged and *error holds one line.
   bool open_file(const QString& path, QString* error = nullptr);
+  // Replaces the scenario's model with a Hugging Face config.json's (flopcast import hf): the
+  // model section, and the sample shape where the config gives one (a decoder keeps the scenario's
+  // training seq_len; the config's is its longest context). On failure the scenario is unchanged
+  // and *error holds the importer's one line (file, JSON pointer, what was expected).
+  bool import_hf(const QString& path, QString* error = nullptr);
   // Saves the scenario to `path` atomically (through scenarios/) and makes it the current file.
   bool save_to(const QString& path, QString* error = nullptr);
 
@@ -93,6 +98,7 @@ class MainWindow : public QMainWindow {
   bool save();
   bool save_as();
   void open_dialog();
+  void import_dialog();
   void select_pointer(const QString& pointer);
   void expand_rows_with_values(const QModelIndex& parent);
 

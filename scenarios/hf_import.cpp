@@ -7,6 +7,7 @@
 
 #include "models/flops.h"
 #include "scenarios/model_library.h"
+#include "scenarios/presets.h"
 
 namespace flopcast::scenarios {
 namespace {
@@ -443,6 +444,31 @@ HfImportResult import_hf_file(const std::string& path) {
     return r;
   }
   return import_hf_config(cfg, path);
+}
+
+void merge_imported_model(nlohmann::ordered_json& doc, const HfImportResult& imported) {
+  if (!doc.is_object()) doc = ordered_json::object();
+  auto& w = doc["workload"];
+  if (!w.is_object()) w = ordered_json::object();
+  std::optional<int> training_seq;
+  if (w.contains("seq_len") && w["seq_len"].is_number_integer())
+    training_seq = w["seq_len"].get<int>();
+  else if (w.contains("model") && w["model"].is_object() && w["model"].contains("preset") &&
+           w["model"]["preset"].is_string())
+    if (const auto* p = find_preset(w["model"]["preset"].get<std::string>()))
+      training_seq = p->shape.seq_len;
+  w["model"] = imported.workload["model"];
+  const bool decoder = imported.workload["model"].value("kind", std::string()) == "decoder";
+  if (imported.workload.contains("input")) {
+    w.erase("seq_len");
+    w["input"] = imported.workload["input"];
+  } else if (decoder && training_seq) {
+    w.erase("input");
+    w["seq_len"] = *training_seq;
+  } else if (imported.workload.contains("seq_len")) {
+    w.erase("input");
+    w["seq_len"] = imported.workload["seq_len"];
+  }
 }
 
 }  // namespace flopcast::scenarios

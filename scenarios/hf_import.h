@@ -29,4 +29,13 @@ HfImportResult import_hf_config(const nlohmann::json& config, const std::string&
 // Reads and imports a config.json file.
 HfImportResult import_hf_file(const std::string& path);
 
+// Puts an imported model into a scenario document (`flopcast import hf --into`, the desktop app's
+// File > Import): /workload/model becomes the import's; the sample shape follows the config (an
+// image or encoder-decoder input, or an encoder's seq_len), except that a decoder keeps the
+// scenario's training length (its /workload/seq_len, else its decoder preset's): a decoder
+// config's length is the longest context it supports, usually far longer than training's. The
+// other keys (amounts, hardware, layout) are kept; the validator says which no longer apply.
+void merge_imported_model(nlohmann::ordered_json& scenario_document,
+                          const HfImportResult& imported);
+
 }  // namespace flopcast::scenarios

@@ -371,6 +371,55 @@ class TestGuiWindow : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(w.idle(), kWaitMs);
   }
 
+  // File > Import Hugging Face config: the model of a config.json replaces the scenario's, the
+  // answer is recomputed (the runner's, for exactly the text on screen), the scenario shows as
+  // modified; a bad config changes nothing and says why in one line.
+  void import_hf_config_replaces_the_model() {
+    MainWindow w;
+    QString error;
+    QVERIFY2(w.open_file(kDefault, &error), qPrintable(error));
+    w.resize(1200, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer().has_value(), kWaitMs);
+    const double time0 = w.answer()->wall_time_h;
+    // The default scenario takes GPT-2 small's 1,024 tokens from its preset.
+    QVERIFY(w.field_model()->value_text(QStringLiteral("/workload/seq_len")).isEmpty());
+    const QString seq0 = QStringLiteral("1024");
+    const QString qwen = QStringLiteral(FLOPCAST_SOURCE_DIR "/tests/data/hf/qwen2-7b.json");
+    QVERIFY2(w.import_hf(qwen, &error), qPrintable(error));
+    QVERIFY(w.is_modified());
+    QCOMPARE(w.field_model()->value_text(QStringLiteral("/workload/model/d_model")),
+             QStringLiteral("3584"));
+    QCOMPARE(w.field_model()->value_text(QStringLiteral("/workload/model/n_kv_heads")),
+             QStringLiteral("4"));
+    // A decoder keeps the scenario's training length (the config's 131,072 is its longest context).
+    QCOMPARE(w.field_model()->value_text(QStringLiteral("/workload/seq_len")), seq0);
+    QVERIFY(w.statusBar()->currentMessage().contains(QStringLiteral("qwen2-7b.json")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle() && w.answer().has_value(), kWaitMs);
+    QVERIFY(!w.answer_is_stale());
+    const auto direct = run_directly(w.scenario_text(), "imported.json");
+    QVERIFY(direct.ok);
+    const auto kpis = flopcast::gui::kpis_from_result(direct.result, nullptr);
+    QVERIFY(kpis.has_value());
+    QCOMPARE(w.answer()->wall_time_h, kpis->wall_time_h);
+    QVERIFY(w.answer()->wall_time_h > time0);  // 7.6 B parameters instead of GPT-2 small's 124 M
+    // A config it cannot map: one line naming the file and the key; the scenario is unchanged.
+    const std::string before = w.scenario_text();
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("config.json"));
+    {
+      QFile f(bad);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("{\"model_type\": \"llama\", \"hidden_size\": 4096}\n");
+    }
+    QVERIFY(!w.import_hf(bad, &error));
+    QVERIFY2(error.contains(QStringLiteral("config.json: /num_hidden_layers")), qPrintable(error));
+    QVERIFY(!error.contains(QLatin1Char('\n')));
+    QCOMPARE(w.scenario_text(), before);
+    QTRY_VERIFY_WITH_TIMEOUT(w.idle(), kWaitMs);
+  }
+
   void latest_request_wins() {
     QFile f(kDefault);
     QVERIFY(f.open(QIODevice::ReadOnly));
