@@ -65,38 +65,28 @@ struct Reader {
   void fail(const std::string& key, const std::string& what) {
     if (error.empty()) error = origin + ": /" + prefix + key + ": " + what;
   }
+  // rope_scaling.original_max_position_embeddings: the length a RoPE-scaled model trained at
+  // (Llama 4, DeepSeek's YaRN); max_position_embeddings is the extended context.
+  std::optional<int> rope_original_length() {
+    const json* rs = find("rope_scaling");
+    if (!rs || !rs->is_object()) return std::nullopt;
+    Reader rr{*rs, origin, {}, prefix + "rope_scaling/"};
+    const auto v = rr.integer({"original_max_position_embeddings"}, false);
+    if (!rr.error.empty() && error.empty()) error = rr.error;
+    return v;
+  }
 };
 
 double decoder_params(const ordered_json& m, bool* ok) {
+  // The import wrote every key a decoder shape needs; the count is the presets' (count_params).
   models::TransformerShape s;
-  s.n_layers = m.value("n_layers", 0);
-  s.d_model = m.value("d_model", 0);
-  s.n_heads = m.value("n_heads", 0);
-  s.n_kv_heads = m.value("n_kv_heads", s.n_heads);
-  s.head_dim = m.value("head_dim", 0);
-  s.ffn_dim = m.value("ffn_dim", 0.0);
-  s.ffn_gated = m.value("ffn_gated", true);
-  s.vocab_size = m.value("vocab_size", 0);
-  s.tied_embeddings = m.value("tied_embeddings", false);
-  s.seq_len = 2048;
-  if (m.contains("moe")) {
-    models::MoeSpec e;
-    e.n_experts = m["moe"].value("n_experts", 0);
-    e.experts_per_token = m["moe"].value("experts_per_token", 0);
-    e.expert_ffn_dim = m["moe"].value("expert_ffn_dim", 0.0);
-    e.shared_ffn_dim = m["moe"].value("shared_ffn_dim", 0.0);
-    e.n_dense_layers = m["moe"].value("n_dense_layers", 0);
-    s.moe = e;
+  try {
+    s = decoder_shape_from_json(json::parse(m.dump()));
+  } catch (const std::exception&) {
+    *ok = false;
+    return 0;
   }
-  if (m.contains("attention")) {
-    models::MlaSpec a;
-    a.q_lora_rank = m["attention"].value("q_lora_rank", 0);
-    a.kv_lora_rank = m["attention"].value("kv_lora_rank", 0);
-    a.qk_nope_head_dim = m["attention"].value("qk_nope_head_dim", 0);
-    a.qk_rope_head_dim = m["attention"].value("qk_rope_head_dim", 0);
-    a.v_head_dim = m["attention"].value("v_head_dim", 0);
-    s.mla = a;
-  }
+  s.seq_len = 2048;  // the count does not depend on it; shape_complete wants one
   *ok = models::shape_complete(s);
   return *ok ? models::count_params(s).total : 0;
 }
@@ -195,12 +185,7 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     const auto k = tr.integer({"num_experts_per_tok"}, true);
     const auto step = tr.integer({"interleave_moe_layer_step"}, false);
     const auto tied = tr.boolean("tie_word_embeddings");
-    std::optional<int> ctx;
-    if (const json* rs = tr.find("rope_scaling"); rs && rs->is_object()) {
-      Reader rr{*rs, origin, {}, prefix + "rope_scaling/"};
-      ctx = rr.integer({"original_max_position_embeddings"}, false);
-      if (!rr.error.empty()) tr.error = rr.error;
-    }
+    const auto ctx = tr.rope_original_length();
     if (!tr.error.empty()) {
       r.error = tr.error;
       return r;
@@ -248,12 +233,7 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     const auto vd = rd.integer({"v_head_dim"}, true);
     const auto V = rd.integer({"vocab_size"}, true);
     const auto tied = rd.boolean("tie_word_embeddings");
-    std::optional<int> ctx;
-    if (const json* rs = rd.find("rope_scaling"); rs && rs->is_object()) {
-      Reader rr{*rs, origin, {}, "rope_scaling/"};
-      ctx = rr.integer({"original_max_position_embeddings"}, false);
-      if (!rr.error.empty()) rd.error = rr.error;
-    }
+    auto ctx = rd.rope_original_length();
     if (!ctx) ctx = rd.integer({"max_position_embeddings"}, false);
     if (!rd.error.empty()) {
       r.error = rd.error;

@@ -10,9 +10,8 @@ extern "C" const char flopcast_model_presets_json[];
 extern "C" const std::size_t flopcast_model_presets_json_size;
 
 namespace flopcast::scenarios {
-namespace {
 
-models::TransformerShape shape_from(const nlohmann::json& e) {
+models::TransformerShape decoder_shape_from_json(const nlohmann::json& e) {
   models::TransformerShape s;
   s.kind = models::ModelKind::decoder;
   s.n_layers = e.at("n_layers").get<int>();
@@ -23,7 +22,7 @@ models::TransformerShape shape_from(const nlohmann::json& e) {
   s.ffn_dim = e.at("ffn_dim").get<double>();
   s.ffn_gated = e.at("ffn_gated").get<bool>();
   s.vocab_size = e.at("vocab_size").get<int>();
-  s.seq_len = e.at("seq_len").get<int>();
+  s.seq_len = e.value("seq_len", 0);
   s.tied_embeddings = e.at("tied_embeddings").get<bool>();
   if (e.contains("moe")) {
     const auto& m = e.at("moe");
@@ -53,6 +52,8 @@ models::TransformerShape shape_from(const nlohmann::json& e) {
   return s;
 }
 
+namespace {
+
 std::vector<ModelPreset> load() {
   // The file is ours and checked by a test; a malformed one is a build defect, so fail loudly
   // (the test suite catches it before any user can).
@@ -63,7 +64,9 @@ std::vector<ModelPreset> load() {
     p.name = e.at("name").get<std::string>();
     if (e.at("kind").get<std::string>() != "decoder")
       throw std::runtime_error("model_presets.json: only decoder presets are supported: " + p.name);
-    p.shape = shape_from(e);
+    p.shape = decoder_shape_from_json(e);
+    if (p.shape.seq_len <= 0)
+      throw std::runtime_error("model_presets.json: seq_len missing: " + p.name);
     p.source = e.at("source").get<std::string>();
     p.source_url = e.at("source_url").get<std::string>();
     out.push_back(std::move(p));

@@ -23,6 +23,21 @@ using nlohmann::json;
 
 namespace {
 
+json zoo_records() {
+  json records;
+  std::ifstream f(scenarios::test::source_path("tests/data/groundtruth/public-zoo.json"));
+  REQUIRE(f);
+  f >> records;
+  return records;
+}
+
+json zoo_record(const std::string& id) {
+  for (const auto& r : zoo_records())
+    if (r["id"] == id) return r;
+  FAIL("no record " << id << " in public-zoo.json");
+  return {};
+}
+
 struct Row {
   std::string family, metric;
   double measured = 0;
@@ -70,12 +85,7 @@ double objective(const std::vector<Row>& rows, size_t g, const std::string& skip
 }  // namespace
 
 TEST_CASE("zoo predictor: leave-one-family-out cross-validation on public-zoo.json", "[zoo]") {
-  json records;
-  {
-    std::ifstream f(scenarios::test::source_path("tests/data/groundtruth/public-zoo.json"));
-    REQUIRE(f);
-    f >> records;
-  }
+  const json records = zoo_records();
   REQUIRE(records.is_array());
   CHECK(records.size() == 318);
   const auto lookup = scenarios::builtin_device_lookup();
@@ -202,16 +212,7 @@ TEST_CASE("zoo predictor: leave-one-family-out cross-validation on public-zoo.js
 }
 
 TEST_CASE("zoo records: stated tensor parallelism is modelled, pipeline parallelism is said to be not", "[zoo][tp]") {
-  json records;
-  {
-    std::ifstream f(scenarios::test::source_path("tests/data/groundtruth/public-zoo.json"));
-    REQUIRE(f);
-    f >> records;
-  }
-  json xxl;
-  for (const auto& r : records)
-    if (r["id"] == "rosetta-t5x-xxl-pile-pretrain-a100-80gb-512gpu-tp8-bf16") xxl = r;
-  REQUIRE(xxl.is_object());
+  const json xxl = zoo_record("rosetta-t5x-xxl-pile-pretrain-a100-80gb-512gpu-tp8-bf16");
   const auto lookup = scenarios::builtin_device_lookup();
   const scenarios::PredictOptions opts;
   // T5X XXL on 512 A100 in 8-way model partitions: 64 replicas of tp 8, each with micro-batch 36
@@ -235,16 +236,7 @@ TEST_CASE("zoo records: stated tensor parallelism is modelled, pipeline parallel
 }
 
 TEST_CASE("zoo records: a stated gradient accumulation fixes the micro-batch", "[zoo][batch]") {
-  json records;
-  {
-    std::ifstream f(scenarios::test::source_path("tests/data/groundtruth/public-zoo.json"));
-    REQUIRE(f);
-    f >> records;
-  }
-  json rec;
-  for (const auto& r : records)
-    if (r["id"] == "mlperf-train-v20-resnet-nvidia-dgxa100-ngc22-04-mxnet") rec = r;
-  REQUIRE(rec.is_object());
+  const json rec = zoo_record("mlperf-train-v20-resnet-nvidia-dgxa100-ngc22-04-mxnet");
   REQUIRE(rec["training"]["gradient_accumulation"] == 1);
   REQUIRE(rec["training"]["micro_batch_size"].is_null());
   const auto lookup = scenarios::builtin_device_lookup();
@@ -257,8 +249,8 @@ TEST_CASE("zoo records: a stated gradient accumulation fixes the micro-batch", "
   const double sps = p.out["predicted"]["samples_per_s_per_gpu"].get<double>();
   CHECK(step * sps == Approx(408).epsilon(1e-9));
   // Without the stated accumulation the memory estimate picks the split.
-  json free = rec;
-  free["training"]["gradient_accumulation"] = nullptr;
-  const auto q = scenarios::predict_zoo_record(free, lookup, opts);
+  json unstated = rec;
+  unstated["training"]["gradient_accumulation"] = nullptr;
+  const auto q = scenarios::predict_zoo_record(unstated, lookup, opts);
   CHECK(q.out["layout"] == "dp8 mb204 accum2");
 }
