@@ -16,6 +16,14 @@
 namespace flopcast::cli {
 namespace {
 
+// A value of the sample's shape exactly as it is (256, not 256.0 or "256.000").
+std::string exact_text(const nlohmann::ordered_json& v) {
+  if (v.is_number() && std::fabs(v.get<double>()) < 1e15 &&
+      v.get<double>() == std::floor(v.get<double>()))
+    return std::to_string(std::llround(v.get<double>()));
+  return v.dump();
+}
+
 using nlohmann::ordered_json;
 
 struct EstimateOptions {
@@ -116,7 +124,7 @@ std::string render_table(const ordered_json& r, bool unicode) {
     std::string input;
     if (w.contains("input") && w["input"].is_object())
       for (auto it = w["input"].begin(); it != w["input"].end(); ++it)
-        input += (input.empty() ? "" : ", ") + it.key() + " " + it.value().dump();
+        input += (input.empty() ? "" : ", ") + it.key() + " " + exact_text(it.value());
     t.add_row({"training samples", format_number(number_or_nan(w, "training_samples")) + " (batch " +
                                        std::to_string(std::llround(number_or_nan(w, "global_batch_samples"))) + "; " +
                                        input + ")"});

@@ -2,6 +2,7 @@
 // models::TransformerShape / models::TrainingSpec.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -246,6 +247,20 @@ void add_workload_keys(std::vector<KeySpec>& k) {
   k.push_back({.pointer = "/workload/seq_len", .type = KeyType::integer, .unit = "tokens",
                .minimum = 1, .maximum = 16777216, .help = "Sequence length of one training sample.",
                .group = kGroup, .default_text = "the preset's; required without a preset"});
+  k.push_back(
+      {.pointer = "/workload/packed_tokens_per_sample",
+       .type = KeyType::number,
+       .unit = "tokens",
+       .minimum = 1,
+       .maximum = 16777216,
+       .help =
+           "Encoders: the mean real (non-padding) tokens of a sample when the training stack drops "
+           "the padding (sequence packing, unpadding, length binning). Every token-proportional "
+           "cost and the attention are taken at this length; token amounts count real tokens. At "
+           "most seq_len. BERT's Wikipedia data at 512 tokens is over half padding (Krell et al. "
+           "2021, arXiv:2107.02027).",
+       .group = kGroup,
+       .default_text = "none: every sample is padded to seq_len"});
   k.push_back({.pointer = "/workload/input", .type = KeyType::object,
                .help = "One sample of a model-library preset that is not a token sequence: an image (vit, cnn) or an input/target pair (encoder-decoder). Key names as in the ground-truth records' model.input.",
                .group = kGroup, .default_text = "the preset's input"});
@@ -429,6 +444,21 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
     if (images || pairs) not_here("/workload/seq_len");
     else in.seq_len = int(r.integer("/workload/seq_len"));
   }
+  // Packed / unpadded sequences: the layer list of a sequence of the mean real length.
+  double packed = 0;
+  if (r.has("/workload/packed_tokens_per_sample")) {
+    const double v = r.number("/workload/packed_tokens_per_sample");
+    if (lib.kind != models::ModelKind::encoder)
+      issues.push_back(
+          {"/workload/packed_tokens_per_sample",
+           "applies to encoder samples (BERT-style padded sequences) only, not to " + what});
+    else if (v > in.seq_len)
+      issues.push_back({"/workload/packed_tokens_per_sample",
+                        "is " + nlohmann::json(v).dump() + ": expected at most seq_len (" +
+                            std::to_string(in.seq_len) + ")"});
+    else
+      packed = v;
+  }
   for (const char* key : {"image_size", "channels"}) {
     const std::string ptr = std::string("/workload/input/") + key;
     if (!r.has(ptr)) continue;
@@ -448,7 +478,19 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
   t.precision = models::precision_from_string(r.string("/workload/precision")).value_or(models::Precision::bf16);
   t.phase = r.string("/workload/phase") == "finetune" ? models::Phase::finetune : models::Phase::pretrain;
   std::string err;
-  auto layers = build_layers(lib.entry, over, in, t.phase, &err);
+  SampleInput built = in;
+  if (packed > 0) built.seq_len = std::max(1, int(std::lround(packed)));
+  auto layers = build_layers(lib.entry, over, built, t.phase, &err);
+  if (layers && packed > 0) {
+    layers->tokens_per_sample = packed;
+    char real[32];
+    std::snprintf(real, sizeof real, "%g", packed);
+    s.notes.push_back(
+        "packed sequences: a sample costs its " + std::string(real) + " real tokens of " +
+        std::to_string(in.seq_len) +
+        " (the layer list and the attention at the mean length; a varlen attention's sum of "
+        "squared lengths is at least that)");
+  }
   if (!layers) {
     issues.push_back(custom ? Issue{"/workload/model", err}
                             : Issue{"/workload/model/preset", "is \"" + lib.name + "\": " + err});
@@ -474,6 +516,7 @@ void apply_zoo_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues
   z.image_size = images ? in.image_size : 0;
   z.channels = images ? in.channels : 0;
   z.tokens_per_sample = layers->tokens_per_sample > 0 ? layers->tokens_per_sample : 1;
+  z.packed_tokens_per_sample = packed;
   z.layers = std::move(*layers);
 
   // Amounts: samples, or tokens for text (tokens per sample as the layer list counts them).
@@ -634,7 +677,8 @@ void apply_workload(const Reader& r, Scenario& s, std::vector<Issue>& issues) {
                         "applies to an encoder, encoder-decoder or ViT shape without a preset, not "
                         "to a decoder"});
   // Keys of model-library presets only.
-  for (const char* ptr : {"/workload/input", "/workload/training_samples", "/workload/global_batch_samples"})
+  for (const char* ptr : {"/workload/input", "/workload/training_samples",
+                          "/workload/global_batch_samples", "/workload/packed_tokens_per_sample"})
     if (r.has(ptr))
       issues.push_back({ptr, "applies to model-library presets (encoder, encoder-decoder, vit, cnn) only: a decoder "
                              "workload counts tokens (training_tokens, global_batch_tokens, seq_len)"});

@@ -273,6 +273,8 @@ ordered_json zoo_json(const RunRequest& req, const Prepared& p, const models::Es
     input["seq_len_dec"] = z.seq_len_dec;
   } else {
     input["seq_len"] = z.seq_len;
+    if (z.packed_tokens_per_sample > 0)
+      input["packed_tokens_per_sample"] = num(z.packed_tokens_per_sample);
   }
   nw["input"] = input;
   if (z.kind == models::ModelKind::encoder_decoder) nw["seq_len"] = nullptr;

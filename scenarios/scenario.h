@@ -28,6 +28,7 @@ struct ZooWorkload {
   int seq_len_enc = 0, seq_len_dec = 0;        // encoder-decoder
   int image_size = 0, channels = 0;            // vit, cnn
   double tokens_per_sample = 1;                // layers.tokens_per_sample (1 for images)
+  double packed_tokens_per_sample = 0;         // encoders: mean real tokens when padding is dropped
   double training_samples = 0;                 // over the whole run
   double global_batch_samples = 0;             // per optimizer step, all replicas
   std::string batch_pointer = "/workload/global_batch_samples";  // where the user gave the batch

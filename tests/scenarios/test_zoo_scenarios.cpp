@@ -381,3 +381,46 @@ TEST_CASE("a transformer preset takes tensor parallelism in an explicit layout",
   CHECK(first_pointer(doc) == "/parallelism/dp");
   CHECK(first_message(doc).find("expected device_count / tp (8)") != std::string::npos);
 }
+
+// Packed / unpadded encoder sequences (/workload/packed_tokens_per_sample): a 512-token sample that
+// holds 256 real tokens costs what a 256-token sequence costs; token amounts count real tokens;
+// the key is refused where a sample is not a padded text sequence, and above seq_len.
+TEST_CASE("packed encoder sequences cost their real tokens", "[zoo][scenario][packing]") {
+  ordered_json padded = example("scenarios/examples/bert-large-8gpu.json");
+  padded["workload"]["seq_len"] = 512;
+  const RunResult p = test::run_text(padded.dump(), "padded.json");
+  REQUIRE(p.ok);
+  ordered_json packed = padded;
+  packed["workload"]["packed_tokens_per_sample"] = 256;
+  const RunResult k = test::run_text(packed.dump(), "packed.json");
+  REQUIRE(k.ok);
+  ordered_json short_seq = padded;
+  short_seq["workload"]["seq_len"] = 256;
+  const RunResult s = test::run_text(short_seq.dump(), "short.json");
+  REQUIRE(s.ok);
+  const double sps_padded = p.result["metrics"]["samples_per_s_per_gpu"].get<double>();
+  const double sps_packed = k.result["metrics"]["samples_per_s_per_gpu"].get<double>();
+  // The same layer list as a 256-token sequence (the same micro-batch: the activation cap too).
+  CHECK(sps_packed ==
+        Approx(s.result["metrics"]["samples_per_s_per_gpu"].get<double>()).epsilon(1e-12));
+  CHECK(sps_packed > 2.0 * sps_padded);  // half the tokens, and attention a quarter
+  CHECK(k.result["workload"]["input"]["seq_len"] == 512);
+  CHECK(k.result["workload"]["input"]["packed_tokens_per_sample"] == 256);
+  CHECK(k.result["workload"]["tokens_per_sample"] == 256);
+  CHECK(k.result["workload"]["training_tokens"].get<double>() ==
+        Approx(256.0 * padded["workload"]["training_samples"].get<double>()));
+  bool noted = false;
+  for (const auto& n : k.result["notes"])
+    noted = noted || n.get<std::string>().rfind("packed sequences:", 0) == 0;
+  CHECK(noted);
+  ordered_json too_long = packed;
+  too_long["workload"]["packed_tokens_per_sample"] = 600;
+  CHECK(first_pointer(too_long) == "/workload/packed_tokens_per_sample");
+  CHECK(first_message(too_long).find("at most seq_len (512)") != std::string::npos);
+  ordered_json cnn = example("scenarios/examples/resnet50-8gpu.json");
+  cnn["workload"]["packed_tokens_per_sample"] = 100;
+  CHECK(first_pointer(cnn) == "/workload/packed_tokens_per_sample");
+  ordered_json decoder = example("scenarios/examples/default.json");
+  decoder["workload"]["packed_tokens_per_sample"] = 100;
+  CHECK(first_pointer(decoder) == "/workload/packed_tokens_per_sample");
+}
