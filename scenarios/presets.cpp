@@ -38,7 +38,7 @@ models::TransformerShape decoder_shape_from_json(const nlohmann::json& e) {
     // Only DeepSeek's multi-head latent attention differs from what n_heads / n_kv_heads describe.
     const auto& a = e.at("attention");
     if (a.at("kind").get<std::string>() != "mla")
-      throw std::runtime_error("model_presets.json: attention kind must be mla");
+      throw std::runtime_error("decoder shape: attention.kind must be \"mla\"");
     models::MlaSpec mla;
     mla.q_lora_rank = a.value("q_lora_rank", 0);
     mla.kv_lora_rank = a.at("kv_lora_rank").get<int>();
