@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/energy.h"
 #include "models/goodput.h"
 #include "scenarios/json_fields.h"
 #include "scenarios/model_library.h"
@@ -36,6 +37,8 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
   bool gpus_known = false;
   double tokens_per_sample = 1;
   models::Precision prec = models::Precision::fp16;
+  models::DeviceSpec device;  // the record's, once found
+  int accumulation = 1;       // micro-batches per step, as predicted
 
   const json& jm = field(rec, "model");
   const json& jt = field(rec, "training");
@@ -124,6 +127,7 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     zi.layers = std::move(*L);
     zi.precision = prec;
     zi.device = *dev;
+    device = *dev;
     zi.device_count = gpus;
     // Tensor parallelism as the record states it (T5X's model partitions); dp replicas share the batch.
     const json& par = field(js, "parallelism");
@@ -167,13 +171,17 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
       }
     }
     zr = models::zoo_estimate(zi);
+    accumulation = zi.grad_accumulation;
     if (!zr.ok) all_null = "model: " + zr.error;
     for (const auto& n : zr.notes) notes.push_back(n);
   }();
 
   const auto& u = o.uncertainty;
   auto sigma = [&](const std::string& k) {
-    return zoo_band_sigma(zp, u, k == "wall_time_h" || k == "gpu_hours" ? Spread::whole_run : Spread::throughput,
+    return zoo_band_sigma(zp, u,
+                          k == "energy_mwh"                        ? Spread::energy
+                          : k == "wall_time_h" || k == "gpu_hours" ? Spread::whole_run
+                                                                   : Spread::throughput,
                           int(defaults.size()));
   };
   auto put = [&](const std::string& k, std::optional<double> v, const std::string& reason) {
@@ -199,6 +207,25 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     const double goodput = models::failure_goodput(gpus, zr.params);
     std::optional<double> wall_h;
     if (samples && *samples > 0 && gpus_known) wall_h = *samples / (sps * gpus) / goodput / 3600.0;
+    // Energy as the scenarios compute it (scenarios/zoo_run.cpp): device power at the busy
+    // fraction over the run, × the default PUE (records' energy is the facility's; decoders alike).
+    std::optional<double> energy;
+    std::string energy_why =
+        !samples ? "training.training_samples unknown" : "system.gpu_count unknown";
+    if (wall_h) {
+      const double parallel =
+          zr.step_time_s > 0
+              ? std::clamp(accumulation * zr.compute_s_per_microbatch / zr.step_time_s, 0.0, 1.0)
+              : 0.0;
+      models::EnergyOptions eo;
+      eo.pue = models::kPueOther;
+      const auto er = models::training_energy(device, gpus, *wall_h * 3600.0,
+                                              models::busy_fraction(parallel, goodput), eo);
+      if (er.ok)
+        energy = er.energy_mwh;
+      else
+        energy_why = "energy: " + er.error;
+    }
     for (const auto& k : metric_names()) {
       if (k == "tokens_per_s_per_gpu") put(k, zr.tokens_per_s_per_gpu, "");
       else if (k == "samples_per_s_per_gpu") put(k, sps, "");
@@ -209,8 +236,8 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
         put(k, wall_h ? std::optional<double>(*wall_h * gpus) : std::nullopt,
             !samples ? "training.training_samples unknown" : "system.gpu_count unknown");
       else if (k == "mfu") put(k, zr.mfu, "");
-      else if (k == "peak_memory_gib_per_gpu")
-        put(k, std::nullopt, "not modelled for encoder / encoder-decoder / vit / cnn records");
+      else if (k == "energy_mwh")
+        put(k, energy, energy_why);
       else put(k, std::nullopt, "not modelled for encoder / encoder-decoder / vit / cnn records");
     }
   }

@@ -254,3 +254,35 @@ TEST_CASE("zoo records: a stated gradient accumulation fixes the micro-batch", "
   const auto q = scenarios::predict_zoo_record(unstated, lookup, opts);
   CHECK(q.out["layout"] == "dp8 mb204 accum2");
 }
+
+TEST_CASE("zoo records: energy of a whole run as the scenarios compute it", "[zoo][energy]") {
+  const json rec = zoo_record("mlperf-train-v20-resnet-nvidia-dgxa100-ngc22-04-mxnet");
+  const auto lookup = scenarios::builtin_device_lookup();
+  const scenarios::PredictOptions opts;
+  const auto p = scenarios::predict_zoo_record(rec, lookup, opts);
+  const auto& pred = p.out["predicted"];
+  REQUIRE(pred["energy_mwh"].is_number());
+  CHECK(p.out["p10"]["energy_mwh"].get<double>() < pred["energy_mwh"].get<double>());
+  CHECK(p.out["p90"]["energy_mwh"].get<double>() > pred["energy_mwh"].get<double>());
+  // The same run written as a scenario (ResNet-50 on 8 A100s, 408 images per GPU per step, the
+  // record's samples, bf16 as the predictor chose, PUE 1.25): flopcast estimate's energy and time.
+  json sc = json::parse(scenarios::test::slurp(
+      scenarios::test::source_path("scenarios/examples/resnet50-8gpu.json")));
+  sc["workload"]["training_samples"] = rec["training"]["training_samples"];
+  sc["workload"]["global_batch_samples"] = rec["training"]["global_batch_samples"];
+  sc["workload"]["precision"] = p.out["precision"];
+  sc["parallelism"] = {{"layout", "auto"}, {"micro_batch_size", 408}};
+  sc["costs"]["pue"] = 1.25;
+  const auto run = scenarios::test::run_text(sc.dump(), "resnet.json");
+  for (const auto& d : run.diagnostics) UNSCOPED_INFO(d.to_string());
+  REQUIRE(run.ok);
+  CHECK(run.result["metrics"]["wall_time_h"].get<double>() ==
+        Approx(pred["wall_time_h"].get<double>()).epsilon(1e-9));
+  CHECK(run.result["metrics"]["energy_mwh"].get<double>() ==
+        Approx(pred["energy_mwh"].get<double>()).epsilon(1e-9));
+  // A throughput record (no training_samples) has none, and says why.
+  const json tp = zoo_record("dle-pyt-resnet50-a100-80gb-1gpu-fp16");
+  const auto q = scenarios::predict_zoo_record(tp, lookup, opts);
+  CHECK(q.out["predicted"]["energy_mwh"].is_null());
+  CHECK(q.out["why_null"]["energy_mwh"] == "training.training_samples unknown");
+}
