@@ -508,7 +508,13 @@ std::string layout_string(const models::Layout& l, models::Recompute rc, int rc_
 }  // namespace
 
 RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, const PredictOptions& o) {
-  if (is_zoo_type(str(sub(rec, "model"), "type").value_or(""))) return predict_zoo_record(rec, lookup, o);
+  // Encoders, encoder-decoders, ViTs and CNNs, and any record naming a model-library preset
+  // (Transformer-XL is a library entry whatever type its record gives: a decoder-style stack with a
+  // recurrence memory that the GPT decoder model does not have).
+  const auto preset = str(sub(rec, "model"), "preset");
+  if (is_zoo_type(str(sub(rec, "model"), "type").value_or("")) ||
+      (preset && find_library_model(*preset)))
+    return predict_zoo_record(rec, lookup, o);
   RecordPrediction p;
   auto& out = p.out;
   out["id"] = rec.is_object() && rec.contains("id") ? rec["id"] : json(nullptr);

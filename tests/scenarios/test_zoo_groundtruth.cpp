@@ -286,3 +286,27 @@ TEST_CASE("zoo records: energy of a whole run as the scenarios compute it", "[zo
   CHECK(q.out["predicted"]["energy_mwh"].is_null());
   CHECK(q.out["why_null"]["energy_mwh"] == "training.training_samples unknown");
 }
+
+TEST_CASE("a record naming a model-library preset is predicted by the zoo model, whatever its type",
+          "[zoo][txl]") {
+  // A Transformer-XL run written as a decoder record (type "dense", as the format's decoder types
+  // are dense and moe): routed to the library's recurrence-memory stack, not a GPT of its shape.
+  json rec = zoo_record("dle-pyt-resnet50-a100-80gb-1gpu-fp16");
+  rec["id"] = "txl-base-a100-8gpu";
+  rec["model"] = {
+      {"type", "dense"}, {"preset", "transformer-xl-base-wt103"}, {"input", {{"seq_len", 192}}}};
+  rec["training"] = {{"global_batch_samples", 256}, {"precision", "fp16"}};
+  rec["system"]["gpu_count"] = 8;
+  rec["measured"] = {{"tokens_per_s_per_gpu", 1.0}};
+  const auto lookup = scenarios::builtin_device_lookup();
+  const auto p = scenarios::predict_record(rec, lookup, scenarios::PredictOptions{});
+  CHECK(p.ok);
+  CHECK(p.out["layout"].get<std::string>().rfind("dp8 mb", 0) == 0);
+  const double tps = p.out["predicted"]["tokens_per_s_per_gpu"].get<double>();
+  const double sps = p.out["predicted"]["samples_per_s_per_gpu"].get<double>();
+  CHECK(tps == Approx(192 * sps));  // a sample is a 192-token segment
+  // The same record without the preset is a GPT decoder with no shape: null, with the reason.
+  rec["model"].erase("preset");
+  const auto q = scenarios::predict_record(rec, lookup, scenarios::PredictOptions{});
+  CHECK(q.out["predicted"]["tokens_per_s_per_gpu"].is_null());
+}
