@@ -68,7 +68,7 @@ models::TransformerStackSpec stack_from(const json& over, const json& entry, std
 // Transformer-XL (Dai et al. 2019) as a decoder-style stack: the zoo's layer kinds have no
 // relative-position attention with a recurrence memory, so each layer is built here from the
 // same GEMM / memory-bound ops (models/zoo_estimate.h) with the memory length added to the key
-// length (klen = seq_len + mem_len):
+// length (klen = seq_len + mem_len; mem_len scales with seq_len from the preset's pair):
 //   qkv over [memory; segment] (klen rows, no biases), relative-position projection r_net (once per
 //   batch over klen positions: its FLOPs are negligible and not counted, its weights are),
 //   scores AC = q·kᵀ and BD = q·rᵀ (two s×klen GEMMs per head), rel-shift + softmax + dropout on
@@ -93,7 +93,12 @@ std::optional<models::LayerList> build_memory_decoder(const json& entry, const j
   if (in.seq_len <= 0) return fail("model.input.seq_len is needed for a decoder-style stack");
   const double V = pick(over, entry, "vocab_size", positive).value_or(0);
   if (V <= 0) return fail("model.vocab_size is needed (no preset gives it)");
-  const double mem = positive(entry, "mem_len").value_or(0);
+  // The memory length the recipes train with is the segment length (the paper's WikiText-103
+  // scripts: 150/150 and 384/384; DeepLearningExamples' base: 192/192): a sample of another length
+  // keeps that ratio to the preset's.
+  const double preset_seq = positive(entry, "seq_len").value_or(0);
+  const double preset_mem = positive(entry, "mem_len").value_or(0);
+  const double mem = preset_seq > 0 ? preset_mem * in.seq_len / preset_seq : preset_mem;
   const double s = in.seq_len, klen = s + mem, h = t.d_model, inner = t.inner(), f = t.ffn_dim;
   const double dk = inner / t.n_heads;
   const int div_val = positive(entry, "adaptive_div_val").value_or(1);
