@@ -229,6 +229,10 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
   r.dp_comm_s = all_reduce_s(grad_bytes, dp, tp, topo);
   r.dp_comm_exposed_s = std::max(r.dp_comm_s - ep.dp_overlap * bwd, r.dp_comm_s * in.zoo.last_bucket_fraction);
   r.optimizer_s = memory_time_s(in.zoo.optimizer_bytes_per_param * rank_params, hbm, 1, ep);
+  double tensors = 0;  // weight + bias (or scale + shift) of every parametrised op
+  for (const auto& o : share.ops)
+    if (o.weight_params > 0) tensors += 2.0 * o.repeat;
+  if (in.device.device_type == "gpu") r.optimizer_s += tensors * in.zoo.optimizer_tensor_overhead_s;
 
   r.step_time_s =
       in.grad_accumulation * (r.compute_s_per_microbatch + r.tp_comm_s) + r.dp_comm_exposed_s + r.optimizer_s;

@@ -267,3 +267,43 @@ TEST_CASE("zoo tensor parallelism: split GEMMs, all-reduces on the critical path
   CHECK_FALSE(cnn.ok);
   CHECK(cnn.error.find("tensor parallelism is not modelled") != std::string::npos);
 }
+
+TEST_CASE("the optimizer step costs a fixed time per parameter tensor on a GPU, none on a TPU",
+          "[zoo][optimizer]") {
+  // BERT-large, fine-tuning-sized micro-batch: 2 tensors per parametrised op (weight + bias, or
+  // scale + shift) x optimizer_tensor_overhead_s, added once per optimizer step.
+  EncoderSpec e;
+  e.stack = stack(24, 1024, 16, 4096);
+  e.vocab_size = 30522;
+  ZooEstimateInput in;
+  in.layers = build_encoder(e, 384, Phase::finetune, "bert-large");
+  in.device = testing::a100();
+  in.precision = Precision::fp16;
+  in.micro_batch_size = 8;
+  in.zoo.optimizer_tensor_overhead_s = 0;
+  const auto fused = zoo_estimate(in);
+  in.zoo.optimizer_tensor_overhead_s = 100e-6;
+  const auto per_tensor = zoo_estimate(in);
+  REQUIRE(fused.ok);
+  REQUIRE(per_tensor.ok);
+  double tensors = 0;
+  for (const auto& o : in.layers.ops)
+    if (o.weight_params > 0) tensors += 2.0 * o.repeat;
+  // The layer list's parametrised ops: per layer qkv, attention out, FFN in, FFN out and the
+  // norms (5 x 2), plus the embeddings, the pooler and the span head.
+  CHECK(tensors == 24 * 5 * 2 + 3 * 2);
+  CHECK(per_tensor.optimizer_s - fused.optimizer_s == Approx(tensors * 100e-6).epsilon(1e-9));
+  CHECK(per_tensor.step_time_s - fused.step_time_s == Approx(tensors * 100e-6).epsilon(1e-9));
+  // Accumulating 16 micro-batches per step pays it once for 16x the samples.
+  in.grad_accumulation = 16;
+  const auto accumulated = zoo_estimate(in);
+  REQUIRE(accumulated.ok);
+  CHECK(accumulated.optimizer_s == Approx(per_tensor.optimizer_s));
+  CHECK(accumulated.samples_per_s_per_gpu > per_tensor.samples_per_s_per_gpu);
+  // A TPU runs the step as one compiled program: no per-tensor dispatch.
+  in.grad_accumulation = 1;
+  in.device.device_type = "tpu";
+  const auto tpu = zoo_estimate(in);
+  REQUIRE(tpu.ok);
+  CHECK(tpu.optimizer_s == Approx(fused.optimizer_s));
+}

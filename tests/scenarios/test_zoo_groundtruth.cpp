@@ -49,20 +49,23 @@ const std::vector<double> kPhi = {0.75, 1.0, 1.25, 1.5};
 const std::vector<double> kEta = {0.5, 0.6, 0.7, 0.8};
 const std::vector<double> kDw = {4, 8, 12, 16};
 const std::vector<double> kSimt = {0, 0.75, 0.9, 1.0};  // 0: the tensor-core gemm_eff_max
+const std::vector<double> kOptT = {0, 50e-6, 100e-6, 200e-6};
 
 std::vector<models::ZooParams> grid() {
   std::vector<models::ZooParams> g;
   for (double a : kPhi)
     for (double b : kEta)
       for (double w : kDw)
-        for (double v : kSimt) {
-          models::ZooParams z;
-          z.memory_traffic_factor = a;
-          z.gemm_eff_max = b;
-          z.depthwise_traffic_factor = w;
-          z.simt_gemm_eff_max = v;
-          g.push_back(z);
-        }
+        for (double v : kSimt)
+          for (double ot : kOptT) {
+            models::ZooParams z;
+            z.memory_traffic_factor = a;
+            z.gemm_eff_max = b;
+            z.depthwise_traffic_factor = w;
+            z.simt_gemm_eff_max = v;
+            z.optimizer_tensor_overhead_s = ot;
+            g.push_back(z);
+          }
   return g;
 }
 
@@ -140,9 +143,14 @@ TEST_CASE("zoo predictor: leave-one-family-out cross-validation on public-zoo.js
   for (size_t i = 1; i < g.size(); ++i)
     if (objective(rows, i, "") < objective(rows, best_all, "")) best_all = i;
   const models::ZooParams def;
-  std::printf("all-family optimum: memory_traffic_factor %.2f, gemm_eff_max %.2f, depthwise %.0f, simt_gemm_eff_max %.2f\n",
-              g[best_all].memory_traffic_factor, g[best_all].gemm_eff_max, g[best_all].depthwise_traffic_factor,
-              g[best_all].simt_gemm_eff_max);
+  std::printf(
+      "all-family optimum: memory_traffic_factor %.2f, gemm_eff_max %.2f, depthwise %.0f, "
+      "simt_gemm_eff_max %.2f, "
+      "optimizer_tensor_overhead %.0f us\n",
+      g[best_all].memory_traffic_factor, g[best_all].gemm_eff_max,
+      g[best_all].depthwise_traffic_factor, g[best_all].simt_gemm_eff_max,
+      g[best_all].optimizer_tensor_overhead_s * 1e6);
+  CHECK(g[best_all].optimizer_tensor_overhead_s == def.optimizer_tensor_overhead_s);
   CHECK(g[best_all].simt_gemm_eff_max == def.simt_gemm_eff_max);
   CHECK(g[best_all].memory_traffic_factor == def.memory_traffic_factor);
   CHECK(g[best_all].gemm_eff_max == def.gemm_eff_max);
