@@ -25,6 +25,12 @@ TransformerStackSpec stack(int l, int h, int heads, double f, bool gated = false
   t.head_dim = head_dim;
   return t;
 }
+EncoderSpec bert_large() {
+  EncoderSpec e;
+  e.stack = stack(24, 1024, 16, 4096);
+  e.vocab_size = 30522;
+  return e;
+}
 }  // namespace
 
 TEST_CASE("CNN layer lists give the reference implementations' parameter counts", "[zoo]") {
@@ -86,9 +92,7 @@ TEST_CASE("depthwise and squeeze-excitation layers are memory-bound on the roofl
 }
 
 TEST_CASE("BERT, T5 and ViT parameter counts match the published implementations", "[zoo]") {
-  EncoderSpec bert;
-  bert.stack = stack(24, 1024, 16, 4096);
-  bert.vocab_size = 30522;
+  EncoderSpec bert = bert_large();
   CHECK(encoder_params(bert) == Approx(335141888).epsilon(1e-9));  // HF BertModel bert-large-uncased
   bert.stack = stack(12, 768, 12, 3072);
   CHECK(encoder_params(bert) == Approx(109482240).epsilon(1e-9));  // HF BertModel bert-base-uncased
@@ -114,9 +118,7 @@ TEST_CASE("BERT, T5 and ViT parameter counts match the published implementations
 }
 
 TEST_CASE("encoder FLOPs: 6N per token plus bidirectional attention", "[zoo]") {
-  EncoderSpec bert;
-  bert.stack = stack(24, 1024, 16, 4096);
-  bert.vocab_size = 30522;
+  const EncoderSpec bert = bert_large();
   const auto L = build_encoder(bert, 128, Phase::finetune, "bert");
   const double h = 1024, s = 128, l = 24;
   const double layer_matmul = 2 * s * 12 * h * h;  // 4h² attention + 8h² FFN
@@ -203,11 +205,8 @@ TEST_CASE("zoo fp32 is fp32 math, as the decoders': MFU against the peak it runs
           "[zoo][simt]") {
   // An fp32 BERT-large on A100 used to be timed on the TF32 tensor cores and its MFU taken against
   // the 19.5 TFLOP/s fp32 peak: MFU 2.5. fp32 now runs on the fp32 pipe; tf32 is the tensor cores.
-  EncoderSpec bert;
-  bert.stack = stack(24, 1024, 16, 4096);
-  bert.vocab_size = 30522;
   ZooEstimateInput in;
-  in.layers = build_encoder(bert, 512, Phase::pretrain, "bert-large");
+  in.layers = build_encoder(bert_large(), 512, Phase::pretrain, "bert-large");
   in.device = testing::a100();
   in.micro_batch_size = 16;
   in.precision = Precision::fp32;
@@ -272,11 +271,8 @@ TEST_CASE("the optimizer step costs a fixed time per parameter tensor on a GPU, 
           "[zoo][optimizer]") {
   // BERT-large, fine-tuning-sized micro-batch: 2 tensors per parametrised op (weight + bias, or
   // scale + shift) x optimizer_tensor_overhead_s, added once per optimizer step.
-  EncoderSpec e;
-  e.stack = stack(24, 1024, 16, 4096);
-  e.vocab_size = 30522;
   ZooEstimateInput in;
-  in.layers = build_encoder(e, 384, Phase::finetune, "bert-large");
+  in.layers = build_encoder(bert_large(), 384, Phase::finetune, "bert-large");
   in.device = testing::a100();
   in.precision = Precision::fp16;
   in.micro_batch_size = 8;
