@@ -328,7 +328,8 @@ TEST_CASE("the external check rows are read and predicted by the zoo model",
   for (const auto& [file, n] :
        {std::pair<const char*, std::size_t>{"dle-pytorch-transformer-xl.json", 22},
         {"dle-pytorch-se-resnext101-32x4d.json", 12},
-        {"dle-tf2-electra.json", 20}}) {
+        {"dle-tf2-electra.json", 20},
+        {"jax-toolbox-rosetta-vit.json", 9}}) {
     json rows;
     std::ifstream f(
         scenarios::test::source_path(std::string("tests/data/groundtruth/external/") + file));
