@@ -240,6 +240,8 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
     r.error = "step time not computable";
     return r;
   }
+  r.parallel_efficiency =
+      std::clamp(in.grad_accumulation * r.compute_s_per_microbatch / r.step_time_s, 0.0, 1.0);
   // A micro-batch of b samples occupies the tp ranks of one replica.
   r.samples_per_s_per_gpu = double(b) * in.grad_accumulation / r.step_time_s / tp;
   r.tokens_per_s_per_gpu = r.samples_per_s_per_gpu * L.tokens_per_sample;

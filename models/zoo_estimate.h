@@ -171,6 +171,8 @@ struct ZooEstimateResult {
   double dp_comm_exposed_s = 0;
   double optimizer_s = 0;
   double step_time_s = 0;
+  double parallel_efficiency =
+      0;  // compute share of the step: n_mb · compute_s_per_microbatch / t_step
   double samples_per_s_per_gpu = 0;
   double tokens_per_s_per_gpu = 0;
   double mfu = 0;  // model FLOPs / (peak of the precision)

@@ -38,7 +38,6 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
   double tokens_per_sample = 1;
   models::Precision prec = models::Precision::fp16;
   models::DeviceSpec device;  // the record's, once found
-  int accumulation = 1;       // micro-batches per step, as predicted
 
   const json& jm = field(rec, "model");
   const json& jt = field(rec, "training");
@@ -171,7 +170,6 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
       }
     }
     zr = models::zoo_estimate(zi);
-    accumulation = zi.grad_accumulation;
     if (!zr.ok) all_null = "model: " + zr.error;
     for (const auto& n : zr.notes) notes.push_back(n);
   }();
@@ -213,14 +211,11 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     std::string energy_why =
         !samples ? "training.training_samples unknown" : "system.gpu_count unknown";
     if (wall_h) {
-      const double parallel =
-          zr.step_time_s > 0
-              ? std::clamp(accumulation * zr.compute_s_per_microbatch / zr.step_time_s, 0.0, 1.0)
-              : 0.0;
       models::EnergyOptions eo;
       eo.pue = models::kPueOther;
-      const auto er = models::training_energy(device, gpus, *wall_h * 3600.0,
-                                              models::busy_fraction(parallel, goodput), eo);
+      const auto er =
+          models::training_energy(device, gpus, *wall_h * 3600.0,
+                                  models::busy_fraction(zr.parallel_efficiency, goodput), eo);
       if (er.ok)
         energy = er.energy_mwh;
       else

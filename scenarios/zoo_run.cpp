@@ -94,8 +94,7 @@ models::EstimateResult zoo_run_totals(const Scenario& s, const models::DeviceSpe
   r.tokens_per_s_per_gpu = zr.tokens_per_s_per_gpu;
   r.mfu = zr.mfu;
   r.achieved_flops_per_s_per_device = zr.samples_per_s_per_gpu * zr.model_flops_per_sample;
-  r.parallel_efficiency =
-      std::clamp(step.input.grad_accumulation * zr.compute_s_per_microbatch / zr.step_time_s, 0.0, 1.0);
+  r.parallel_efficiency = zr.parallel_efficiency;
   r.pipeline_bubble_fraction = 0;
   r.exposed_comm_s_per_step = zr.dp_comm_exposed_s + step.input.grad_accumulation * zr.tp_comm_s;
 
