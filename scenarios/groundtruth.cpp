@@ -181,7 +181,23 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     ri.why_null = "record lacks one of model, training, system";
     return ri;
   }
-  const std::string type = str(jm, "type").value_or("");
+  std::string type = str(jm, "type").value_or("");
+  if (type.empty()) {
+    // No stated type (a library preset went to the zoo path already): a record with an expert
+    // count above one, or with fewer active parameters than parameters, is a mixture of experts;
+    // any other a dense decoder. The prediction says what it assumed.
+    if (num(sub(jm, "input"), "image_size")) {
+      ri.why_null =
+          "model.type null: an image model needs type cnn or vit, or a model-library preset";
+      return ri;
+    }
+    const json& e = sub(jm, "moe");
+    const auto n = num(jm, "params"), na = num(jm, "params_active");
+    const bool experts =
+        (e.is_object() && posint(e, "n_experts").value_or(0) > 1) || (n && na && *na < *n);
+    type = experts ? "moe" : "dense";
+    ri.defaults_used.push_back("model.type (" + type + ")");
+  }
   if (type != "dense" && type != "moe") {
     ri.why_null = "model type " + (type.empty() ? std::string("null") : type) + " not supported yet";
     return ri;

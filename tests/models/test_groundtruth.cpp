@@ -1,7 +1,7 @@
 // The predictor over published runs (scenarios/groundtruth.*): input isolation, nulls with
 // reasons, bands that differ per record, and the accuracy floor on the public records.
+#include <algorithm>
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <set>
 #include <string>
@@ -105,6 +105,33 @@ TEST_CASE("unknown inputs give null metrics with why_null, never an exit or a na
           CHECK(std::isfinite(v.get<double>()));
           CHECK(v.get<double>() > 0);
         }
+}
+
+TEST_CASE("a record without model.type is a dense decoder, or MoE when it has experts",
+          "[groundtruth][type]") {
+  const auto lookup = builtin_device_lookup();
+  for (const auto& rec : public_records()) {
+    const std::string type = rec["model"].value("type", "");
+    if (type != "dense" && type != "moe") continue;
+    json untyped = rec;
+    untyped["model"]["type"] = nullptr;
+    const auto stated = predict_record(rec, lookup, PredictOptions{});
+    const auto inferred = predict_record(untyped, lookup, PredictOptions{});
+    // the same model and layout as the stated type; the band is wider by one default
+    INFO(rec["id"]);
+    CHECK(inferred.out["predicted"] == stated.out["predicted"]);
+    CHECK(inferred.out.value("layout", json()) == stated.out.value("layout", json()));
+    const auto& d = inferred.out.at("defaults_used");
+    const bool listed = std::find(d.begin(), d.end(), "model.type (" + type + ")") != d.end();
+    CHECK(listed);
+  }
+  // An image input without a type is not guessed.
+  json img = public_records()[0];
+  img["model"]["type"] = nullptr;
+  img["model"]["input"] = {{"image_size", 224}};
+  const auto p = predict_record(img, lookup, PredictOptions{});
+  CHECK_THAT(p.out["why_null"]["tokens_per_s_per_gpu"].get<std::string>(),
+             Catch::Contains("cnn or vit"));
 }
 
 TEST_CASE("the band's relative width differs across records", "[groundtruth]") {
