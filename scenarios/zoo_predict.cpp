@@ -114,7 +114,12 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
       // convolutional networks stay 16-bit.
       if (type != "cnn" && dev->peak(models::Precision::fp8).value_or(0) > dev->peak(models::Precision::bf16).value_or(0))
         prec = models::Precision::fp8;
-      else prec = dev->peak(models::Precision::bf16) ? models::Precision::bf16 : models::Precision::fp16;
+      else if (dev->peak(models::Precision::bf16))
+        prec = models::Precision::bf16;
+      else if (dev->peak(models::Precision::fp16))
+        prec = models::Precision::fp16;
+      else
+        prec = models::Precision::fp32;  // CPUs: no 16-bit peak in their profiles
       defaults.push_back("training.precision (" + std::string(models::to_string(prec)) + ")");
     }
 

@@ -319,6 +319,23 @@ TEST_CASE("a record naming a model-library preset is predicted by the zoo model,
   CHECK(q.out["predicted"]["tokens_per_s_per_gpu"].is_null());
 }
 
+TEST_CASE("a zoo record without precision on a device with no 16-bit peak trains fp32",
+          "[zoo][precision]") {
+  json rec = zoo_record("dle-pyt-resnet50-a100-80gb-1gpu-fp16");
+  rec["training"]["precision"] = nullptr;
+  const auto lookup = scenarios::builtin_device_lookup();
+  rec["system"]["device"] = "amd-epyc-9654";  // a CPU: its profile gives fp32 and fp64 peaks only
+  REQUIRE_FALSE(lookup("amd-epyc-9654")->peak(models::Precision::fp16));
+  auto p = scenarios::predict_record(rec, lookup, scenarios::PredictOptions{});
+  CHECK(p.out["precision"] == "fp32");
+  CHECK(p.out["predicted"]["samples_per_s_per_gpu"].is_number());
+  const auto& d = p.out.at("defaults_used");
+  CHECK(std::find(d.begin(), d.end(), "training.precision (fp32)") != d.end());
+  rec["system"]["device"] = "nvidia-v100-sxm2-32gb";  // no bf16: fp16
+  p = scenarios::predict_record(rec, lookup, scenarios::PredictOptions{});
+  CHECK(p.out["precision"] == "fp16");
+}
+
 TEST_CASE("the external check rows are read and predicted by the zoo model",
           "[zoo][txl][external]") {
   // tests/data/groundtruth/external/*.json: external checks, documented in docs/model-zoo.md
