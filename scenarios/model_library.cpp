@@ -245,6 +245,10 @@ std::optional<models::LayerList> build_layers(const json& entry, const json& ove
   switch (*kind) {
     case models::ModelKind::cnn: {
       const std::string arch = text(entry, "name").value_or(name);
+      if (!text(entry, "name") && !pick(over, entry, "preset", text))
+        return fail(
+            "a CNN needs a model-library preset (its layer list): flopcast models list shows the "
+            "known ones");
       if (in.image_size <= 0) return fail("model.input.image_size is needed for a CNN");
       auto L = models::build_cnn(arch, in.image_size, in.channels);
       if (!L) return fail("unknown CNN architecture '" + arch + "' (flopcast models list shows the known ones)");

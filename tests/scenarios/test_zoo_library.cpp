@@ -75,6 +75,10 @@ TEST_CASE("build_layers reports what it lacks in one line", "[zoo]") {
   in.image_size = 32;
   CHECK_FALSE(build_layers(entry, json::object(), in, flopcast::models::Phase::pretrain, &err));
   CHECK(err.find("unknown CNN architecture 'lenet'") != std::string::npos);
+  // A CNN with neither a library name nor a preset says what it needs, not a made-up name.
+  CHECK_FALSE(build_layers(json{{"kind", "cnn"}}, json::object(), in,
+                           flopcast::models::Phase::pretrain, &err));
+  CHECK(err.find("a CNN needs a model-library preset") != std::string::npos);
   entry = {{"kind", "encoder"}};
   CHECK_FALSE(build_layers(entry, json{{"n_layers", 2}}, in, flopcast::models::Phase::pretrain, &err));
   CHECK(err.find("model.d_model and model.n_heads") != std::string::npos);
