@@ -361,6 +361,19 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   auto gpus = posint(js, "gpu_count");
   ri.gpu_count_known = gpus.has_value();
   if (!gpus) {
+    // A record that names its data, tensor and pipeline degrees has named its device count:
+    // dp·tp·pp·cp (experts are laid over the dp·cp·tp ranks, so ep does not multiply).
+    const json& p = sub(js, "parallelism");
+    const auto dp = posint(p, "dp"), tp = posint(p, "tp"), pp = posint(p, "pp");
+    if (dp && tp && pp) {
+      const double n = double(*dp) * *tp * *pp * posint(p, "cp").value_or(1);
+      if (n <= 1e7) {
+        gpus = int(n);
+        ri.gpu_count_known = true;
+      }
+    }
+  }
+  if (!gpus) {
     const double n = models::count_params(m).total;
     const double mem = dev->memory_bytes.value_or(80e9);
     gpus = std::max(8, next_pow2(20.0 * n / (0.6 * mem)));

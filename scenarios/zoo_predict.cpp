@@ -126,6 +126,14 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     // Devices and batch.
     gpus_known = positive(js, "gpu_count").has_value();
     gpus = positive(js, "gpu_count").value_or(8);
+    if (const json& pj = field(js, "parallelism"); !gpus_known && pj.is_object()) {
+      // A record that names its data-parallel degree (and tp) has named its device count.
+      if (const auto dpv = positive(pj, "dp");
+          dpv && *dpv * positive(pj, "tp").value_or(1) <= 1e7) {
+        gpus = int(*dpv * positive(pj, "tp").value_or(1));
+        gpus_known = true;
+      }
+    }
     if (!gpus_known) defaults.push_back("system.gpu_count (8)");
     models::ZooEstimateInput zi;
     zi.layers = std::move(*L);

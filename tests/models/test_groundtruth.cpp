@@ -134,6 +134,42 @@ TEST_CASE("a record without model.type is a dense decoder, or MoE when it has ex
              Catch::Contains("cnn or vit"));
 }
 
+TEST_CASE("a record that names its parallel degrees has named its device count",
+          "[groundtruth][gpus]") {
+  // Records whose gpu_count equals dp·tp·pp·cp (zoo kinds: dp·tp) predict the same without it.
+  const auto lookup = builtin_device_lookup();
+  int checked = 0;
+  for (const char* file : {"public.json", "public-zoo.json"}) {
+    json recs;
+    REQUIRE(
+        read_json_file(std::string(FLOPCAST_SOURCE_DIR) + "/tests/data/groundtruth/" + file, recs)
+            .empty());
+    for (const auto& rec : recs) {
+      const auto& par = rec["system"]["parallelism"];
+      auto deg = [&](const char* k) {
+        return par.value(k, json()).is_number() ? par[k].get<double>() : 0.0;
+      };
+      const bool zoo = std::string(file) == "public-zoo.json";
+      if (deg("dp") <= 0 || (!zoo && (deg("tp") <= 0 || deg("pp") <= 0))) continue;
+      const double product = zoo ? deg("dp") * std::max(1.0, deg("tp"))
+                                 : deg("dp") * deg("tp") * deg("pp") * std::max(1.0, deg("cp"));
+      if (!rec["system"]["gpu_count"].is_number() ||
+          rec["system"]["gpu_count"].get<double>() != product)
+        continue;
+      json uncounted = rec;
+      uncounted["system"]["gpu_count"] = nullptr;
+      const auto a = predict_record(rec, lookup, PredictOptions{});
+      const auto b = predict_record(uncounted, lookup, PredictOptions{});
+      INFO(rec["id"]);
+      for (const char* part : {"predicted", "p10", "p90", "why_null"})
+        CHECK(a.out.value(part, json()) == b.out.value(part, json()));
+      CHECK(a.out.value("layout", json()) == b.out.value("layout", json()));
+      ++checked;
+    }
+  }
+  CHECK(checked >= 100);
+}
+
 TEST_CASE("the band's relative width differs across records", "[groundtruth]") {
   const auto all = predict_all(sample(5), builtin_device_lookup(), PredictOptions{});
   std::set<long> widths;
