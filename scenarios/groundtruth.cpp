@@ -421,6 +421,13 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   // Unnamed cp / ep / vp in a record that names dp, tp and pp are 1 (the source would say otherwise).
   const bool core_given = fx.dp && fx.tp && fx.pp;
   if (core_given) {
+    // ...except a context-parallel degree the device count implies: dp·tp·pp·cp = devices.
+    const long dtp = long(*fx.dp) * *fx.tp * *fx.pp;
+    if (!fx.cp && in.device_count > dtp && in.device_count % dtp == 0) {
+      fx.cp = int(in.device_count / dtp);
+      ri.defaults_used.push_back("system.parallelism.cp (" + std::to_string(*fx.cp) +
+                                 " = devices / (dp·tp·pp))");
+    }
     if (!fx.cp) fx.cp = 1;
     if (!fx.ep) fx.ep = 1;
     if (!fx.vp) fx.vp = 1;

@@ -170,6 +170,28 @@ TEST_CASE("a record that names its parallel degrees has named its device count",
   CHECK(checked >= 100);
 }
 
+TEST_CASE("an unnamed cp of a record that names dp, tp, pp and its device count is what they imply",
+          "[groundtruth][gpus]") {
+  const auto lookup = builtin_device_lookup();
+  int checked = 0;
+  for (const auto& rec : public_records()) {
+    const auto& par = rec["system"]["parallelism"];
+    if (!par.value("cp", json()).is_number() || par["cp"].get<int>() < 2) continue;
+    if (!par.value("dp", json()).is_number() || !par.value("tp", json()).is_number() ||
+        !par.value("pp", json()).is_number())
+      continue;
+    json unnamed = rec;
+    unnamed["system"]["parallelism"]["cp"] = nullptr;
+    const auto a = predict_record(rec, lookup, PredictOptions{});
+    const auto b = predict_record(unnamed, lookup, PredictOptions{});
+    INFO(rec["id"]);
+    CHECK(a.out.value("predicted", json()) == b.out.value("predicted", json()));
+    CHECK(a.out.value("layout", json()) == b.out.value("layout", json()));
+    ++checked;
+  }
+  CHECK(checked >= 3);
+}
+
 TEST_CASE("the band's relative width differs across records", "[groundtruth]") {
   const auto all = predict_all(sample(5), builtin_device_lookup(), PredictOptions{});
   std::set<long> widths;
