@@ -494,16 +494,26 @@ models::EstimateResult run_estimate(models::EstimateInput in, std::vector<std::s
       return r;
     }
   }
-  // Relax constraints one at a time: micro-batch, sharding, vp, then everything but dp·tp·pp.
+  // Relax constraints one at a time: micro-batch, sharding, vp, then the data and context degrees
+  // (a device count that disagrees with dp·tp·pp·cp: the model-parallel degrees are the better
+  // kept), then everything.
   auto& fx = in.fixed;
-  for (int step = 0; step < 4 && !r.ok; ++step) {
+  int step = 0;
+  for (; step < 5 && !r.ok; ++step) {
     if (step == 0) fx.micro_batch_size.reset();
     if (step == 1) fx.sharding.reset();
     if (step == 2) fx.vp.reset();
-    if (step == 3) fx = models::LayoutConstraints{};
+    if (step == 3) {
+      fx.dp.reset();
+      fx.cp.reset();
+    }
+    if (step == 4) fx = models::LayoutConstraints{};
     r = models::estimate(in);
   }
-  if (r.ok) notes.push_back("given layout rejected (" + first + "): auto layout");
+  if (r.ok)
+    notes.push_back("given layout rejected (" + first + "): auto layout" +
+                    (step <= 4 ? std::string(" keeping its tensor, pipeline and expert degrees")
+                               : std::string()));
   else r.error = first;
   return r;
 }

@@ -192,6 +192,26 @@ TEST_CASE("an unnamed cp of a record that names dp, tp, pp and its device count 
   CHECK(checked >= 3);
 }
 
+TEST_CASE("a stated layout that disagrees with the device count keeps its model-parallel degrees",
+          "[groundtruth][gpus]") {
+  // Megatron-Bridge's Llama 3.1 405B on 1,024 H100: dp8 tp8 pp8 cp2. Stating cp 4 makes the
+  // product 2,048: dp and cp are searched again, tp and pp stay.
+  json rec;
+  for (const auto& r : public_records())
+    if (r["id"] == "mbridge2602-llama3p1-405b-h100-1024gpu-fp8") rec = r;
+  REQUIRE(rec.is_object());
+  rec["system"]["parallelism"]["cp"] = 4;
+  const auto p = predict_record(rec, builtin_device_lookup(), PredictOptions{});
+  const std::string layout = p.out.at("layout").get<std::string>();
+  INFO(layout);
+  CHECK(layout.find(" tp8 pp8 ") != std::string::npos);
+  CHECK(p.out["predicted"]["tokens_per_s_per_gpu"].is_number());
+  const auto& notes = p.out.at("notes");
+  REQUIRE(notes.size() >= 1);
+  CHECK_THAT(notes.back().get<std::string>(),
+             Catch::Contains("keeping its tensor, pipeline and expert degrees"));
+}
+
 TEST_CASE("the band's relative width differs across records", "[groundtruth]") {
   const auto all = predict_all(sample(5), builtin_device_lookup(), PredictOptions{});
   std::set<long> widths;
