@@ -53,20 +53,27 @@ int run_predict(const PredictArgs& a) {
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  Table t({"id", "tokens/s/GPU", "P10", "P90", "step s", "GPU-hours", "wall h", "MWh", "mem GiB", "layout"});
+  // Throughput per device in tokens, or in images where a sample is an image (CNN, ViT: no tokens).
+  Table t({"id", "throughput/GPU", "P10", "P90", "step s", "GPU-hours", "wall h", "MWh", "mem GiB",
+           "layout"});
   for (int c = 1; c <= 8; ++c) t.right_align(c);
   auto cell = [](const nlohmann::ordered_json& o, const char* k) {
     return o.contains(k) && o[k].is_number() ? format_number(o[k].get<double>()) : std::string("-");
   };
   for (const auto& r : out) {
     const auto& p = r["predicted"];
+    const bool images =
+        !p["tokens_per_s_per_gpu"].is_number() && p["samples_per_s_per_gpu"].is_number();
+    const char* rate = images ? "samples_per_s_per_gpu" : "tokens_per_s_per_gpu";
+    const std::string unit = images ? " img/s" : " tok/s";
     std::string layout = r.contains("layout") ? r["layout"].get<std::string>() : std::string("-");
-    if (!r.contains("layout") && r["why_null"].contains("tokens_per_s_per_gpu"))
-      layout = r["why_null"]["tokens_per_s_per_gpu"].get<std::string>();
-    t.add_row({r["id"].is_string() ? r["id"].get<std::string>() : "?", cell(p, "tokens_per_s_per_gpu"),
-               cell(r["p10"], "tokens_per_s_per_gpu"), cell(r["p90"], "tokens_per_s_per_gpu"), cell(p, "step_time_s"),
-               cell(p, "gpu_hours"), cell(p, "wall_time_h"), cell(p, "energy_mwh"), cell(p, "peak_memory_gib_per_gpu"),
-               layout});
+    if (!r.contains("layout") && r["why_null"].contains(rate))
+      layout = r["why_null"][rate].get<std::string>();
+    const std::string value = cell(p, rate);
+    t.add_row({r["id"].is_string() ? r["id"].get<std::string>() : "?",
+               value == "-" ? value : value + unit, cell(r["p10"], rate), cell(r["p90"], rate),
+               cell(p, "step_time_s"), cell(p, "gpu_hours"), cell(p, "wall_time_h"),
+               cell(p, "energy_mwh"), cell(p, "peak_memory_gib_per_gpu"), layout});
   }
   std::cout << t.render(fancy_output());
   return kExitOk;

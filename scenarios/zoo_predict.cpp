@@ -36,6 +36,7 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
   int tp = 1;  // tensor-parallel ranks per replica, as the record states
   bool gpus_known = false;
   double tokens_per_sample = 1;
+  bool images = false;  // a CNN or ViT sample is an image: no tokens
   models::Precision prec = models::Precision::fp16;
   models::DeviceSpec device;  // the record's, once found
 
@@ -100,6 +101,7 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
       return;
     }
     tokens_per_sample = L->tokens_per_sample;
+    images = L->kind == models::ModelKind::cnn || L->kind == models::ModelKind::vit;
 
     // Precision.
     if (auto ps = text(jt, "precision")) {
@@ -235,7 +237,9 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
         energy_why = "energy: " + er.error;
     }
     for (const auto& k : metric_names()) {
-      if (k == "tokens_per_s_per_gpu") put(k, zr.tokens_per_s_per_gpu, "");
+      if (k == "tokens_per_s_per_gpu")
+        put(k, images ? std::nullopt : std::optional<double>(zr.tokens_per_s_per_gpu),
+            "an image model's sample is an image, not tokens: see samples_per_s_per_gpu");
       else if (k == "samples_per_s_per_gpu") put(k, sps, "");
       else if (k == "step_time_s") put(k, zr.step_time_s, "");
       else if (k == "wall_time_h")

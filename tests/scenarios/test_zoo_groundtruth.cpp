@@ -319,6 +319,31 @@ TEST_CASE("a record naming a model-library preset is predicted by the zoo model,
   CHECK(q.out["predicted"]["tokens_per_s_per_gpu"].is_null());
 }
 
+TEST_CASE("an image model's record has no token rate; a text model's is samples x tokens",
+          "[zoo][images]") {
+  const auto lookup = scenarios::builtin_device_lookup();
+  const auto cnn = scenarios::predict_record(zoo_record("dle-pyt-resnet50-a100-80gb-1gpu-fp16"),
+                                             lookup, scenarios::PredictOptions{});
+  CHECK(cnn.out["predicted"]["samples_per_s_per_gpu"].is_number());
+  CHECK(cnn.out["predicted"]["tokens_per_s_per_gpu"].is_null());
+  CHECK_THAT(cnn.out["why_null"]["tokens_per_s_per_gpu"].get<std::string>(),
+             Catch::Contains("not tokens"));
+  int checked = 0;
+  for (const auto& r : zoo_records()) {
+    if (r["model"].value("type", "") != "encoder") continue;
+    const auto p = scenarios::predict_record(r, lookup, scenarios::PredictOptions{});
+    if (!p.ok) continue;
+    const json& in = r["model"]["input"];
+    if (!in.is_object() || !in.value("seq_len", json()).is_number()) continue;
+    const double seq = in["seq_len"].get<double>();
+    INFO(r["id"]);
+    CHECK(p.out["predicted"]["tokens_per_s_per_gpu"].get<double>() ==
+          Approx(seq * p.out["predicted"]["samples_per_s_per_gpu"].get<double>()));
+    ++checked;
+  }
+  CHECK(checked > 100);
+}
+
 TEST_CASE("a zoo record without precision on a device with no 16-bit peak trains fp32",
           "[zoo][precision]") {
   json rec = zoo_record("dle-pyt-resnet50-a100-80gb-1gpu-fp16");
