@@ -8,8 +8,8 @@ LayerList build_vit(const VitSpec& v, int image_size, const std::string& name) {
   LayerList L;
   L.name = name;
   L.kind = ModelKind::vit;
-  L.tokens_per_sample =
-      1;  // per-sample rates count images; predict and the runner report no token rate
+  // Per-sample rates count images; predict and the runner report no token rate.
+  L.tokens_per_sample = 1;
   const int p = std::max(1, v.patch_size);
   const double grid = double(image_size / p);
   const double patches = grid * grid, s = patches + 1;
