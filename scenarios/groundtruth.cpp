@@ -48,6 +48,17 @@ std::optional<std::string> str(const json& j, const char* key) {
   return std::nullopt;
 }
 
+double default_batch_tokens(int devices, int seq_len) {
+  return double(std::max(1024, devices)) * seq_len;
+}
+
+// g0 (fitted) × the interruption goodput of the input's device count (models/goodput.h).
+double run_goodput(const models::EstimateInput& in, const PredictOptions& o) {
+  const auto& m = in.model;
+  const double params =
+      models::shape_complete(m) ? models::count_params(m).total : m.params_hint.value_or(0.0);
+  return o.efficiency.goodput * models::failure_goodput(in.device_count, params);
+}
 
 int next_pow2(double x) {
   int p = 1;
@@ -374,6 +385,8 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     }
   }
   if (!gpus) {
+    // The fewest devices that hold the model's training state (predict_record then scales a whole
+    // run up to the planning horizon, kDefaultRunHorizonH).
     const double n = models::count_params(m).total;
     const double mem = dev->memory_bytes.value_or(80e9);
     gpus = std::max(8, next_pow2(20.0 * n / (0.6 * mem)));
@@ -388,7 +401,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   }
   ri.batch_known = gbt.has_value();
   if (!gbt) {
-    gbt = double(std::max(1024, in.device_count)) * m.seq_len;
+    gbt = default_batch_tokens(in.device_count, m.seq_len);
     ri.defaults_used.push_back("training.global_batch_tokens");
   }
   t.global_batch_tokens = *gbt;
@@ -467,10 +480,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     in.auto_layout = false;
   }
   // Whole runs: g0 (fitted) × the interruption goodput of this many devices (models/goodput.h).
-  {
-    const double params = models::shape_complete(m) ? models::count_params(m).total : m.params_hint.value_or(0.0);
-    in.goodput = o.efficiency.goodput * models::failure_goodput(in.device_count, params);
-  }
+  in.goodput = run_goodput(in, o);
   // Records' energy is the facility's (× PUE); the record does not carry PUE: the scenario default
   // (Epoch AI's non-hyperscale 1.25, models/energy.h kPueOther) as `flopcast estimate` uses.
   in.costs.pue = models::kPueOther;
@@ -551,6 +561,36 @@ std::string layout_string(const models::Layout& l, models::Recompute rc, int rc_
   return out;
 }
 
+// A whole run whose record gives no device count: the fewest devices that hold the model would
+// take years for a pre-training corpus, which no team plans. Double the count (the layout searched
+// again each time) until the run fits the planning horizon kDefaultRunHorizonH, the batch or the
+// model stops it scaling, or kDefaultMaxDevices is reached; the count is then a planning default
+// that defaults_used names.
+void scale_to_horizon(RecordInput& ri, models::EstimateResult& r, std::vector<std::string>& notes,
+                      const PredictOptions& o) {
+  const int first = ri.input.device_count;
+  while (r.ok && r.wall_time_h > kDefaultRunHorizonH &&
+         ri.input.device_count * 2 <= kDefaultMaxDevices) {
+    models::EstimateInput in = ri.input;
+    in.device_count *= 2;
+    in.goodput = run_goodput(in, o);
+    if (!ri.batch_known)
+      in.training.global_batch_tokens = default_batch_tokens(in.device_count, in.model.seq_len);
+    std::vector<std::string> n2 = notes;
+    models::EstimateResult r2 = run_estimate(in, n2);
+    if (!r2.ok || n2.size() > notes.size())
+      break;  // no layout at that scale, or only a relaxed one
+    ri.input = std::move(in);
+    r = std::move(r2);
+  }
+  if (ri.input.device_count == first) return;
+  for (auto& d : ri.defaults_used)
+    if (d.rfind("system.gpu_count (", 0) == 0)
+      d = "system.gpu_count (" + std::to_string(ri.input.device_count) +
+          ": the fewest devices, doubled until the run takes at most " +
+          std::to_string(int(kDefaultRunHorizonH / 24)) + " days)";
+}
+
 }  // namespace
 
 RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, const PredictOptions& o) {
@@ -574,6 +614,8 @@ RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, con
   else {
     r = run_estimate(ri.input, notes);
     if (!r.ok) all_null = "model: " + r.error;
+    else if (!ri.gpu_count_known && ri.tokens_known)
+      scale_to_horizon(ri, r, notes, o);
   }
   auto put = [&](const std::string& k, std::optional<double> v, const std::string& reason) {
     if (v && std::isfinite(*v) && *v > 0) {

@@ -65,6 +65,13 @@ struct PredictOptions {
 std::string apply_params_json(const nlohmann::json& j, PredictOptions& o);
 nlohmann::ordered_json params_to_json(const PredictOptions& o);
 
+// A whole-run record without a device count is predicted on the fewest devices, doubled until
+// its wall time is at most this planning horizon (60 days: published large runs took 33-84 days
+// of training, OPT-175B ~33 ideal (arXiv 2205.01068), GPT-3 175B on 1,024 A100 34 and 1T on 3,072
+// 84 (Narayanan et al. 2021 §5.1), Llama 3 405B 54 (arXiv 2407.21783 §3.3.4)), up to this many.
+inline constexpr double kDefaultRunHorizonH = 60.0 * 24.0;
+inline constexpr int kDefaultMaxDevices = 32768;
+
 struct RecordInput {
   bool ok = false;
   std::string why_null;                   // when !ok: why nothing can be predicted

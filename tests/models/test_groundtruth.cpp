@@ -303,6 +303,40 @@ TEST_CASE("whole-run predictions include the interruption goodput of the device 
         Approx(busy_h / (o.efficiency.goodput * flopcast::models::failure_goodput(devices, params))).epsilon(1e-9));
 }
 
+TEST_CASE("a whole run without a device count is planned to finish within the horizon",
+          "[groundtruth][horizon]") {
+  // Llama 3 70B: 15T tokens, no count. On the fewest devices that hold it the run would take years.
+  json rec;
+  for (const auto& r : public_records())
+    if (r["id"] == "llama3-70b") rec = r;
+  REQUIRE(rec.is_object());
+  REQUIRE(rec["system"]["gpu_count"].is_null());
+  const auto lookup = builtin_device_lookup();
+  const auto p = predict_record(rec, lookup, PredictOptions{});
+  REQUIRE(p.ok);
+  const int n = p.out["devices"].get<int>();
+  INFO(n);
+  CHECK(p.result.wall_time_h <= kDefaultRunHorizonH);
+  CHECK((n & (n - 1)) == 0);  // doubled from the fewest
+  // ...and one halving would overrun it: the smallest such count.
+  json half = rec;
+  half["system"]["gpu_count"] = n / 2;
+  const auto q = predict_record(half, lookup, PredictOptions{});
+  CHECK(q.result.wall_time_h > kDefaultRunHorizonH);
+  const auto& d = p.out.at("defaults_used");
+  CHECK(std::any_of(d.begin(), d.end(), [](const json& s) {
+    return s.get<std::string>().find("doubled until the run takes at most 60 days") !=
+           std::string::npos;
+  }));
+  // The stated count is kept whatever the wall time, and a record without tokens is not scaled.
+  json stated = rec;
+  stated["system"]["gpu_count"] = 64;
+  CHECK(predict_record(stated, lookup, PredictOptions{}).out["devices"] == 64);
+  json no_tokens = rec;
+  no_tokens["training"]["training_tokens"] = nullptr;
+  CHECK(predict_record(no_tokens, lookup, PredictOptions{}).out["devices"].get<int>() < n);
+}
+
 TEST_CASE("the band widens for searched layout parts and for MoE models, as fitted", "[groundtruth]") {
   CHECK(searched_defaults({"training.precision (bf16)", "training.micro_batch_size (searched)",
                            "system.parallelism (auto layout)", "model.vocab_size (50257)"}) == 2);
