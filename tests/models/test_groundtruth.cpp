@@ -22,6 +22,12 @@ const json& public_records() {
   }();
   return recs;
 }
+json public_record(const std::string& id) {
+  for (const auto& r : public_records())
+    if (r["id"] == id) return r;
+  FAIL("no record " << id << " in public.json");
+  return {};
+}
 json sample(size_t stride) {
   json out = json::array();
   const auto& all = public_records();
@@ -196,10 +202,7 @@ TEST_CASE("a stated layout that disagrees with the device count keeps its model-
           "[groundtruth][gpus]") {
   // Megatron-Bridge's Llama 3.1 405B on 1,024 H100: dp8 tp8 pp8 cp2. Stating cp 4 makes the
   // product 2,048: dp and cp are searched again, tp and pp stay.
-  json rec;
-  for (const auto& r : public_records())
-    if (r["id"] == "mbridge2602-llama3p1-405b-h100-1024gpu-fp8") rec = r;
-  REQUIRE(rec.is_object());
+  json rec = public_record("mbridge2602-llama3p1-405b-h100-1024gpu-fp8");
   rec["system"]["parallelism"]["cp"] = 4;
   const auto p = predict_record(rec, builtin_device_lookup(), PredictOptions{});
   const std::string layout = p.out.at("layout").get<std::string>();
@@ -306,10 +309,7 @@ TEST_CASE("whole-run predictions include the interruption goodput of the device 
 TEST_CASE("a whole run without a device count is planned to finish within the horizon",
           "[groundtruth][horizon]") {
   // Llama 3 70B: 15T tokens, no count. On the fewest devices that hold it the run would take years.
-  json rec;
-  for (const auto& r : public_records())
-    if (r["id"] == "llama3-70b") rec = r;
-  REQUIRE(rec.is_object());
+  json rec = public_record("llama3-70b");
   REQUIRE(rec["system"]["gpu_count"].is_null());
   const auto lookup = builtin_device_lookup();
   const auto p = predict_record(rec, lookup, PredictOptions{});
