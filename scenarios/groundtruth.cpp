@@ -584,11 +584,15 @@ void scale_to_horizon(RecordInput& ri, models::EstimateResult& r, std::vector<st
     r = std::move(r2);
   }
   if (ri.input.device_count == first) return;
+  const std::string why = r.wall_time_h <= kDefaultRunHorizonH
+                              ? "doubled until the run takes at most " +
+                                    std::to_string(int(kDefaultRunHorizonH / 24)) + " days"
+                              : "doubled as far as a layout fits; the run still takes " +
+                                    std::to_string(int(r.wall_time_h / 24)) + " days";
   for (auto& d : ri.defaults_used)
     if (d.rfind("system.gpu_count (", 0) == 0)
-      d = "system.gpu_count (" + std::to_string(ri.input.device_count) +
-          ": the fewest devices, doubled until the run takes at most " +
-          std::to_string(int(kDefaultRunHorizonH / 24)) + " days)";
+      d = "system.gpu_count (" + std::to_string(ri.input.device_count) + ": the fewest devices, " +
+          why + ")";
 }
 
 }  // namespace

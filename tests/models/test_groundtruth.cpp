@@ -335,6 +335,16 @@ TEST_CASE("a whole run without a device count is planned to finish within the ho
   json no_tokens = rec;
   no_tokens["training"]["training_tokens"] = nullptr;
   CHECK(predict_record(no_tokens, lookup, PredictOptions{}).out["devices"].get<int>() < n);
+  // A corpus no cluster finishes in 60 days stops at the cap, and says how long it still takes.
+  json huge = rec;
+  huge["training"]["training_tokens"] = 1e17;
+  const auto h = predict_record(huge, lookup, PredictOptions{});
+  CHECK(h.out["devices"].get<int>() <= kDefaultMaxDevices);
+  CHECK(h.result.wall_time_h > kDefaultRunHorizonH);
+  const auto& dh = h.out.at("defaults_used");
+  CHECK(std::any_of(dh.begin(), dh.end(), [](const json& s) {
+    return s.get<std::string>().find("the run still takes") != std::string::npos;
+  }));
 }
 
 TEST_CASE("the band widens for searched layout parts and for MoE models, as fitted", "[groundtruth]") {
