@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "../groundtruth_records.h"
 #include "models/goodput.h"
 #include "scenarios/groundtruth.h"
 
@@ -13,20 +14,9 @@ using namespace flopcast::scenarios;
 using nlohmann::json;
 
 namespace {
-const json& public_records() {
-  static const json recs = [] {
-    json j;
-    const auto err = read_json_file(std::string(FLOPCAST_SOURCE_DIR) + "/tests/data/groundtruth/public.json", j);
-    REQUIRE(err.empty());
-    return j;
-  }();
-  return recs;
-}
+const json& public_records() { return flopcast::test::groundtruth_records("public.json"); }
 json public_record(const std::string& id) {
-  for (const auto& r : public_records())
-    if (r["id"] == id) return r;
-  FAIL("no record " << id << " in public.json");
-  return {};
+  return flopcast::test::groundtruth_record("public.json", id);
 }
 json sample(size_t stride) {
   json out = json::array();
@@ -146,11 +136,7 @@ TEST_CASE("a record that names its parallel degrees has named its device count",
   const auto lookup = builtin_device_lookup();
   int checked = 0;
   for (const char* file : {"public.json", "public-zoo.json"}) {
-    json recs;
-    REQUIRE(
-        read_json_file(std::string(FLOPCAST_SOURCE_DIR) + "/tests/data/groundtruth/" + file, recs)
-            .empty());
-    for (const auto& rec : recs) {
+    for (const auto& rec : flopcast::test::groundtruth_records(file)) {
       const auto& par = rec["system"]["parallelism"];
       auto deg = [&](const char* k) {
         return par.value(k, json()).is_number() ? par[k].get<double>() : 0.0;

@@ -4,17 +4,16 @@
 // grid search, the per-family MAPE table, and the band coverage. This test IS the fitting script
 // of docs/parameters.md "Zoo": it fails when the defaults in models/zoo_estimate.h are no longer
 // the all-family optimum of the grid below, so the documented values cannot drift.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "../groundtruth_records.h"
 #include "helpers.h"
 #include "scenarios/model_library.h"
 
@@ -23,20 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-json zoo_records() {
-  json records;
-  std::ifstream f(scenarios::test::source_path("tests/data/groundtruth/public-zoo.json"));
-  REQUIRE(f);
-  f >> records;
-  return records;
-}
-
-json zoo_record(const std::string& id) {
-  for (const auto& r : zoo_records())
-    if (r["id"] == id) return r;
-  FAIL("no record " << id << " in public-zoo.json");
-  return {};
-}
+const json& zoo_records() { return test::groundtruth_records("public-zoo.json"); }
+json zoo_record(const std::string& id) { return test::groundtruth_record("public-zoo.json", id); }
 
 struct Row {
   std::string family, metric;
@@ -88,7 +75,7 @@ double objective(const std::vector<Row>& rows, size_t g, const std::string& skip
 }  // namespace
 
 TEST_CASE("zoo predictor: leave-one-family-out cross-validation on public-zoo.json", "[zoo]") {
-  const json records = zoo_records();
+  const json& records = zoo_records();
   REQUIRE(records.is_array());
   CHECK(records.size() == 318);
   const auto lookup = scenarios::builtin_device_lookup();
@@ -372,11 +359,7 @@ TEST_CASE("the external check rows are read and predicted by the zoo model",
         {"dle-pytorch-se-resnext101-32x4d.json", 12},
         {"dle-tf2-electra.json", 20},
         {"jax-toolbox-rosetta-vit.json", 9}}) {
-    json rows;
-    std::ifstream f(
-        scenarios::test::source_path(std::string("tests/data/groundtruth/external/") + file));
-    REQUIRE(f);
-    f >> rows;
+    const json& rows = test::groundtruth_records(std::string("external/") + file);
     REQUIRE(rows.size() == n);
     for (const auto& r : rows) {
       INFO(r["id"]);
