@@ -27,6 +27,14 @@ double attention_time_s(double exec_flops, double s_q, double peak16_v, const Ef
   return exec_flops / (eta * peak16_v) + p.kernel_overhead_s;
 }
 
+double dispatch_bound_time_s(double g, double h, const EfficiencyParams& p) {
+  const double k = p.dispatch_overlap_exponent;
+  if (!(k > 0) || !(g > 0) || !(h > 0)) return std::max(g, h);
+  // (g^k + h^k)^(1/k) = m · (1 + (n/m)^k)^(1/k) with m = max, n = min: no overflow for large k.
+  const double m = std::max(g, h), n = std::min(g, h);
+  return m * std::pow(1.0 + std::pow(n / m, k), 1.0 / k);
+}
+
 double memory_time_s(double bytes, double hbm, int n_kernels, const EfficiencyParams& p) {
   const double t = hbm > 0 ? bytes / (p.mem_eff * hbm) : 0;
   return t + n_kernels * p.kernel_overhead_s;

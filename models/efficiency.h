@@ -10,11 +10,16 @@
 //     fused_attention): QKᵀ and AV as batched GEMMs over the full s×s scores (η of the GEMM form),
 //     plus the softmax as memory traffic over the scores (models/estimate.cpp)
 //   memory-bound op moving B bytes: t = B / (η_mem·β) + t_kernel
-//   a pass (forward or backward of one layer) issuing n ops: t_pass = max(Σ t_kernel_i, n·t_host):
-//   the host enqueues ops asynchronously, so the GPU idles only when dispatch is slower than work;
+//   a pass (forward or backward of one layer) issuing n ops, GPU time G = Σ t_kernel_i, host time
+//   H = n·t_host: t_pass = (G^k + H^k)^(1/k), k = dispatch_overlap_exponent (k → ∞: max(G, H), the
+//   host enqueueing perfectly ahead of the GPU; k = 1: G + H, no overlap). The host enqueues
+//   asynchronously, but a layer's kernels are not uniform: during its long GEMMs the host runs ahead,
+//   during its runs of short elementwise kernels the GPU waits for dispatch, so near G ≈ H the GPU
+//   idles part of the pass (at k = 3 and G = H the pass takes 1.26 G, not G). Far from the knee
+//   either term alone decides, as with the max;
 //   a MoE layer's forward has a device-to-host sync (the dispatcher reads the per-expert token
 //   counts: Megatron-Core's MoE token dispatcher `cuda_sync_point`, Transformer Engine
-//   GroupedLinear's host-side m_splits), so it is two passes, t = Σ_seg max(Σ t_kernel, n_seg·t_host);
+//   GroupedLinear's host-side m_splits), so it is two passes, t = Σ_seg (G_seg^k + H_seg^k)^(1/k);
 //   graph-compiled devices (TPU, Trainium, Gaudi, FPGA profiles) have no per-op dispatch (t_host = 0).
 //   π = dense peak of the compute precision, β = HBM bandwidth (DeviceSpec).
 //   η_max is the tensor-core ceiling; fp32 training (no tensor cores for fp32: FFMA on the CUDA
@@ -45,6 +50,8 @@ struct EfficiencyParams {
   double kernel_overhead_s = 3e-6;   // t_kernel: GPU-side fixed cost per kernel (ramp-up, tail)
   double host_overhead_s = 50.5e-6;  // t_host: CPU time to dispatch one framework op (eager PyTorch);
                                      // a pass is host-bound when n_ops·t_host exceeds its GPU time
+  double dispatch_overlap_exponent = 3.0;  // k: how sharply host dispatch and GPU work overlap in a
+                                     // pass, t = (G^k + H^k)^(1/k); <= 0 means max(G, H)
   double comm_eff = 0.830;           // fraction of link bandwidth a collective reaches (bus bw)
   double comm_latency_s = 8e-6;      // α: latency per collective step
   double fp8_gemm_speedup_cap = 12.6; // fp8/bf16 GEMM speed-up per width halving (fit: no cap below 2×)
@@ -65,6 +72,10 @@ double gemm_time_s(double M, double N, double K, double peak_flops_per_s, double
 
 // Time of FlashAttention over exec_flops (already halved for causal), query length s_q.
 double attention_time_s(double exec_flops, double s_q, double peak16_flops_per_s, const EfficiencyParams& p);
+
+// Time of a pass with GPU time gpu_s and host dispatch time host_s: (G^k + H^k)^(1/k) with
+// k = p.dispatch_overlap_exponent; max(G, H) when k <= 0 or either time is 0.
+double dispatch_bound_time_s(double gpu_s, double host_s, const EfficiencyParams& p);
 
 // Time of a memory-bound kernel sequence moving `bytes` (n_kernels kernels).
 double memory_time_s(double bytes, double hbm_bytes_per_s, int n_kernels, const EfficiencyParams& p);

@@ -277,16 +277,19 @@ LayerTimes layer_times(const Ctx& c, bool moe_layer, bool needs_bwd, const Param
   // accelerators (TPU/XLA, Trainium/Neuron, Gaudi graph mode, FPGA dataflow) run a whole compiled
   // step without per-op host dispatch. The TP collectives run in the compute stream between the
   // layer's kernels, so the GPU timeline of a pass is compute + collectives, and a host-bound pass
-  // hides them in its idle gaps: pass = max(compute + collectives, n_ops·t_host); the collectives
+  // hides them in its idle gaps: pass = (G^k + H^k)^(1/k) with G = compute + collectives and
+  // H = n_ops·t_host (efficiency.h dispatch_bound_time_s; max(G, H) as k → ∞); the collectives
   // are reported apart (tp_fwd/tp_bwd), the compute fields hold the rest.
   const double host = c.graph_compiled ? 0.0 : p.host_overhead_s;
   // A host sync splits the forward into two segments that cannot overlap each other's dispatch:
-  // the pass is the sum of each segment's max(GPU, host), never less than the unsynced max.
+  // the pass is the sum of each segment's combination of GPU and host time.
+  auto pass = [&p](double gpu, double host_s) { return dispatch_bound_time_s(gpu, host_s, p); };
   const double f_pass = (f_pre_sync >= 0 && host > 0)
-                            ? std::max(f_pre_sync + tp_f / 2, ops_pre_sync * host) +
-                                  std::max(f - f_pre_sync + tp_f / 2, (ops.fwd - ops_pre_sync) * host) - tp_f
-                            : std::max(f + tp_f, ops.fwd * host) - tp_f;
-  double b_pass = needs_bwd ? std::max(b + tp_b, ops.bwd * host) - tp_b : 0.0;
+                            ? pass(f_pre_sync + tp_f / 2, ops_pre_sync * host) +
+                                  pass(f - f_pre_sync + tp_f / 2, (ops.fwd - ops_pre_sync) * host) -
+                                  tp_f
+                            : pass(f + tp_f, ops.fwd * host) - tp_f;
+  double b_pass = needs_bwd ? pass(b + tp_b, ops.bwd * host) - tp_b : 0.0;
   // Recompute: full re-runs the forward; selective re-runs the attention core.
   if (needs_bwd) {
     if (tr.recompute == Recompute::full) b_pass += f_pass;

@@ -137,6 +137,7 @@ std::string apply_params_json(const json& j, PredictOptions& o) {
                          {"mem_eff", &e.mem_eff},
                          {"kernel_overhead_s", &e.kernel_overhead_s},
                          {"host_overhead_s", &e.host_overhead_s},
+                         {"dispatch_overlap_exponent", &e.dispatch_overlap_exponent},
                          {"comm_eff", &e.comm_eff},
                          {"comm_latency_s", &e.comm_latency_s},
                          {"fp8_gemm_speedup_cap", &e.fp8_gemm_speedup_cap},
@@ -154,9 +155,11 @@ std::string apply_params_json(const json& j, PredictOptions& o) {
   if (!err.empty()) return err;
   for (auto it = j.begin(); it != j.end(); ++it)
     if (it.key() != "efficiency" && it.key() != "uncertainty") return "parameters file: /" + it.key() + ": unknown key";
-  if (!(e.gemm_eff_max > 0 && e.gemm_eff_max <= 1 && e.attn_eff_max > 0 && e.attn_eff_max <= 1 && e.mem_eff > 0 &&
-        e.mem_eff <= 1 && e.comm_eff > 0 && e.comm_eff <= 1 && e.goodput > 0 && e.goodput <= 1 && e.gemm_half_dim >= 0 &&
-        e.kernel_overhead_s >= 0 && e.host_overhead_s >= 0 && e.comm_latency_s >= 0 && e.fp8_gemm_speedup_cap >= 1 && e.dp_overlap >= 0))
+  if (!(e.gemm_eff_max > 0 && e.gemm_eff_max <= 1 && e.attn_eff_max > 0 && e.attn_eff_max <= 1 &&
+        e.mem_eff > 0 && e.mem_eff <= 1 && e.comm_eff > 0 && e.comm_eff <= 1 && e.goodput > 0 &&
+        e.goodput <= 1 && e.gemm_half_dim >= 0 && e.kernel_overhead_s >= 0 &&
+        e.host_overhead_s >= 0 && e.comm_latency_s >= 0 && e.fp8_gemm_speedup_cap >= 1 &&
+        e.dp_overlap >= 0 && e.dispatch_overlap_exponent >= 0))
     return "parameters file: /efficiency: efficiencies must lie in (0, 1], sizes and times >= 0";
   return "";
 }
@@ -165,12 +168,18 @@ ordered_json params_to_json(const PredictOptions& o) {
   const auto& e = o.efficiency;
   const auto& u = o.uncertainty;
   ordered_json j;
-  j["efficiency"] = {{"gemm_eff_max", e.gemm_eff_max},       {"gemm_half_dim", e.gemm_half_dim},
-                     {"attn_eff_max", e.attn_eff_max},       {"mem_eff", e.mem_eff},
-                     {"kernel_overhead_s", e.kernel_overhead_s}, {"host_overhead_s", e.host_overhead_s},
+  j["efficiency"] = {{"gemm_eff_max", e.gemm_eff_max},
+                     {"gemm_half_dim", e.gemm_half_dim},
+                     {"attn_eff_max", e.attn_eff_max},
+                     {"mem_eff", e.mem_eff},
+                     {"kernel_overhead_s", e.kernel_overhead_s},
+                     {"host_overhead_s", e.host_overhead_s},
+                     {"dispatch_overlap_exponent", e.dispatch_overlap_exponent},
                      {"comm_eff", e.comm_eff},
-                     {"comm_latency_s", e.comm_latency_s},   {"fp8_gemm_speedup_cap", e.fp8_gemm_speedup_cap},
-                     {"goodput", e.goodput},                 {"dp_overlap", e.dp_overlap}};
+                     {"comm_latency_s", e.comm_latency_s},
+                     {"fp8_gemm_speedup_cap", e.fp8_gemm_speedup_cap},
+                     {"goodput", e.goodput},
+                     {"dp_overlap", e.dp_overlap}};
   j["uncertainty"] = {{"sigma_base", u.sigma_base},
                       {"sigma_default", u.sigma_default},
                       {"sigma_search", u.sigma_search},

@@ -28,11 +28,11 @@ inline constexpr double kZ90 = 1.2815515655446004;  // standard normal quantile 
 
 // Spread of the log-error (σ of ln(pred/measured)), fitted from CV residuals: docs/parameters.md.
 struct UncertaintyParams {
-  double sigma_base = 0.170;     // a record with every input given
+  double sigma_base = 0.149;     // a record with every input given
   double sigma_default = 0.05;   // added (in quadrature) per defaulted input
   double sigma_search = 0.000;   // instead, per searched layout part (layout, micro-batch, recompute, ...)
-  double sigma_moe = 0.198;      // added for mixture-of-experts models (routing, dispatch, grouped GEMMs)
-  double sigma_run = 0.283;      // whole-run metrics: goodput, restarts, evaluation
+  double sigma_moe = 0.199;      // added for mixture-of-experts models (routing, dispatch, grouped GEMMs)
+  double sigma_run = 0.281;      // whole-run metrics: goodput, restarts, evaluation
   double sigma_memory = 0.08;    // peak memory
   double sigma_energy = 0.20;    // energy: power draw and PUE
 };

@@ -9,7 +9,10 @@ Usage:
 What it fits (docs/parameters.md lists each with its physical meaning):
   throughput parameters (Nelder-Mead on a transformed scale, objective = mean over source groups of
   the mean |ln(predicted/measured)| of tokens_per_s_per_gpu, low-confidence records excluded):
-    gemm_eff_max, gemm_half_dim, attn_eff_max, host_overhead_s, comm_eff
+    gemm_eff_max, gemm_half_dim, attn_eff_max, host_overhead_s, comm_eff, fp8_gemm_speedup_cap
+  scan (--scan NAME=V1,V2,...): no fit; the throughput objective at each value of one held parameter
+    (the others at their defaults), on all groups and without each group, with the value each
+    leave-one-group-out objective picks (how dispatch_overlap_exponent was chosen).
   goodput (closed form): exp(mean over groups of the mean ln(predicted at goodput 1 / measured)) over
     whole-run metrics (gpu_hours, wall_time_h), capped at 1.
   uncertainty (from the CV residuals r = ln(pred/meas) of held-out groups): sigma_default,
@@ -197,6 +200,31 @@ def fit(flopcast, data, groups, base, keep, iters, log):
     return p, v
 
 
+def scan(a):
+    name, _, values = a.scan.partition("=")
+    try:
+        vals = [float(v) for v in values.split(",") if v]
+    except ValueError:
+        vals = []
+    groups = json.load(open(a.groups))["groups"]
+    base = json.load(open(a.start)) if a.start else json.loads(subprocess.run(
+        [*a.flopcast.split(), "predict", "--print-params"], check=True, capture_output=True, text=True).stdout)
+    if not vals or name not in base["efficiency"]:
+        sys.exit(f"--scan {a.scan}: expected NAME=V1,V2,... with NAME one of " + ", ".join(base["efficiency"]))
+    rows = {}
+    for v in vals:
+        p = json.loads(json.dumps(base))
+        p["efficiency"][name] = v
+        rows[v] = run_validate(a.flopcast, a.data, p)
+    gs = sorted({group_of(r["family"], groups) for r in rows[vals[0]] if r["metric"] == THROUGHPUT})
+    print(f"{'without':24s} picks  " + "  ".join(f"{name}={v:g}" for v in vals))
+    for g in [None] + gs:
+        keep = (lambda x: True) if g is None else (lambda x, g=g: x != g)
+        obj = {v: mean_group_abs_log(rows[v], THROUGHPUT, groups, keep) for v in vals}
+        best = min(obj, key=obj.get)
+        print(f"{g or '(all groups)':24s} {best:<6g} " + "  ".join(f"{obj[v]:.4f}" for v in vals))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--flopcast", required=True, help="the flopcast binary (or a command prefix)")
@@ -210,7 +238,13 @@ def main():
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
                     help="hold an efficiency parameter at VALUE instead of fitting it (repeatable)")
+    ap.add_argument("--scan", metavar="NAME=V1,V2,...",
+                    help="no fit: the objective at each value of one efficiency parameter, on all groups "
+                         "and without each group")
     a = ap.parse_args()
+    if a.scan:
+        scan(a)
+        return
     fixed = {}
     for item in a.fix:
         name, _, value = item.partition("=")

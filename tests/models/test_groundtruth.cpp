@@ -227,6 +227,12 @@ TEST_CASE("parameter overrides are validated", "[groundtruth]") {
   PredictOptions back;
   CHECK(apply_params_json(json::parse(params_to_json(d).dump()), back).empty());
   CHECK(back.efficiency.host_overhead_s == d.efficiency.host_overhead_s);
+  CHECK(back.efficiency.dispatch_overlap_exponent == d.efficiency.dispatch_overlap_exponent);
+  CHECK(apply_params_json(json::parse(R"({"efficiency": {"dispatch_overlap_exponent": 0}})"), back)
+            .empty());
+  CHECK_THAT(
+      apply_params_json(json::parse(R"({"efficiency": {"dispatch_overlap_exponent": -1}})"), back),
+      Catch::Contains("/efficiency"));
 }
 
 TEST_CASE("source groups strip the version", "[groundtruth]") {
