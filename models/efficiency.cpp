@@ -28,8 +28,8 @@ double attention_time_s(double exec_flops, double s_q, double peak16_v, const Ef
 }
 
 double dispatch_bound_time_s(double g, double h, const EfficiencyParams& p) {
-  const double k = p.dispatch_overlap_exponent;
-  if (!(k > 0) || !(g > 0) || !(h > 0)) return std::max(g, h);
+  if (!(p.dispatch_overlap_exponent > 0) || !(g > 0) || !(h > 0)) return std::max(g, h);
+  const double k = std::max(1.0, p.dispatch_overlap_exponent);  // below 1 it would exceed g + h
   // (g^k + h^k)^(1/k) = m · (1 + (n/m)^k)^(1/k) with m = max, n = min: no overflow for large k.
   const double m = std::max(g, h), n = std::min(g, h);
   return m * std::pow(1.0 + std::pow(n / m, k), 1.0 / k);

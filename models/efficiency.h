@@ -74,7 +74,8 @@ double gemm_time_s(double M, double N, double K, double peak_flops_per_s, double
 double attention_time_s(double exec_flops, double s_q, double peak16_flops_per_s, const EfficiencyParams& p);
 
 // Time of a pass with GPU time gpu_s and host dispatch time host_s: (G^k + H^k)^(1/k) with
-// k = p.dispatch_overlap_exponent; max(G, H) when k <= 0 or either time is 0.
+// k = p.dispatch_overlap_exponent; max(G, H) when k <= 0 or either time is 0; k below 1 is
+// taken as 1 (G + H, no overlap: a pass never takes longer than both in sequence).
 double dispatch_bound_time_s(double gpu_s, double host_s, const EfficiencyParams& p);
 
 // Time of a memory-bound kernel sequence moving `bytes` (n_kernels kernels).

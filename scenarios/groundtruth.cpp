@@ -159,8 +159,10 @@ std::string apply_params_json(const json& j, PredictOptions& o) {
         e.mem_eff > 0 && e.mem_eff <= 1 && e.comm_eff > 0 && e.comm_eff <= 1 && e.goodput > 0 &&
         e.goodput <= 1 && e.gemm_half_dim >= 0 && e.kernel_overhead_s >= 0 &&
         e.host_overhead_s >= 0 && e.comm_latency_s >= 0 && e.fp8_gemm_speedup_cap >= 1 &&
-        e.dp_overlap >= 0 && e.dispatch_overlap_exponent >= 0))
-    return "parameters file: /efficiency: efficiencies must lie in (0, 1], sizes and times >= 0";
+        e.dp_overlap >= 0 &&
+        (e.dispatch_overlap_exponent == 0 || e.dispatch_overlap_exponent >= 1)))
+    return "parameters file: /efficiency: efficiencies must lie in (0, 1], sizes and times >= 0, "
+           "dispatch_overlap_exponent 0 (the max) or >= 1";
   return "";
 }
 

@@ -631,6 +631,8 @@ TEST_CASE("a pass combines GPU and host dispatch time as a p-norm", "[estimate][
         Approx(1.0).epsilon(1e-3));  // far from the knee: the max
   p.dispatch_overlap_exponent = 1;
   CHECK(dispatch_bound_time_s(1.0, 0.5, p) == Approx(1.5).epsilon(1e-12));
+  p.dispatch_overlap_exponent = 0.25;  // below 1: taken as 1, never more than the sum
+  CHECK(dispatch_bound_time_s(1.0, 0.5, p) == Approx(1.5).epsilon(1e-12));
   p.dispatch_overlap_exponent = 0;  // <= 0: the sharp max
   CHECK(dispatch_bound_time_s(1.0, 0.5, p) == 1.0);
   p.dispatch_overlap_exponent = 1e6;  // no overflow for a huge exponent

@@ -233,6 +233,10 @@ TEST_CASE("parameter overrides are validated", "[groundtruth]") {
   CHECK_THAT(
       apply_params_json(json::parse(R"({"efficiency": {"dispatch_overlap_exponent": -1}})"), back),
       Catch::Contains("/efficiency"));
+  // between 0 and 1 the pass would take longer than GPU + host time: no overlap is the limit
+  CHECK_THAT(
+      apply_params_json(json::parse(R"({"efficiency": {"dispatch_overlap_exponent": 0.5}})"), back),
+      Catch::Contains("dispatch_overlap_exponent"));
 }
 
 TEST_CASE("source groups strip the version", "[groundtruth]") {
