@@ -200,6 +200,14 @@ def fit(flopcast, data, groups, base, keep, iters, log):
     return p, v
 
 
+def starting_params(a):
+    """--start's parameters, else the defaults compiled into the binary."""
+    if a.start:
+        return json.load(open(a.start))
+    return json.loads(subprocess.run([*a.flopcast.split(), "predict", "--print-params"], check=True,
+                                     capture_output=True, text=True).stdout)
+
+
 def scan(a):
     name, _, values = a.scan.partition("=")
     try:
@@ -207,8 +215,7 @@ def scan(a):
     except ValueError:
         vals = []
     groups = json.load(open(a.groups))["groups"]
-    base = json.load(open(a.start)) if a.start else json.loads(subprocess.run(
-        [*a.flopcast.split(), "predict", "--print-params"], check=True, capture_output=True, text=True).stdout)
+    base = starting_params(a)
     if not vals or name not in base["efficiency"]:
         sys.exit(f"--scan {a.scan}: expected NAME=V1,V2,... with NAME one of " + ", ".join(base["efficiency"]))
     rows = {}
@@ -254,11 +261,7 @@ def main():
     FITTED[:] = [f for f in FITTED if f[0] not in fixed]
     log = (lambda s: None) if a.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
     groups = json.load(open(a.groups))["groups"]
-    if a.start:
-        base = json.load(open(a.start))
-    else:  # the defaults compiled into the binary
-        base = json.loads(subprocess.run([*a.flopcast.split(), "predict", "--print-params"], check=True,
-                                         capture_output=True, text=True).stdout)
+    base = starting_params(a)
     base["efficiency"].update(fixed)
 
     log("fit on all groups")
