@@ -17,7 +17,8 @@ What it fits (docs/parameters.md lists each with its physical meaning):
     whole-run metrics (gpu_hours, wall_time_h), capped at 1.
   uncertainty (from the CV residuals r = ln(pred/meas) of held-out groups): sigma_default,
     sigma_search and sigma_moe from E[r^2] = sigma_base^2 + n_other * sigma_default^2 +
-    n_searched * sigma_search^2 + [MoE] * sigma_moe^2 (non-negative least squares); then sigma_base, and
+    n_searched * sigma_search^2 + [MoE] * sigma_moe^2 (non-negative least squares: a term whose
+    coefficient comes out negative is 0, the residuals do not grow with it); then sigma_base, and
     sigma_run for the whole-run metrics, are set to the smallest values at which 82 % of the
     held-out residuals lie inside P10-P90 (coverage-calibrated: the residuals are heavy-tailed, so
     the least-squares sigma gives a band wider than 80 % coverage needs).
@@ -302,10 +303,10 @@ def main():
                 worst = min(range(len(active)), key=lambda i: coef[1 + i])
                 active.pop(worst)
             for k in names:
-                u[k] = 0.05 if k == "sigma_default" else 0.0  # floors when dropped
+                u[k] = 0.0  # a regressor dropped by the active set adds nothing
             if coef is not None:
                 for i, c in zip(active, coef[1:]):
-                    u[names[i]] = math.sqrt(max(c, 0.0025 if names[i] == "sigma_default" else 0.0))
+                    u[names[i]] = math.sqrt(max(c, 0.0))
         # The least-squares sigma is inflated by a few large residuals (heavy tails), which makes the
         # band wider than 80 % coverage needs. Shrink (or widen) sigma_base to the smallest value at
         # which the held-out throughput residuals still fall inside P10-P90 for COVERAGE of records.
