@@ -3,19 +3,19 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "hwprofiles/catalog.h"
-
 #include "models/energy.h"
-#include "models/memory.h"
 #include "models/flops.h"
 #include "models/goodput.h"
+#include "models/memory.h"
 #include "models/parallelism.h"
 #include "scenarios/model_library.h"  // zoo: encoder / encoder-decoder / vit / cnn records
+#include "scenarios/record_values.h"
 
 namespace flopcast::scenarios {
 namespace {
@@ -318,9 +318,12 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
 
   // Training.
   auto& t = in.training;
-  const auto prec_s = str(jt, "precision");
+  const auto prec_text = vocabulary_text(jt, "precision", "training.precision", ri.notes);
   std::optional<models::Precision> prec;
-  if (prec_s) prec = models::precision_from_string(*prec_s);
+  if (prec_text) prec = record_precision(*prec_text);
+  if (prec_text && !prec)
+    ri.notes.push_back(unrecognized_note("training.precision", *prec_text, kPrecisionVocabulary));
+  const bool prec_s = prec.has_value();  // stated (and understood)
   if (!prec) {
     // fp8 only where its tensor peak is above the 16-bit one (fp8 tensor cores, not emulation).
     if (dev->peak(models::Precision::fp8).value_or(0) > dev->peak(models::Precision::bf16).value_or(0))
@@ -349,11 +352,14 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     ri.why_null = "unknown for " + dev->id + ": peak_flops_" + std::string(models::to_string(t.precision));
     return ri;
   }
-  const auto rc = str(jt, "activation_recompute");
+  const auto rc_text =
+      vocabulary_text(jt, "activation_recompute", "training.activation_recompute", ri.notes);
+  const std::optional<models::Recompute> rc = rc_text ? record_recompute(*rc_text) : std::nullopt;
+  if (rc_text && !rc)
+    ri.notes.push_back(
+        unrecognized_note("training.activation_recompute", *rc_text, "none, selective, full"));
   in.fixed_recompute = rc.has_value();
-  if (rc == "full") t.recompute = models::Recompute::full;
-  else if (rc == "selective") t.recompute = models::Recompute::selective;
-  else t.recompute = models::Recompute::none;
+  t.recompute = rc.value_or(models::Recompute::none);
   // A stack without a fused attention kernel (materialised s×s scores: the fp16 era above, or a GPU
   // that FlashAttention does not run on) checkpointed every layer: full recompute was the only kind
   // before selective recompute arrived with sequence parallelism (Korthikanti et al. 2022), and
@@ -437,11 +443,11 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   fx.ep = posint(par, "ep");
   fx.vp = posint(par, "vp");
   fx.micro_batch_size = mbs;
-  const auto sh = str(js, "sharding");
-  if (sh == "none") fx.sharding = models::Sharding::none;
-  else if (sh == "zero1") fx.sharding = models::Sharding::zero1;
-  else if (sh == "zero2") fx.sharding = models::Sharding::zero2;
-  else if (sh == "zero3") fx.sharding = models::Sharding::zero3;
+  if (const auto sh = vocabulary_text(js, "sharding", "system.sharding", ri.notes)) {
+    fx.sharding = record_sharding(*sh);
+    if (!fx.sharding)
+      ri.notes.push_back(unrecognized_note("system.sharding", *sh, "none, zero1, zero2, zero3"));
+  }
   // Unnamed cp / ep / vp in a record that names dp, tp and pp are 1 (the source would say otherwise).
   const bool core_given = fx.dp && fx.tp && fx.pp;
   if (core_given) {
@@ -623,7 +629,7 @@ RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, con
                why = ordered_json::object();
   RecordInput ri = record_to_input(rec, lookup, o);
   models::EstimateResult r;
-  std::vector<std::string> notes;
+  std::vector<std::string> notes = ri.notes;
   std::string all_null;
   if (!ri.ok) all_null = ri.why_null;
   else {

@@ -77,6 +77,7 @@ struct RecordInput {
   std::string why_null;                   // when !ok: why nothing can be predicted
   models::EstimateInput input;
   std::vector<std::string> defaults_used;  // inputs the record left null and we filled
+  std::vector<std::string> notes;          // values read as unknown (scenarios/record_values.h)
   bool gpu_count_known = false;
   bool batch_known = false;
   bool tokens_known = false;

@@ -7,6 +7,7 @@
 #include "models/goodput.h"
 #include "scenarios/json_fields.h"
 #include "scenarios/model_library.h"
+#include "scenarios/record_values.h"
 #include "scenarios/uncertainty.h"
 
 namespace flopcast::scenarios {
@@ -104,12 +105,11 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     images = L->kind == models::ModelKind::cnn || L->kind == models::ModelKind::vit;
 
     // Precision.
-    if (auto ps = text(jt, "precision")) {
-      auto pp = models::precision_from_string(*ps);
-      if (!pp) {
-        all_null = "training.precision '" + *ps + "' unknown";
-        return;
-      }
+    const auto ps = vocabulary_text(jt, "precision", "training.precision", notes);
+    const auto pp = ps ? record_precision(*ps) : std::nullopt;
+    if (ps && !pp)
+      notes.push_back(unrecognized_note("training.precision", *ps, kPrecisionVocabulary));
+    if (pp) {
       prec = *pp;
     } else {
       // Transformers train their GEMMs in fp8 where the hardware has it (Transformer Engine);

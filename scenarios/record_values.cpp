@@ -1,0 +1,83 @@
+#include "scenarios/record_values.h"
+
+#include <cctype>
+#include <initializer_list>
+#include <utility>
+
+namespace flopcast::scenarios {
+
+std::string record_token(std::string_view s) {
+  std::string t;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isspace(u) || c == '_' || c == '-') continue;
+    t.push_back(static_cast<char>(std::tolower(u)));
+  }
+  return t;
+}
+
+namespace {
+
+template <class T>
+std::optional<T> lookup(std::string_view s,
+                        std::initializer_list<std::pair<const char*, T>> table) {
+  const std::string t = record_token(s);
+  for (const auto& [name, value] : table)
+    if (t == name) return value;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<models::Precision> record_precision(std::string_view s) {
+  using P = models::Precision;
+  return lookup<P>(
+      s,
+      {{"fp32", P::fp32},    {"float32", P::fp32},  {"single", P::fp32},    {"tf32", P::tf32},
+       {"bf16", P::bf16},    {"bfloat16", P::bf16}, {"bf16mixed", P::bf16}, {"ampbf16", P::bf16},
+       {"fp16", P::fp16},    {"float16", P::fp16},  {"half", P::fp16},      {"fp16mixed", P::fp16},
+       {"ampfp16", P::fp16}, {"fp8", P::fp8},       {"mxfp8", P::fp8},      {"e4m3", P::fp8},
+       {"hybrid", P::fp8},   {"fp4", P::fp4},       {"nvfp4", P::fp4},      {"mxfp4", P::fp4}});
+}
+
+std::optional<models::Sharding> record_sharding(std::string_view s) {
+  using S = models::Sharding;
+  return lookup<S>(s, {{"none", S::none},
+                       {"ddp", S::none},
+                       {"no", S::none},
+                       {"zero1", S::zero1},
+                       {"os", S::zero1},
+                       {"distributedoptimizer", S::zero1},
+                       {"zero2", S::zero2},
+                       {"zero3", S::zero3},
+                       {"fsdp", S::zero3},
+                       {"fullshard", S::zero3}});
+}
+
+std::optional<models::Recompute> record_recompute(std::string_view s) {
+  using R = models::Recompute;
+  return lookup<R>(s, {{"none", R::none},
+                       {"no", R::none},
+                       {"off", R::none},
+                       {"false", R::none},
+                       {"selective", R::selective},
+                       {"full", R::full}});
+}
+
+std::optional<std::string> vocabulary_text(const nlohmann::json& j, const char* key,
+                                           const std::string& field,
+                                           std::vector<std::string>& notes) {
+  if (!j.is_object()) return std::nullopt;
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  notes.push_back(field + " " + it->dump() + " is not a string: taken as unknown");
+  return std::nullopt;
+}
+
+std::string unrecognized_note(const std::string& field, const std::string& value,
+                              const char* vocabulary) {
+  return field + " '" + value + "' is not one of " + vocabulary + ": taken as unknown";
+}
+
+}  // namespace flopcast::scenarios

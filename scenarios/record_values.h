@@ -1,0 +1,51 @@
+// The enumerated values of a ground-truth record (training.precision, system.sharding,
+// training.activation_recompute) read the way a person writes them.
+//
+// ../shared/groundtruth/FORMAT.md fixes each vocabulary (precision: fp32, tf32, bf16, fp16, fp8,
+// fp4; sharding: none, zero1, zero2, zero3; recompute: none, selective, full). Sources and people
+// spell the same thing otherwise: "BF16", "bf16-mixed", "MXFP8", "NVFP4", "FSDP", "ZeRO-3", "DDP".
+// A value is matched case-insensitively, with blanks, '_' and '-' ignored, against the
+// vocabulary and these aliases (each the framework's own name for the same setting):
+//   precision  bfloat16, bf16-mixed / bf16mixed (PyTorch Lightning), ampbf16 → bf16;
+//              float16, half, fp16-mixed, ampfp16 → fp16; float32, single → fp32;
+//              mxfp8, e4m3, hybrid (Transformer Engine's fp8 recipe) → fp8; nvfp4, mxfp4 → fp4
+//   sharding   ddp, no → none; zero-1, os, distributedoptimizer (Megatron) → zero1; zero-2 → zero2;
+//              zero-3, fsdp, fullshard (PyTorch FSDP FULL_SHARD) → zero3
+//   recompute  no, off, false → none (Megatron's "block" / "uniform" are methods of full recompute
+//              over some layers, not a granularity: unknown, the layout search decides)
+// Anything else is not a guess: the caller treats the field as unknown (its documented default or
+// search) and says so in the prediction's notes. Ignores: spellings beyond these.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/layout.h"
+#include "models/precision.h"
+#include "models/workload.h"
+
+namespace flopcast::scenarios {
+
+inline constexpr const char* kPrecisionVocabulary = "fp32, tf32, bf16, fp16, fp8, fp4";
+
+// Lower case, with blanks, '_', '-' and ' ' removed ("bf16-mixed" → "bf16mixed").
+std::string record_token(std::string_view s);
+
+std::optional<models::Precision> record_precision(std::string_view s);
+std::optional<models::Sharding> record_sharding(std::string_view s);
+std::optional<models::Recompute> record_recompute(std::string_view s);
+
+// The text of a vocabulary field j[key] (`field` names it in notes): nullopt when absent or null; a
+// value of another JSON type is unknown too, and a note says so.
+std::optional<std::string> vocabulary_text(const nlohmann::json& j, const char* key,
+                                           const std::string& field,
+                                           std::vector<std::string>& notes);
+
+// "training.precision 'amp' is not one of fp32, tf32, bf16, fp16, fp8, fp4: taken as unknown".
+std::string unrecognized_note(const std::string& field, const std::string& value,
+                              const char* vocabulary);
+
+}  // namespace flopcast::scenarios

@@ -1,0 +1,137 @@
+// Reading a record's vocabulary fields (scenarios/record_values.h): spellings, aliases, and what is
+// not recognised; and that a prediction treats a spelling as the value and an unknown as unknown.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "../groundtruth_records.h"
+#include "scenarios/groundtruth.h"
+#include "scenarios/record_values.h"
+
+using namespace flopcast::scenarios;
+using flopcast::models::Precision;
+using flopcast::models::Recompute;
+using flopcast::models::Sharding;
+using nlohmann::json;
+
+TEST_CASE("record vocabulary: case, separators and framework aliases", "[record_values]") {
+  CHECK(record_token(" BF16-Mixed ") == "bf16mixed");
+  CHECK(record_token("zero_stage 3") == "zerostage3");
+  CHECK(record_precision("bf16") == Precision::bf16);
+  CHECK(record_precision("BF16") == Precision::bf16);
+  CHECK(record_precision("bf16-mixed") == Precision::bf16);
+  CHECK(record_precision("bfloat16") == Precision::bf16);
+  CHECK(record_precision("FP16") == Precision::fp16);
+  CHECK(record_precision("half") == Precision::fp16);
+  CHECK(record_precision("TF32") == Precision::tf32);
+  CHECK(record_precision("float32") == Precision::fp32);
+  CHECK(record_precision("MXFP8") == Precision::fp8);
+  CHECK(record_precision("NVFP4") == Precision::fp4);
+  CHECK(record_precision("mxfp4") == Precision::fp4);
+  // Not guessed: a mixed-precision flag without its format, a format the model has no peak for.
+  CHECK_FALSE(record_precision("amp"));
+  CHECK_FALSE(record_precision("mixed"));
+  CHECK_FALSE(record_precision("int8"));
+  CHECK_FALSE(record_precision(""));
+
+  CHECK(record_sharding("ZeRO-3") == Sharding::zero3);
+  CHECK(record_sharding("FSDP") == Sharding::zero3);
+  CHECK(record_sharding("full_shard") == Sharding::zero3);
+  CHECK(record_sharding("zero_2") == Sharding::zero2);
+  CHECK(record_sharding("distributed-optimizer") == Sharding::zero1);
+  CHECK(record_sharding("DDP") == Sharding::none);
+  CHECK_FALSE(record_sharding("zero4"));
+  CHECK_FALSE(record_sharding("hsdp"));
+
+  CHECK(record_recompute("Selective") == Recompute::selective);
+  CHECK(record_recompute("FULL") == Recompute::full);
+  CHECK(record_recompute("off") == Recompute::none);
+  CHECK_FALSE(record_recompute("block"));  // a method over some layers, not a granularity
+  CHECK_FALSE(record_recompute("partial"));
+
+  std::vector<std::string> notes;
+  const json j = {{"a", "x"}, {"b", nullptr}, {"c", 7}, {"d", true}};
+  CHECK(vocabulary_text(j, "a", "t.a", notes) == "x");
+  CHECK_FALSE(vocabulary_text(j, "b", "t.b", notes));
+  CHECK_FALSE(vocabulary_text(j, "missing", "t.m", notes));
+  CHECK(notes.empty());
+  CHECK_FALSE(vocabulary_text(j, "c", "t.c", notes));
+  CHECK_FALSE(vocabulary_text(j, "d", "t.d", notes));
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0] == "t.c 7 is not a string: taken as unknown");
+  CHECK(notes[1] == "t.d true is not a string: taken as unknown");
+}
+
+namespace {
+json predict_one(const json& rec) {
+  const auto all = predict_all(json::array({rec}), builtin_device_lookup(), PredictOptions{});
+  REQUIRE(all.size() == 1);
+  return all[0];
+}
+bool has_note(const json& out, const std::string& text) {
+  for (const auto& n : out["notes"])
+    if (n.get<std::string>().find(text) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("a record's spelling of a value predicts as the value; an unknown spelling as unknown",
+          "[record_values][groundtruth]") {
+  // A decoder record that states bf16, zero1 and no recompute.
+  json rec = flopcast::test::groundtruth_record("public.json", "llmc-gpt2-1558m");
+  rec["training"]["activation_recompute"] = "none";
+  const json base = predict_one(rec);
+  REQUIRE(base["predicted"]["tokens_per_s_per_gpu"].is_number());
+  CHECK(base["precision"] == "bf16");
+
+  json spelled = rec;
+  spelled["training"]["precision"] = "BF16";
+  spelled["system"]["sharding"] = "ZeRO-1";
+  spelled["training"]["activation_recompute"] = "None";
+  const json same = predict_one(spelled);
+  CHECK(same["predicted"] == base["predicted"]);
+  CHECK(same["layout"] == base["layout"]);
+  CHECK(same["defaults_used"] == base["defaults_used"]);
+  CHECK(same["notes"] == base["notes"]);
+
+  // Unknown spellings: the documented default (fp8 where the device has fp8 tensor cores) or the
+  // layout search, each listed as a default, and a note that names the value.
+  json odd = rec;
+  odd["training"]["precision"] = "amp";
+  odd["system"]["sharding"] = 3;
+  odd["training"]["activation_recompute"] = "partial";
+  const json unk = predict_one(odd);
+  REQUIRE(unk["predicted"]["tokens_per_s_per_gpu"].is_number());
+  CHECK(unk["precision"] == "fp8");  // H100: the default for an unknown precision
+  CHECK(has_note(unk, "training.precision 'amp' is not one of fp32, tf32, bf16, fp16, fp8, fp4"));
+  CHECK(has_note(unk, "system.sharding 3 is not a string"));
+  CHECK(
+      has_note(unk, "training.activation_recompute 'partial' is not one of none, selective, full"));
+  const auto& d = unk["defaults_used"];
+  auto listed = [&](const std::string& s) {
+    for (const auto& x : d)
+      if (x.get<std::string>().find(s) == 0) return true;
+    return false;
+  };
+  CHECK(listed("training.precision"));
+  CHECK(listed("training.activation_recompute (searched)"));
+
+  // A model-library record: an upper-case precision is its value, an unknown one its default.
+  json zoo;
+  for (const auto& r : flopcast::test::groundtruth_records("public-zoo.json"))
+    if (r["kind"] == "throughput" && r["training"]["precision"] == "fp16") {
+      zoo = r;
+      break;
+    }
+  REQUIRE(zoo.is_object());
+  const json zbase = predict_one(zoo);
+  json zup = zoo;
+  zup["training"]["precision"] = "FP16";
+  const json zsame = predict_one(zup);
+  CHECK(zsame["predicted"] == zbase["predicted"]);
+  CHECK(zsame["notes"] == zbase["notes"]);
+  zup["training"]["precision"] = "mixed";
+  const json zunk = predict_one(zup);
+  CHECK(zunk["predicted"]["samples_per_s_per_gpu"].is_number());
+  CHECK(has_note(zunk, "training.precision 'mixed' is not one of"));
+}
