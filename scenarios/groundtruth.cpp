@@ -614,7 +614,10 @@ void scale_to_horizon(RecordInput& ri, models::EstimateResult& r, std::vector<st
 
 }  // namespace
 
-RecordPrediction predict_record(const json& rec, const DeviceLookup& lookup, const PredictOptions& o) {
+RecordPrediction predict_record(const json& stated, const DeviceLookup& lookup,
+                                const PredictOptions& o) {
+  const json rec =
+      canonical_record(stated);  // model.type, preset, phase_kind as spelled canonically
   // Encoders, encoder-decoders, ViTs and CNNs, and any record naming a model-library preset
   // (Transformer-XL is a library entry whatever type its record gives: a decoder-style stack with a
   // recurrence memory that the GPT decoder model does not have).
@@ -790,7 +793,13 @@ std::string read_json_file(const std::string& path, json& out) {
 
 DeviceLookup builtin_device_lookup() {
   return [](const std::string& id) -> std::optional<models::DeviceSpec> {
-    const auto* d = hwprofiles::builtin_catalog().find(id);
+    const auto& catalog = hwprofiles::builtin_catalog();
+    const auto* d = catalog.find(id);
+    if (!d) {  // "NVIDIA-H100-SXM5-80GB", "nvidia_h100_sxm5_80gb": the id as people write it
+      const std::string t = record_token(id);
+      for (const auto& candidate : catalog.devices())
+        if (record_token(candidate.id) == t) d = &candidate;
+    }
     if (!d) return std::nullopt;
     return d->to_device_spec();
   };

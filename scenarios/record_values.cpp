@@ -4,6 +4,8 @@
 #include <initializer_list>
 #include <utility>
 
+#include "scenarios/model_library.h"
+
 namespace flopcast::scenarios {
 
 std::string record_token(std::string_view s) {
@@ -62,6 +64,51 @@ std::optional<models::Recompute> record_recompute(std::string_view s) {
                        {"false", R::none},
                        {"selective", R::selective},
                        {"full", R::full}});
+}
+
+std::optional<std::string> record_model_type(std::string_view s) {
+  return lookup<std::string>(s, {{"dense", "dense"},
+                                 {"decoder", "dense"},
+                                 {"moe", "moe"},
+                                 {"mixtureofexperts", "moe"},
+                                 {"encoder", "encoder"},
+                                 {"encoderdecoder", "encoder-decoder"},
+                                 {"seq2seq", "encoder-decoder"},
+                                 {"vit", "vit"},
+                                 {"visiontransformer", "vit"},
+                                 {"cnn", "cnn"},
+                                 {"convnet", "cnn"}});
+}
+
+std::optional<std::string> record_phase(std::string_view s) {
+  return lookup<std::string>(s, {{"pretrain", "pretrain"},
+                                 {"pretraining", "pretrain"},
+                                 {"finetune", "finetune"},
+                                 {"finetuning", "finetune"}});
+}
+
+nlohmann::json canonical_record(const nlohmann::json& rec) {
+  nlohmann::json out = rec;
+  if (!out.is_object()) return out;
+  auto fix = [](nlohmann::json& section, const char* key, auto&& map) {
+    if (!section.is_object()) return;
+    const auto it = section.find(key);
+    if (it == section.end() || !it->is_string()) return;
+    if (const auto v = map(it->template get<std::string>())) *it = *v;
+  };
+  if (out.contains("model")) {
+    auto& m = out["model"];
+    fix(m, "type", record_model_type);
+    fix(m, "preset", [](const std::string& name) -> std::optional<std::string> {
+      if (find_library_model(name)) return std::nullopt;  // already a library name
+      const std::string t = record_token(name);
+      for (const auto& lm : model_library())
+        if (record_token(lm.name) == t) return lm.name;
+      return std::nullopt;
+    });
+  }
+  if (out.contains("training")) fix(out["training"], "phase_kind", record_phase);
+  return out;
 }
 
 std::optional<std::string> vocabulary_text(const nlohmann::json& j, const char* key,

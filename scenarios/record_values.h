@@ -38,6 +38,18 @@ std::optional<models::Precision> record_precision(std::string_view s);
 std::optional<models::Sharding> record_sharding(std::string_view s);
 std::optional<models::Recompute> record_recompute(std::string_view s);
 
+// model.type: dense, moe, encoder, encoder-decoder, vit, cnn (aliases: decoder → dense;
+// mixture-of-experts → moe; seq2seq → encoder-decoder; vision-transformer → vit; convnet → cnn).
+std::optional<std::string> record_model_type(std::string_view s);
+// training.phase_kind: pretrain, finetune (pre-training, fine-tuning, fine-tune).
+std::optional<std::string> record_phase(std::string_view s);
+
+// A copy of a record whose model.type, training.phase_kind and model.preset are in their canonical
+// spelling where they map (a preset is matched against the model library's names the same way);
+// anything else is left as it was. Predictions read this copy, so every reader downstream compares
+// canonical strings.
+nlohmann::json canonical_record(const nlohmann::json& rec);
+
 // The text of a vocabulary field j[key] (`field` names it in notes): nullopt when absent or null; a
 // value of another JSON type is unknown too, and a note says so.
 std::optional<std::string> vocabulary_text(const nlohmann::json& j, const char* key,

@@ -1,6 +1,7 @@
 // Reading a record's vocabulary fields (scenarios/record_values.h): spellings, aliases, and what is
 // not recognised; and that a prediction treats a spelling as the value and an unknown as unknown.
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -134,4 +135,80 @@ TEST_CASE("a record's spelling of a value predicts as the value; an unknown spel
   const json zunk = predict_one(zup);
   CHECK(zunk["predicted"]["samples_per_s_per_gpu"].is_number());
   CHECK(has_note(zunk, "training.precision 'mixed' is not one of"));
+}
+
+TEST_CASE("model type, phase, preset and device as people write them predict as the canonical ones",
+          "[record_values][groundtruth]") {
+  CHECK(record_model_type("MoE") == "moe");
+  CHECK(record_model_type("Mixture-of-Experts") == "moe");
+  CHECK(record_model_type("Dense") == "dense");
+  CHECK(record_model_type("encoder_decoder") == "encoder-decoder");
+  CHECK(record_model_type("ViT") == "vit");
+  CHECK_FALSE(record_model_type("rnn"));
+  CHECK(record_phase("Fine-tuning") == "finetune");
+  CHECK(record_phase("pre-train") == "pretrain");
+  CHECK_FALSE(record_phase("rlhf"));
+  // canonical_record rewrites only what maps, and leaves the rest as it was.
+  const json odd = {{"model", {{"type", "RNN"}, {"preset", "no-such-model"}}},
+                    {"training", {{"phase_kind", "Fine-Tune"}}}};
+  const json c = canonical_record(odd);
+  CHECK(c["model"]["type"] == "RNN");
+  CHECK(c["model"]["preset"] == "no-such-model");
+  CHECK(c["training"]["phase_kind"] == "finetune");
+
+  auto same_prediction = [](const json& a, const json& b) {
+    const json pa = predict_one(a), pb = predict_one(b);
+    CHECK(pa["predicted"] == pb["predicted"]);
+    CHECK(pa["layout"] == pb["layout"]);
+    CHECK(pa["defaults_used"] == pb["defaults_used"]);
+  };
+  const json dense = flopcast::test::groundtruth_record("public.json", "llmc-gpt2-1558m");
+  json v = dense;
+  v["model"]["type"] = "Dense";
+  v["system"]["device"] = "NVIDIA_H100_SXM5_80GB";
+  same_prediction(dense, v);
+  json moe;
+  for (const auto& r : flopcast::test::groundtruth_records("public.json"))
+    if (r["model"]["type"] == "moe" && r["system"]["gpu_count"].is_number()) {
+      moe = r;
+      break;
+    }
+  REQUIRE(moe.is_object());
+  v = moe;
+  v["model"]["type"] = "MoE";
+  same_prediction(moe, v);
+  // A fine-tuning record (LoRA) with its phase spelled out.
+  json lora;
+  for (const auto& r : flopcast::test::groundtruth_records("public.json"))
+    if (r["training"].value("phase_kind", "") == "finetune") {
+      lora = r;
+      break;
+    }
+  REQUIRE(lora.is_object());
+  v = lora;
+  v["training"]["phase_kind"] = "Fine-tuning";
+  same_prediction(lora, v);
+  json as_pretrain = lora;
+  as_pretrain["training"]["phase_kind"] = "pretrain";
+  CHECK(predict_one(as_pretrain)["predicted"] !=
+        predict_one(lora)["predicted"]);  // the phase counts
+  // A model-library record with its preset and type in capitals.
+  json cnn;
+  for (const auto& r : flopcast::test::groundtruth_records("public-zoo.json"))
+    if (r["model"]["type"] == "cnn" && r["kind"] == "throughput") {
+      cnn = r;
+      break;
+    }
+  REQUIRE(cnn.is_object());
+  v = cnn;
+  v["model"]["type"] = "CNN";
+  v["model"]["preset"] = cnn["model"]["preset"].get<std::string>();
+  for (auto& ch : v["model"]["preset"].get_ref<std::string&>())
+    ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  same_prediction(cnn, v);
+  // A device id that no spelling maps stays unknown.
+  v = dense;
+  v["system"]["device"] = "nvidia-h100-sxm9";
+  CHECK(predict_one(v)["why_null"]["tokens_per_s_per_gpu"].get<std::string>().find(
+            "not in the hardware catalog") != std::string::npos);
 }
