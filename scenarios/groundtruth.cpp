@@ -614,10 +614,10 @@ void scale_to_horizon(RecordInput& ri, models::EstimateResult& r, std::vector<st
 
 }  // namespace
 
-RecordPrediction predict_record(const json& stated, const DeviceLookup& lookup,
-                                const PredictOptions& o) {
-  const json rec =
-      canonical_record(stated);  // model.type, preset, phase_kind as spelled canonically
+namespace {
+
+RecordPrediction predict_canonical(const json& rec, const DeviceLookup& lookup,
+                                   const PredictOptions& o) {
   // Encoders, encoder-decoders, ViTs and CNNs, and any record naming a model-library preset
   // (Transformer-XL is a library entry whatever type its record gives: a decoder-style stack with a
   // recurrence memory that the GPT decoder model does not have).
@@ -704,6 +704,22 @@ RecordPrediction predict_record(const json& stated, const DeviceLookup& lookup,
   p.result = std::move(r);
   p.ok = p.result.ok;
   p.moe = ri.ok && is_moe(ri.input.model);
+  return p;
+}
+
+}  // namespace
+
+RecordPrediction predict_record(const json& stated, const DeviceLookup& lookup,
+                                const PredictOptions& o) {
+  // Vocabulary values and numbers as people write them (scenarios/record_values.h), then predict.
+  std::vector<std::string> read_notes;
+  RecordPrediction p = predict_canonical(canonical_record(stated, &read_notes), lookup, o);
+  if (!read_notes.empty()) {
+    ordered_json notes = read_notes;
+    if (p.out.contains("notes") && p.out["notes"].is_array())
+      for (const auto& n : p.out["notes"]) notes.push_back(n);
+    p.out["notes"] = notes;
+  }
   return p;
 }
 

@@ -1,6 +1,8 @@
 #include "scenarios/record_values.h"
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <initializer_list>
 #include <utility>
 
@@ -87,9 +89,76 @@ std::optional<std::string> record_phase(std::string_view s) {
                                  {"finetuning", "finetune"}});
 }
 
-nlohmann::json canonical_record(const nlohmann::json& rec) {
+namespace {
+
+// The numeric fields of a record (FORMAT.md), by section.
+struct NumericSection {
+  const char* path;
+  std::vector<const char*> keys;
+};
+const std::vector<NumericSection> kNumericFields = {
+    {"model",
+     {"params", "params_active", "n_layers", "d_model", "n_heads", "n_kv_heads", "ffn_dim",
+      "seq_len", "vocab_size", "n_layers_enc", "n_layers_dec"}},
+    {"model.moe",
+     {"n_experts", "experts_per_token", "expert_ffn_dim", "shared_ffn_dim", "n_dense_layers"}},
+    {"model.input", {"image_size", "channels", "seq_len", "seq_len_enc", "seq_len_dec"}},
+    {"training",
+     {"global_batch_tokens", "micro_batch_size", "training_tokens", "global_batch_samples",
+      "gradient_accumulation", "training_samples"}},
+    {"system", {"gpu_count"}},
+    {"system.parallelism", {"dp", "tp", "pp", "cp", "ep", "vp"}},
+};
+
+// "8,192" / "1_000" / " 512 " / "1.5e12" → the number; nullopt when the text is not one number.
+std::optional<double> numeric_text(const std::string& s) {
+  std::string t;
+  for (char c : s)
+    if (c != ',' && c != '_' && !std::isspace(static_cast<unsigned char>(c))) t.push_back(c);
+  if (t.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+nlohmann::json* section(nlohmann::json& rec, std::string_view path) {
+  nlohmann::json* j = &rec;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t dot = path.find('.', start);
+    const std::string key(
+        path.substr(start, dot == std::string_view::npos ? path.npos : dot - start));
+    if (!j->is_object()) return nullptr;
+    const auto it = j->find(key);
+    if (it == j->end() || !it->is_object()) return nullptr;
+    j = &*it;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json canonical_record(const nlohmann::json& rec, std::vector<std::string>* notes) {
   nlohmann::json out = rec;
   if (!out.is_object()) return out;
+  for (const auto& [path, keys] : kNumericFields) {
+    nlohmann::json* sec = section(out, path);
+    if (!sec) continue;
+    for (const char* key : keys) {
+      const auto it = sec->find(key);
+      if (it == sec->end() || it->is_null() || it->is_number()) continue;
+      const auto v = it->is_string() ? numeric_text(it->get<std::string>()) : std::nullopt;
+      if (v) {
+        *it = *v;
+      } else if (notes) {
+        notes->push_back(std::string(path) + "." + key + " " + it->dump() +
+                         " is not a number: taken as unknown");
+      }
+    }
+  }
   auto fix = [](nlohmann::json& section, const char* key, auto&& map) {
     if (!section.is_object()) return;
     const auto it = section.find(key);

@@ -45,10 +45,13 @@ std::optional<std::string> record_model_type(std::string_view s);
 std::optional<std::string> record_phase(std::string_view s);
 
 // A copy of a record whose model.type, training.phase_kind and model.preset are in their canonical
-// spelling where they map (a preset is matched against the model library's names the same way);
-// anything else is left as it was. Predictions read this copy, so every reader downstream compares
-// canonical strings.
-nlohmann::json canonical_record(const nlohmann::json& rec);
+// spelling where they map (a preset is matched against the model library's names the same way),
+// and whose numeric fields (FORMAT.md: shape, batch, token and sample counts, gpu_count, the
+// parallel degrees) hold numbers where they were written as numeric strings ("512", "1.5e12",
+// "8,192"); anything else is left as it was. A numeric field holding something that is not a number
+// adds a note to `notes` (the field then reads as unknown). Predictions read this copy.
+nlohmann::json canonical_record(const nlohmann::json& rec,
+                                std::vector<std::string>* notes = nullptr);
 
 // The text of a vocabulary field j[key] (`field` names it in notes): nullopt when absent or null; a
 // value of another JSON type is unknown too, and a note says so.

@@ -212,3 +212,39 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
   CHECK(predict_one(v)["why_null"]["tokens_per_s_per_gpu"].get<std::string>().find(
             "not in the hardware catalog") != std::string::npos);
 }
+
+TEST_CASE(
+    "numbers written as text are numbers; anything else in a numeric field is unknown, with a note",
+    "[record_values][groundtruth]") {
+  std::vector<std::string> notes;
+  const json rec = {
+      {"model", {{"n_layers", "48"}, {"params", "1.558e9"}, {"moe", {{"n_experts", " 8 "}}}}},
+      {"training", {{"training_tokens", "33,554,432,000"}, {"micro_batch_size", "two"}}},
+      {"system", {{"gpu_count", 8}, {"parallelism", {{"dp", "8"}, {"tp", true}}}}},
+      {"measured", {{"tokens_per_s_per_gpu", "not touched"}}}};
+  const json c = canonical_record(rec, &notes);
+  CHECK(c["model"]["n_layers"] == 48);
+  CHECK(c["model"]["params"] == 1.558e9);
+  CHECK(c["model"]["moe"]["n_experts"] == 8);
+  CHECK(c["training"]["training_tokens"] == 33554432000.0);
+  CHECK(c["system"]["parallelism"]["dp"] == 8);
+  CHECK(c["training"]["micro_batch_size"] == "two");  // left as it was: reads as unknown
+  CHECK(c["measured"]["tokens_per_s_per_gpu"] == "not touched");  // only the inputs are read
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0] == "training.micro_batch_size \"two\" is not a number: taken as unknown");
+  CHECK(notes[1] == "system.parallelism.tp true is not a number: taken as unknown");
+
+  // Through a prediction: the same answer as the record with numbers, and the note in `notes`.
+  const json base = flopcast::test::groundtruth_record("public.json", "llmc-gpt2-1558m");
+  json v = base;
+  v["system"]["gpu_count"] = "8";
+  v["training"]["training_tokens"] =
+      std::to_string(base["training"]["training_tokens"].get<long long>());
+  const json pa = predict_one(base), pb = predict_one(v);
+  CHECK(pa["predicted"] == pb["predicted"]);
+  CHECK(pa["notes"] == pb["notes"]);
+  v["model"]["n_layers"] = "forty-eight";
+  const json pc = predict_one(v);
+  CHECK(has_note(pc, "model.n_layers \"forty-eight\" is not a number: taken as unknown"));
+  CHECK(pc["predicted"]["tokens_per_s_per_gpu"].is_number());
+}
