@@ -379,9 +379,19 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     ls.rank = posint(lora, "rank").value_or(16);
     const json& tg = sub(lora, "target");
     if (tg.is_array())
-      for (const auto& x : tg)
-        if (x.is_string()) ls.targets.push_back(x.get<std::string>());
-    if (ls.targets.empty()) ls.targets = {"q_proj", "v_proj"};
+      for (const auto& x : tg) {
+        const auto names =
+            x.is_string() ? record_lora_target(x.get<std::string>(), m.ffn_gated) : std::nullopt;
+        if (names)
+          ls.targets.insert(ls.targets.end(), names->begin(), names->end());
+        else
+          ri.notes.push_back("training.lora.target " + x.dump() +
+                             " is not a matrix the model knows: left out");
+      }
+    if (ls.targets.empty()) {
+      ls.targets = {"q_proj", "v_proj"};  // PEFT's default for Llama-style models
+      ri.defaults_used.push_back("training.lora.target (q_proj, v_proj)");
+    }
     t.lora = ls;
   }
 

@@ -82,6 +82,29 @@ std::optional<std::string> record_model_type(std::string_view s) {
                                  {"convnet", "cnn"}});
 }
 
+std::optional<std::vector<std::string>> record_lora_target(std::string_view s, bool ffn_gated) {
+  using V = std::vector<std::string>;
+  const V fc1 = ffn_gated ? V{"gate_proj", "up_proj"} : V{"up_proj"};
+  return lookup<V>(s, {{"qkvproj", {"qkv_proj"}},
+                       {"linearqkv", {"qkv_proj"}},
+                       {"querykeyvalue", {"qkv_proj"}},
+                       {"qproj", {"q_proj"}},
+                       {"kproj", {"k_proj"}},
+                       {"vproj", {"v_proj"}},
+                       {"oproj", {"o_proj"}},
+                       {"linearproj", {"o_proj"}},
+                       {"dense", {"o_proj"}},
+                       {"gateproj", {"gate_proj"}},
+                       {"upproj", {"up_proj"}},
+                       {"downproj", {"down_proj"}},
+                       {"linearfc1", fc1},
+                       {"densehto4h", fc1},
+                       {"linearfc2", {"down_proj"}},
+                       {"dense4htoh", {"down_proj"}},
+                       {"alllinear", {"all_linear"}},
+                       {"all", {"all_linear"}}});
+}
+
 std::optional<std::string> record_phase(std::string_view s) {
   return lookup<std::string>(s, {{"pretrain", "pretrain"},
                                  {"pretraining", "pretrain"},

@@ -44,6 +44,13 @@ std::optional<std::string> record_model_type(std::string_view s);
 // training.phase_kind: pretrain, finetune (pre-training, fine-tuning, fine-tune).
 std::optional<std::string> record_phase(std::string_view s);
 
+// One training.lora.target entry as the model's matrix names (qkv_proj, q_proj, k_proj, v_proj,
+// o_proj, gate_proj, up_proj, down_proj, all_linear), from the Hugging Face Llama names, Megatron /
+// NeMo's (linear_qkv, linear_proj, linear_fc1 — gate and up fused in a gated FFN — linear_fc2) and
+// GPT-NeoX / Falcon's (query_key_value, dense, dense_h_to_4h, dense_4h_to_h), matched as above;
+// nullopt for a name it does not know.
+std::optional<std::vector<std::string>> record_lora_target(std::string_view s, bool ffn_gated);
+
 // A copy of a record whose model.type, training.phase_kind and model.preset are in their canonical
 // spelling where they map (a preset is matched against the model library's names the same way),
 // and whose numeric fields (FORMAT.md: shape, batch, token and sample counts, gpu_count, the

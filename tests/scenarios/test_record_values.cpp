@@ -248,3 +248,44 @@ TEST_CASE(
   CHECK(has_note(pc, "model.n_layers \"forty-eight\" is not a number: taken as unknown"));
   CHECK(pc["predicted"]["tokens_per_s_per_gpu"].is_number());
 }
+
+TEST_CASE("LoRA target names of Megatron, NeMo and GPT-NeoX are the model's matrices",
+          "[record_values][groundtruth]") {
+  using V = std::vector<std::string>;
+  CHECK(record_lora_target("linear_qkv", true) == V{"qkv_proj"});
+  CHECK(record_lora_target("query_key_value", false) == V{"qkv_proj"});
+  CHECK(record_lora_target("linear_proj", true) == V{"o_proj"});
+  CHECK(record_lora_target("linear_fc1", true) ==
+        V{"gate_proj", "up_proj"});  // fused in a gated FFN
+  CHECK(record_lora_target("linear_fc1", false) == V{"up_proj"});
+  CHECK(record_lora_target("dense_h_to_4h", false) == V{"up_proj"});
+  CHECK(record_lora_target("dense_4h_to_h", false) == V{"down_proj"});
+  CHECK(record_lora_target("Q_PROJ", true) == V{"q_proj"});
+  CHECK(record_lora_target("all-linear", true) == V{"all_linear"});
+  CHECK_FALSE(record_lora_target(
+      "c_attn", false));  // GPT-2's fused QKV shares its name pattern with c_proj: not guessed
+
+  json lora;
+  for (const auto& r : flopcast::test::groundtruth_records("public.json"))
+    if (r["training"]["lora"].is_object()) {
+      lora = r;
+      break;
+    }
+  REQUIRE(lora.is_object());
+  REQUIRE(lora["training"]["lora"]["target"] == json({"qkv_proj", "o_proj"}));
+  const json base = predict_one(lora);
+  json v = lora;
+  v["training"]["lora"]["target"] = {"linear_qkv",
+                                     "linear_proj"};  // NeMo's names for the same matrices
+  const json same = predict_one(v);
+  CHECK(same["predicted"] == base["predicted"]);
+  CHECK(same["notes"] == base["notes"]);
+  v["training"]["lora"]["target"] = {"linear_qkv", "linear_proj", "mystery"};
+  const json odd = predict_one(v);
+  CHECK(odd["predicted"] == base["predicted"]);
+  CHECK(
+      has_note(odd, "training.lora.target \"mystery\" is not a matrix the model knows: left out"));
+  v["training"]["lora"]["target"] = {"linear_qkv", "linear_proj", "linear_fc1", "linear_fc2"};
+  CHECK(predict_one(v)["predicted"]["peak_memory_gib_per_gpu"] !=
+        base["predicted"]["peak_memory_gib_per_gpu"]);
+}
