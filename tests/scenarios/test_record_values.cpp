@@ -120,7 +120,7 @@ TEST_CASE("a record's spelling of a value predicts as the value; an unknown spel
   // A model-library record: an upper-case precision is its value, an unknown one its default.
   json zoo;
   for (const auto& r : flopcast::test::groundtruth_records("public-zoo.json"))
-    if (r["kind"] == "throughput" && r["training"]["precision"] == "fp16") {
+    if (r.value("kind", "") == "throughput" && r["training"].value("precision", json()) == "fp16") {
       zoo = r;
       break;
     }
@@ -169,7 +169,8 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
   same_prediction(dense, v);
   json moe;
   for (const auto& r : flopcast::test::groundtruth_records("public.json"))
-    if (r["model"]["type"] == "moe" && r["system"]["gpu_count"].is_number()) {
+    if (r["model"].value("type", "") == "moe" &&
+        r["system"].value("gpu_count", json()).is_number()) {
       moe = r;
       break;
     }
@@ -195,7 +196,7 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
   // A model-library record with its preset and type in capitals.
   json cnn;
   for (const auto& r : flopcast::test::groundtruth_records("public-zoo.json"))
-    if (r["model"]["type"] == "cnn" && r["kind"] == "throughput") {
+    if (r["model"].value("type", "") == "cnn" && r.value("kind", "") == "throughput") {
       cnn = r;
       break;
     }
@@ -267,7 +268,7 @@ TEST_CASE("LoRA target names of Megatron, NeMo and GPT-NeoX are the model's matr
 
   json lora;
   for (const auto& r : flopcast::test::groundtruth_records("public.json"))
-    if (r["training"]["lora"].is_object()) {
+    if (r["training"].contains("lora") && r["training"]["lora"].is_object()) {
       lora = r;
       break;
     }
