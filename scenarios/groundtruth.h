@@ -1,4 +1,4 @@
-// Ground-truth run records (docs: /work/shared/groundtruth/FORMAT.md, copied in
+// Ground-truth run records (their format: tests/data/groundtruth/FORMAT.md, with the records in
 // tests/data/groundtruth/) -> models::EstimateInput -> predicted metrics with P10/P90 bands, and
 // the validation report (predicted vs measured, MAPE per metric, family and kind).
 //
