@@ -318,11 +318,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
 
   // Training.
   auto& t = in.training;
-  const auto prec_text = vocabulary_text(jt, "precision", "training.precision", ri.notes);
-  std::optional<models::Precision> prec;
-  if (prec_text) prec = record_precision(*prec_text);
-  if (prec_text && !prec)
-    ri.notes.push_back(unrecognized_note("training.precision", *prec_text, kPrecisionVocabulary));
+  std::optional<models::Precision> prec = stated_precision(jt, ri.notes);
   const bool prec_s = prec.has_value();  // stated (and understood)
   if (!prec) {
     // fp8 only where its tensor peak is above the 16-bit one (fp8 tensor cores, not emulation).
@@ -352,12 +348,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     ri.why_null = "unknown for " + dev->id + ": peak_flops_" + std::string(models::to_string(t.precision));
     return ri;
   }
-  const auto rc_text =
-      vocabulary_text(jt, "activation_recompute", "training.activation_recompute", ri.notes);
-  const std::optional<models::Recompute> rc = rc_text ? record_recompute(*rc_text) : std::nullopt;
-  if (rc_text && !rc)
-    ri.notes.push_back(
-        unrecognized_note("training.activation_recompute", *rc_text, "none, selective, full"));
+  const std::optional<models::Recompute> rc = stated_recompute(jt, ri.notes);
   in.fixed_recompute = rc.has_value();
   t.recompute = rc.value_or(models::Recompute::none);
   // A stack without a fused attention kernel (materialised s×s scores: the fp16 era above, or a GPU
@@ -453,11 +444,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   fx.ep = posint(par, "ep");
   fx.vp = posint(par, "vp");
   fx.micro_batch_size = mbs;
-  if (const auto sh = vocabulary_text(js, "sharding", "system.sharding", ri.notes)) {
-    fx.sharding = record_sharding(*sh);
-    if (!fx.sharding)
-      ri.notes.push_back(unrecognized_note("system.sharding", *sh, "none, zero1, zero2, zero3"));
-  }
+  fx.sharding = stated_sharding(js, ri.notes);
   // Unnamed cp / ep / vp in a record that names dp, tp and pp are 1 (the source would say otherwise).
   const bool core_given = fx.dp && fx.tp && fx.pp;
   if (core_given) {

@@ -214,6 +214,40 @@ std::optional<std::string> vocabulary_text(const nlohmann::json& j, const char* 
   return std::nullopt;
 }
 
+namespace {
+
+// vocabulary_text, then `map`; a text that does not map gets unrecognized_note.
+template <class Map>
+auto stated(const nlohmann::json& j, const char* key, const std::string& field,
+            const char* vocabulary, std::vector<std::string>& notes, Map map)
+    -> decltype(map(std::string_view{})) {
+  const auto text = vocabulary_text(j, key, field, notes);
+  if (!text) return std::nullopt;
+  auto v = map(*text);
+  if (!v) notes.push_back(unrecognized_note(field, *text, vocabulary));
+  return v;
+}
+
+}  // namespace
+
+std::optional<models::Precision> stated_precision(const nlohmann::json& training,
+                                                  std::vector<std::string>& notes) {
+  return stated(training, "precision", "training.precision", "fp32, tf32, bf16, fp16, fp8, fp4",
+                notes, record_precision);
+}
+
+std::optional<models::Sharding> stated_sharding(const nlohmann::json& system,
+                                                std::vector<std::string>& notes) {
+  return stated(system, "sharding", "system.sharding", "none, zero1, zero2, zero3", notes,
+                record_sharding);
+}
+
+std::optional<models::Recompute> stated_recompute(const nlohmann::json& training,
+                                                  std::vector<std::string>& notes) {
+  return stated(training, "activation_recompute", "training.activation_recompute",
+                "none, selective, full", notes, record_recompute);
+}
+
 std::string unrecognized_note(const std::string& field, const std::string& value,
                               const char* vocabulary) {
   return field + " '" + value + "' is not one of " + vocabulary + ": taken as unknown";

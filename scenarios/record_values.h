@@ -1,7 +1,7 @@
 // The enumerated values of a ground-truth record (training.precision, system.sharding,
 // training.activation_recompute) read the way a person writes them.
 //
-// ../shared/groundtruth/FORMAT.md fixes each vocabulary (precision: fp32, tf32, bf16, fp16, fp8,
+// tests/data/groundtruth/FORMAT.md fixes each vocabulary (precision: fp32, tf32, bf16, fp16, fp8,
 // fp4; sharding: none, zero1, zero2, zero3; recompute: none, selective, full). Sources and people
 // spell the same thing otherwise: "BF16", "bf16-mixed", "MXFP8", "NVFP4", "FSDP", "ZeRO-3", "DDP".
 // A value is matched case-insensitively, with blanks, '_' and '-' ignored, against the
@@ -28,8 +28,6 @@
 #include "models/workload.h"
 
 namespace flopcast::scenarios {
-
-inline constexpr const char* kPrecisionVocabulary = "fp32, tf32, bf16, fp16, fp8, fp4";
 
 // Lower case, with blanks, '_', '-' and ' ' removed ("bf16-mixed" → "bf16mixed").
 std::string record_token(std::string_view s);
@@ -65,6 +63,17 @@ nlohmann::json canonical_record(const nlohmann::json& rec,
 std::optional<std::string> vocabulary_text(const nlohmann::json& j, const char* key,
                                            const std::string& field,
                                            std::vector<std::string>& notes);
+
+// A record's stated precision (training.precision), sharding (system.sharding) or recompute
+// (training.activation_recompute) from its section: the value where it maps, else nullopt, with a
+// note in `notes` when the field held something that does not map (vocabulary_text,
+// unrecognized_note). nullopt without a note when the field is absent or null.
+std::optional<models::Precision> stated_precision(const nlohmann::json& training,
+                                                  std::vector<std::string>& notes);
+std::optional<models::Sharding> stated_sharding(const nlohmann::json& system,
+                                                std::vector<std::string>& notes);
+std::optional<models::Recompute> stated_recompute(const nlohmann::json& training,
+                                                  std::vector<std::string>& notes);
 
 // "training.precision 'amp' is not one of fp32, tf32, bf16, fp16, fp8, fp4: taken as unknown".
 std::string unrecognized_note(const std::string& field, const std::string& value,

@@ -105,11 +105,7 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     images = L->kind == models::ModelKind::cnn || L->kind == models::ModelKind::vit;
 
     // Precision.
-    const auto ps = vocabulary_text(jt, "precision", "training.precision", notes);
-    const auto pp = ps ? record_precision(*ps) : std::nullopt;
-    if (ps && !pp)
-      notes.push_back(unrecognized_note("training.precision", *ps, kPrecisionVocabulary));
-    if (pp) {
+    if (const auto pp = stated_precision(jt, notes)) {
       prec = *pp;
     } else {
       // Transformers train their GEMMs in fp8 where the hardware has it (Transformer Engine);
