@@ -15,7 +15,7 @@ The held-out coverage and median band width are computed from the --cv-rows file
 as the fold predicted it). The "Against the field" section sets Flopcast's in-sample and held-out
 error beside the peers' of tests/data/groundtruth/peers-measured.json, on the records each peer can
 represent; `--peers-only` rewrites that section alone (no CV log needed). The "External checks" section
-validates tests/data/groundtruth/external/decoders-model-cards.json (runs in no public file);
+validates tests/data/groundtruth/external/decoders.json (runs in no public file);
 `--external-only` rewrites it alone. Only the standard library
 is used.
 """
@@ -66,7 +66,7 @@ def coverage(rows, metrics):
 
 PEERS_HEAD = "## Against the field"
 EXTERNAL_HEAD = "## External checks (runs not in the public file)"
-EXTERNAL = "tests/data/groundtruth/external/decoders-model-cards.json"
+EXTERNAL = "tests/data/groundtruth/external/decoders.json"
 
 
 def in_subset(record, rule):
@@ -151,7 +151,8 @@ def external_section(flopcast, path):
     mfu = {p["id"]: (p.get("predicted") or {}).get("mfu") for p in run("predict")}
     lines = [EXTERNAL_HEAD, "",
              f"`flopcast validate {path}`: published decoder runs copied into the repo with their sources",
-             "(Llama 2 / Llama 3 / Llama 3.1 model cards, BLOOM, TinyLlama). They are in no public file and no",
+             "(Llama 2 / Llama 3 / Llama 3.1 model cards, BLOOM, TinyLlama, torchtitan's FSDP2 tables on 64 A100s).",
+             "They are in no public file and no",
              "fit has seen them, so their errors are out-of-sample like the held-out figures below. Test",
              "`[groundtruth][external]` checks that each is predicted with its stated inputs. For GPU-hours,",
              "\"MFU at the measured\" is the predicted MFU scaled to the measured GPU-hours (predicted MFU ×",
