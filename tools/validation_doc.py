@@ -150,10 +150,10 @@ def external_section(flopcast, path):
     rows = sorted(run("validate")["rows"], key=lambda r: (r["family"], r["id"], r["metric"]))
     mfu = {p["id"]: (p.get("predicted") or {}).get("mfu") for p in run("predict")}
     lines = [EXTERNAL_HEAD, "",
-             f"`flopcast validate {path}`: published decoder runs copied into the repo with their sources",
-             "(Llama 2 / Llama 3 / Llama 3.1 model cards, BLOOM, TinyLlama, torchtitan's FSDP2 tables on 64 A100s).",
-             "They are in no public file and no",
-             "fit has seen them, so their errors are out-of-sample like the held-out figures below. Test",
+             f"`flopcast validate {path}`: published decoder runs copied into the repo with their",
+             "sources (Llama 2 / Llama 3 / Llama 3.1 model cards, BLOOM, TinyLlama, torchtitan's FSDP2 tables on",
+             "64 A100s). They are in no public file and no fit has seen them, so their errors are out-of-sample",
+             "like the held-out figures below. Test",
              "`[groundtruth][external]` checks that each is predicted with its stated inputs. For GPU-hours,",
              "\"MFU at the measured\" is the predicted MFU scaled to the measured GPU-hours (predicted MFU ×",
              "predicted / measured GPU-hours, the predicted goodput included): the utilisation the published",
@@ -178,8 +178,7 @@ def external_section(flopcast, path):
               "all the GPU time of each model (Llama 3.1 pre-training ends with a long-context continuation). The predictor",
               "plans those runs on the fewest devices that finish within its horizon, at the efficiency of a",
               "well-tuned layout; the cards imply a much lower utilisation for the smaller models than for the",
-              "405B (public.json), which no structured input explains. Llama 2 (same publisher, same kind of",
-              "card, A100) and BLOOM (stated layout) are inside their bands."]
+              "405B (public.json), which no structured input explains."]
     return "\n".join(lines) + "\n"
 
 
@@ -199,7 +198,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--flopcast", required=True)
     ap.add_argument("--cv-log")
-    ap.add_argument("--cv-rows", required=True)
+    ap.add_argument("--cv-rows", help="the --cv-out file of tools/fit_params.py (all modes but --external-only)")
     ap.add_argument("--changes")
     ap.add_argument("--data", default="tests/data/groundtruth/public.json")
     ap.add_argument("--peers", default="tests/data/groundtruth/peers-measured.json")
@@ -216,6 +215,8 @@ def main():
         with open(a.doc, "w", encoding="utf-8") as f:
             f.write(text)
         return
+    if not a.cv_rows:
+        ap.error("--cv-rows is required (unless --external-only)")
     if a.peers_only:
         rows = json.load(open(a.cv_rows, encoding="utf-8"))
         text = open(a.doc, encoding="utf-8").read()
