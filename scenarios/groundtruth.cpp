@@ -113,45 +113,71 @@ const std::vector<std::string>& metric_names() {
   return names;
 }
 
+// The parameters a --params file may set, in the order --print-params writes them: one table per
+// section, read by apply_params_json and written by params_to_json.
+namespace {
+
+template <class Params>
+using ParamField = std::pair<const char*, double Params::*>;
+
+constexpr ParamField<models::EfficiencyParams> kEfficiencyFields[] = {
+    {"gemm_eff_max", &models::EfficiencyParams::gemm_eff_max},
+    {"gemm_half_dim", &models::EfficiencyParams::gemm_half_dim},
+    {"attn_eff_max", &models::EfficiencyParams::attn_eff_max},
+    {"mem_eff", &models::EfficiencyParams::mem_eff},
+    {"kernel_overhead_s", &models::EfficiencyParams::kernel_overhead_s},
+    {"host_overhead_s", &models::EfficiencyParams::host_overhead_s},
+    {"dispatch_overlap_exponent", &models::EfficiencyParams::dispatch_overlap_exponent},
+    {"comm_eff", &models::EfficiencyParams::comm_eff},
+    {"comm_latency_s", &models::EfficiencyParams::comm_latency_s},
+    {"fp8_gemm_speedup_cap", &models::EfficiencyParams::fp8_gemm_speedup_cap},
+    {"goodput", &models::EfficiencyParams::goodput},
+    {"dp_overlap", &models::EfficiencyParams::dp_overlap}};
+
+constexpr ParamField<UncertaintyParams> kUncertaintyFields[] = {
+    {"sigma_base", &UncertaintyParams::sigma_base},
+    {"sigma_default", &UncertaintyParams::sigma_default},
+    {"sigma_search", &UncertaintyParams::sigma_search},
+    {"sigma_moe", &UncertaintyParams::sigma_moe},
+    {"sigma_run", &UncertaintyParams::sigma_run},
+    {"sigma_memory", &UncertaintyParams::sigma_memory},
+    {"sigma_energy", &UncertaintyParams::sigma_energy}};
+
+// Sets target's fields from obj[section] (absent or null: unchanged); "" or the error.
+template <class Params, std::size_t N>
+std::string set_params(const json& obj, const char* section, const ParamField<Params> (&fields)[N],
+                       Params& target) {
+  const json& s = sub(obj, section);
+  if (s.is_null()) return "";
+  if (!s.is_object()) return std::string("parameters file: /") + section + ": expected an object";
+  for (auto it = s.begin(); it != s.end(); ++it) {
+    auto f = std::find_if(std::begin(fields), std::end(fields),
+                          [&](const auto& x) { return it.key() == x.first; });
+    if (f == std::end(fields))
+      return std::string("parameters file: /") + section + "/" + it.key() + ": unknown key";
+    if (!it.value().is_number() || !std::isfinite(it.value().get<double>()))
+      return std::string("parameters file: /") + section + "/" + it.key() +
+             ": expected a finite number";
+    target.*(f->second) = it.value().get<double>();
+  }
+  return "";
+}
+
+template <class Params, std::size_t N>
+ordered_json params_section_json(const ParamField<Params> (&fields)[N], const Params& source) {
+  ordered_json j = ordered_json::object();
+  for (const auto& [name, member] : fields) j[name] = source.*member;
+  return j;
+}
+
+}  // namespace
+
 std::string apply_params_json(const json& j, PredictOptions& o) {
   if (!j.is_object()) return "parameters file: expected a JSON object at /";
-  auto set = [](const json& obj, const char* section, const std::map<std::string, double*>& fields) -> std::string {
-    const json& s = sub(obj, section);
-    if (s.is_null()) return "";
-    if (!s.is_object()) return std::string("parameters file: /") + section + ": expected an object";
-    for (auto it = s.begin(); it != s.end(); ++it) {
-      auto f = fields.find(it.key());
-      if (f == fields.end()) return std::string("parameters file: /") + section + "/" + it.key() + ": unknown key";
-      if (!it.value().is_number() || !std::isfinite(it.value().get<double>()))
-        return std::string("parameters file: /") + section + "/" + it.key() + ": expected a finite number";
-      *f->second = it.value().get<double>();
-    }
-    return "";
-  };
   auto& e = o.efficiency;
-  auto& u = o.uncertainty;
-  std::string err = set(j, "efficiency",
-                        {{"gemm_eff_max", &e.gemm_eff_max},
-                         {"gemm_half_dim", &e.gemm_half_dim},
-                         {"attn_eff_max", &e.attn_eff_max},
-                         {"mem_eff", &e.mem_eff},
-                         {"kernel_overhead_s", &e.kernel_overhead_s},
-                         {"host_overhead_s", &e.host_overhead_s},
-                         {"dispatch_overlap_exponent", &e.dispatch_overlap_exponent},
-                         {"comm_eff", &e.comm_eff},
-                         {"comm_latency_s", &e.comm_latency_s},
-                         {"fp8_gemm_speedup_cap", &e.fp8_gemm_speedup_cap},
-                         {"goodput", &e.goodput},
-                         {"dp_overlap", &e.dp_overlap}});
+  std::string err = set_params(j, "efficiency", kEfficiencyFields, e);
   if (!err.empty()) return err;
-  err = set(j, "uncertainty",
-            {{"sigma_base", &u.sigma_base},
-             {"sigma_default", &u.sigma_default},
-             {"sigma_search", &u.sigma_search},
-             {"sigma_moe", &u.sigma_moe},
-             {"sigma_run", &u.sigma_run},
-             {"sigma_memory", &u.sigma_memory},
-             {"sigma_energy", &u.sigma_energy}});
+  err = set_params(j, "uncertainty", kUncertaintyFields, o.uncertainty);
   if (!err.empty()) return err;
   for (auto it = j.begin(); it != j.end(); ++it)
     if (it.key() != "efficiency" && it.key() != "uncertainty") return "parameters file: /" + it.key() + ": unknown key";
@@ -167,28 +193,9 @@ std::string apply_params_json(const json& j, PredictOptions& o) {
 }
 
 ordered_json params_to_json(const PredictOptions& o) {
-  const auto& e = o.efficiency;
-  const auto& u = o.uncertainty;
   ordered_json j;
-  j["efficiency"] = {{"gemm_eff_max", e.gemm_eff_max},
-                     {"gemm_half_dim", e.gemm_half_dim},
-                     {"attn_eff_max", e.attn_eff_max},
-                     {"mem_eff", e.mem_eff},
-                     {"kernel_overhead_s", e.kernel_overhead_s},
-                     {"host_overhead_s", e.host_overhead_s},
-                     {"dispatch_overlap_exponent", e.dispatch_overlap_exponent},
-                     {"comm_eff", e.comm_eff},
-                     {"comm_latency_s", e.comm_latency_s},
-                     {"fp8_gemm_speedup_cap", e.fp8_gemm_speedup_cap},
-                     {"goodput", e.goodput},
-                     {"dp_overlap", e.dp_overlap}};
-  j["uncertainty"] = {{"sigma_base", u.sigma_base},
-                      {"sigma_default", u.sigma_default},
-                      {"sigma_search", u.sigma_search},
-                      {"sigma_moe", u.sigma_moe},
-                      {"sigma_run", u.sigma_run},
-                      {"sigma_memory", u.sigma_memory},
-                      {"sigma_energy", u.sigma_energy}};
+  j["efficiency"] = params_section_json(kEfficiencyFields, o.efficiency);
+  j["uncertainty"] = params_section_json(kUncertaintyFields, o.uncertainty);
   return j;
 }
 
