@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "hwprofiles/json_syntax_error.h"
+
 namespace flopcast::hwprofiles {
 
 namespace detail {
@@ -44,7 +46,8 @@ CatalogResult make_catalog(std::string_view json_text, const std::string& origin
   try {
     j = nlohmann::json::parse(json_text.begin(), json_text.end());
   } catch (const nlohmann::json::parse_error& e) {
-    result.errors.push_back(ProfileError{origin, "", "invalid JSON: " + std::string(e.what())});
+    const JsonSyntaxError syntax = describe_parse_error(json_text, e);
+    result.errors.push_back(ProfileError{origin, "", syntax.message, syntax.line, syntax.column});
     return result;
   }
   CatalogParseResult parsed = parse_catalog(j, origin);

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "hwprofiles/json_syntax_error.h"
+
 namespace flopcast::hwprofiles {
 
 namespace detail {
@@ -121,7 +123,8 @@ bool parse_text(std::string_view text, const std::string& origin, json& out, std
     }
     return true;
   } catch (const json::parse_error& e) {
-    errors.push_back({origin, "", std::string("invalid JSON: ") + e.what(), 0, 0});
+    const JsonSyntaxError syntax = describe_parse_error(text, e);
+    errors.push_back({origin, "", syntax.message, syntax.line, syntax.column});
     return false;
   }
 }

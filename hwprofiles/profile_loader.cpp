@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "hwprofiles/json_syntax_error.h"
 #include "hwprofiles/validator.h"
 
 namespace flopcast::hwprofiles {
@@ -264,20 +265,6 @@ void parse_field_notes(Reader& r, const json& obj, const std::string& ptr, Devic
   }
 }
 
-// Line and column (1-based) of byte offset `pos` in `text`.
-std::pair<int, int> line_column(std::string_view text, size_t pos) {
-  int line = 1, column = 1;
-  for (size_t i = 0; i < pos && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
 }  // namespace
 
 std::string pointer_escape(std::string_view key) {
@@ -379,13 +366,8 @@ ProfileResult parse_device_profile_text(std::string_view text, const std::string
   try {
     j = nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
-    ProfileError err{origin, "", "invalid JSON: " + std::string(e.what())};
-    if (e.byte > 0) {
-      const auto [line, column] = line_column(text, e.byte - 1);
-      err.line = line;
-      err.column = column;
-    }
-    result.errors.push_back(std::move(err));
+    const JsonSyntaxError syntax = describe_parse_error(text, e);
+    result.errors.push_back(ProfileError{origin, "", syntax.message, syntax.line, syntax.column});
     return result;
   }
   return parse_device_profile(j, origin);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hwprofiles/catalog.h"
+#include "hwprofiles/json_syntax_error.h"
 #include "models/energy.h"
 #include "models/flops.h"
 #include "models/goodput.h"
@@ -796,17 +797,9 @@ std::string read_json_file(const std::string& path, json& out) {
   try {
     out = json::parse(text);
   } catch (const json::parse_error& e) {
-    // e.byte is 1-based; turn it into line:column
-    int line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-        ++col;
-      }
-    }
-    return path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON";
+    const hwprofiles::JsonSyntaxError err = hwprofiles::describe_parse_error(text, e);
+    return path + ":" + std::to_string(err.line) + ":" + std::to_string(err.column) + ": " +
+           err.message;
   }
   return "";
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 
+#include "hwprofiles/json_syntax_error.h"
 #include "models/flops.h"
 #include "scenarios/model_library.h"
 #include "scenarios/presets.h"
@@ -416,11 +417,14 @@ HfImportResult import_hf_file(const std::string& path) {
   }
   std::stringstream ss;
   ss << f.rdbuf();
+  const std::string text = ss.str();
   json cfg;
   try {
-    cfg = json::parse(ss.str());
+    cfg = json::parse(text);
   } catch (const json::parse_error& e) {
-    r.error = path + ": invalid JSON at byte " + std::to_string(e.byte);
+    const hwprofiles::JsonSyntaxError err = hwprofiles::describe_parse_error(text, e);
+    r.error = path + ":" + std::to_string(err.line) + ":" + std::to_string(err.column) + ": " +
+              err.message;
     return r;
   }
   return import_hf_config(cfg, path);

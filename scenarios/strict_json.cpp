@@ -47,21 +47,6 @@ std::size_t first_invalid_utf8(std::string_view s) {
   return std::string_view::npos;
 }
 
-void line_column(std::string_view text, std::size_t offset, int& line, int& column) {
-  line = 1;
-  column = 1;
-  if (offset > text.size()) offset = text.size();
-  for (std::size_t i = 0; i < offset; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      ++line;
-      column = 1;
-    } else if ((c & 0xC0) != 0x80) {
-      ++column;
-    }
-  }
-}
-
 namespace {
 
 // An input iterator over the text that publishes how far the lexer has read, so the SAX
@@ -290,12 +275,8 @@ StrictParse parse_strict(std::string_view text, const std::string& origin) {
                        "number '" + h.lexer_token + "' overflows a double: expected a finite number");
       if (const std::string word = non_finite_word(text, h.lexer_position, h.lexer_token); !word.empty())
         return fail_at(at, h.lexer_pointer, "non-finite number " + word + ": expected a finite number");
-      std::string what = h.lexer_what;
-      // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while
-      // parsing value - invalid literal; last read: 'x'" -> keep the part after "parse error ...: ".
-      const auto colon = what.find(": ");
-      if (colon != std::string::npos) what = what.substr(colon + 2);
-      return fail_at(at, h.lexer_pointer, "invalid JSON: " + what);
+      return fail_at(at, h.lexer_pointer,
+                     "invalid JSON: " + hwprofiles::strip_json_exception_prefix(h.lexer_what));
     }
     if (!parsed || !h.has_root) return fail_at(0, "", "invalid JSON: expected a JSON document");
     out.ok = true;

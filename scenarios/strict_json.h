@@ -12,11 +12,11 @@
 
 #include <cstddef>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "hwprofiles/json_syntax_error.h"
 #include "scenarios/runner.h"
 
 namespace flopcast::scenarios {
@@ -33,7 +33,7 @@ struct StrictParse {
 StrictParse parse_strict(std::string_view text, const std::string& origin);
 
 // 1-based line and column (in code points) of a byte offset.
-void line_column(std::string_view text, std::size_t offset, int& line, int& column);
+using hwprofiles::line_column;
 
 // Offset of the first byte that is not well-formed UTF-8, or npos.
 std::size_t first_invalid_utf8(std::string_view text);

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -557,6 +560,23 @@ TEST_CASE("a scenario or the seeds' file given to predict names the command that
   error.clear();
   CHECK(predict_all(json::object(), builtin_device_lookup(), PredictOptions{}, &error).empty());
   CHECK(error == "expected a JSON array of run records at /");
+}
+
+TEST_CASE("a records file that is not valid JSON is reported at its line and column",
+          "[groundtruth]") {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "flopcast-test-records-truncated.json").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "[\n  {\"id\": \"a\",}\n]\n";
+  }
+  json records;
+  const std::string error = read_json_file(path, records);
+  std::remove(path.c_str());
+  CHECK(error == path +
+                     ":2:14: invalid JSON: syntax error while parsing object key - unexpected '}'; "
+                     "expected string literal");
+  CHECK(read_json_file(path, records) == path + ": cannot open file");
 }
 
 TEST_CASE("the external decoder runs are predicted with their stated inputs",

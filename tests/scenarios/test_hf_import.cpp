@@ -1,8 +1,10 @@
 // flopcast import hf: Hugging Face config.json -> workload section (scenarios/hf_import.h), on the
 // hand-written copies of published config.json files in tests/data/hf/.
 #include <catch2/catch.hpp>
-
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "helpers.h"
@@ -214,6 +216,21 @@ TEST_CASE("an unmappable config names the key and what was expected", "[hf]") {
   const auto missing = import_hf_file(test::source_path("tests/data/hf/does-not-exist.json"));
   CHECK_FALSE(missing.ok);
   CHECK(missing.error.find("cannot open file") != std::string::npos);
+}
+
+TEST_CASE("a config that is not valid JSON is reported at its line and column", "[hf]") {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "flopcast-test-hf-truncated.json").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "{\n  \"model_type\": \"llama\",\n  \"hidden_size\": 4096,\n";
+  }
+  const auto r = import_hf_file(path);
+  std::remove(path.c_str());
+  CHECK_FALSE(r.ok);
+  CHECK(r.error == path +
+                       ":4:1: invalid JSON: syntax error while parsing object key - unexpected end "
+                       "of input; expected string literal");
 }
 
 TEST_CASE("head_dim apart from hidden_size / heads is imported and counted (Qwen3, gpt-oss)", "[hf]") {
