@@ -4,9 +4,10 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
+#include "hwprofiles/json_syntax_error.h"
 
 namespace flopcast::simulator::capacity {
 
@@ -183,7 +184,10 @@ TraceImport parse_philly(std::string_view text) {
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw std::invalid_argument(std::string("philly: expected a JSON array of jobs: ") + e.what());
+    const hwprofiles::JsonSyntaxError err = hwprofiles::describe_parse_error(text, e);
+    throw std::invalid_argument("line " + std::to_string(err.line) + ", column " +
+                                std::to_string(err.column) + ": " + err.message +
+                                " (a Philly trace is a JSON array of jobs)");
   }
   if (!doc.is_array()) throw std::invalid_argument("philly: expected a JSON array of jobs at the top level");
   std::int64_t skipped_no_time = 0;

@@ -329,6 +329,15 @@ TEST_CASE("Helios, Philly and PAI 2020 importers read their documented layouts",
   CHECK(p.rows == 1);
   CHECK(p.jobs.size() + p.skipped == 1);
   CHECK_THROWS(parse_philly("{}"));
+  try {
+    parse_philly("[\n  {\"jobid\": 1,\n");
+    FAIL("a truncated Philly trace was accepted");
+  } catch (const std::invalid_argument& e) {
+    CHECK(
+        std::string(e.what()) ==
+        "line 3, column 1: invalid JSON: syntax error while parsing object key - unexpected end of "
+        "input; expected string literal (a Philly trace is a JSON array of jobs)");
+  }
 
   const std::string jobs = "j1,i1,u1,Terminated,100.0,400.0\nj2,i2,u2,Running,150.0,\n";
   const std::string tasks =
