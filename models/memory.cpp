@@ -214,14 +214,33 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
   const double shard_dense = double(dp) * cp;
   const int etp = expert_tp(l);  // experts split by etp, replicated over the dp·cp·tp/(ep·etp) others
   const double shard_expert = std::max(1.0, shard_dense * tp / (double(ep) * etp));
+  // A ZeRO stage shards over a group; over a group of one device it shards nothing and allocates
+  // nothing for it (no reduce-scatter bucket, no gathered layers): PyTorch FSDP switches to
+  // NO_SHARD at world size 1, and Megatron's distributed optimizer has nothing to distribute.
+  const bool dense_split = shard_dense > 1;
+  const bool expert_split = shard_expert > 1;
+  double split_grad_bytes = 0;  // this stage's gradient bytes, before sharding, of the split parts
   auto shard = [&](double w, double g, double opt, double group, double& W, double& G, double& O) {
+    if (group > 1) split_grad_bytes += g;
     switch (l.sharding) {
-      case Sharding::none: break;
-      case Sharding::zero1: opt /= group; break;
-      case Sharding::zero2: g /= group; opt /= group; break;
-      case Sharding::zero3: w /= group; g /= group; opt /= group; break;
+      case Sharding::none:
+        break;
+      case Sharding::zero1:
+        opt /= group;
+        break;
+      case Sharding::zero2:
+        g /= group;
+        opt /= group;
+        break;
+      case Sharding::zero3:
+        w /= group;
+        g /= group;
+        opt /= group;
+        break;
     }
-    W += w; G += g; O += opt;
+    W += w;
+    G += g;
+    O += opt;
   };
 
   const int L = std::max(0, m.n_layers);
@@ -262,6 +281,7 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
     MemoryBreakdown s;
     s.peak_stage = stage;
     double W = 0, G = 0, O = 0;
+    split_grad_bytes = 0;
     double dense_layers = 0, moe_layers = 0, frozen_layers = 0, trainable_layers = 0;
     for (int i = begin; i < end; ++i) {
       const bool is_moe = i >= ps.n_dense_layers && ps.n_moe_layers > 0;
@@ -330,13 +350,19 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
     // Buffers.
     double buffers = 2 * kCublasWorkspaceBytes;
     if (pp > 1) buffers += 2 * e_act * sbh_local;  // pipeline send + receive
-    if (l.sharding == Sharding::zero2 || l.sharding == Sharding::zero3) buffers += kGradBucketBytes;
+    // The reduce-scatter bucket holds at most the gradients it reduces.
+    if (l.sharding == Sharding::zero2 || l.sharding == Sharding::zero3)
+      buffers += std::min(kGradBucketBytes, split_grad_bytes);
     if (l.sharding == Sharding::zero3 && complete) {
-      const double experts = ps.n_moe_layers > 0 ? double(m.moe->n_experts) / ep * ps.expert_each / etp : 0.0;
-      const double layer = (ps.attention_per_layer / tp +
-                            std::max(ps.dense_ffn_per_layer / tp, ps.shared_ffn_per_layer / tp + experts)) *
+      const double experts = ps.n_moe_layers > 0 && expert_split
+                                 ? double(m.moe->n_experts) / ep * ps.expert_each / etp
+                                 : 0.0;
+      const double dense = dense_split ? 1.0 : 0.0;
+      const double layer = (dense * ps.attention_per_layer / tp +
+                            std::max(dense * ps.dense_ffn_per_layer / tp,
+                                     dense * ps.shared_ffn_per_layer / tp + experts)) *
                            ce.params_factor;
-      buffers += 2 * w_b * layer;  // two gathered layers (current + prefetch)
+      buffers += 2 * w_b * layer;  // two gathered layers (current + prefetch) of the sharded parts
     }
 
     s.weights_bytes = W;

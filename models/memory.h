@@ -5,18 +5,23 @@
 // Formula (bytes, per device, on the busiest pipeline stage):
 //   total      = allocated + framework + fragmentation
 //   allocated  = weights + gradients + optimizer + activations + buffers    (what
-//                torch.cuda.max_memory_allocated() reports: compare with a measured "peak allocated")
+//                torch.cuda.max_memory_allocated() reports: compare with a measured "peak
+//                allocated")
 //   model state per parameter (Megatron-LM mixed precision, Adam):
-//     weights   W_b  = bytes of the compute precision (bf16/fp16: 2; fp8: 2 + 1 for the cached fp8 copy;
+//     weights   W_b  = bytes of the compute precision (bf16/fp16: 2; fp8: 2 + 1 for the cached fp8
+//     copy;
 //                      fp32/tf32: 4), or weight_bits/8 when quantized weights are stored;
-//     gradients G_b  = 4 (fp32 main gradients, --accumulate-allreduce-grads-in-fp32; fp32 training: 4);
-//     optimizer O_b  = 12 (fp32 master copy + Adam m + v) for 16-bit/8-bit compute; 8 (m + v) when
+//     gradients G_b  = 4 (fp32 main gradients, --accumulate-allreduce-grads-in-fp32; fp32 training:
+//     4); optimizer O_b  = 12 (fp32 master copy + Adam m + v) for 16-bit/8-bit compute; 8 (m + v)
+//     when
 //                      the compute precision is fp32/tf32 (the weights are the master copy).
 //   ZeRO (Rajbhandari et al. 2020, "ZeRO: Memory Optimizations Toward Training Trillion Parameter
 //   Models"), shard group N_d = dp·cp (Megatron's distributed optimizer shards over data-parallel ×
 //   context-parallel ranks, which hold identical weights):
-//     none: W + G + O;  zero1: W + G + O/N_d;  zero2: W + (G + O)/N_d;  zero3 (FSDP): (W + G + O)/N_d
-//     plus, for zero3, two gathered layers of weights in flight (prefetch).
+//     none: W + G + O;  zero1: W + G + O/N_d;  zero2: W + (G + O)/N_d;  zero3 (FSDP): (W + G +
+//     O)/N_d plus, for zero2/zero3, a reduce-scatter bucket of min(40M fp32 elements, the stage's
+//     gradients), and for zero3 two gathered layers of weights in flight (prefetch). Over a group
+//     of one (N_d = 1) ZeRO shards nothing and adds nothing (FSDP's NO_SHARD at world size 1).
 //   parameters per device: layers of one stage (L/pp, the first stage also holds the embedding, the
 //     last the LM head; tied embeddings sit on both ends) split by tp; routed experts split by ep
 //     (not by tp: expert tensor parallelism 1, models/parallelism.h expert_tp), expert optimizer
@@ -30,24 +35,22 @@
 //     dropout masks 2·sbh (when dropout is on), softmax output + dropout mask + dropout output
 //     (2e + 1)·a·s²·b (= 5·a·s²·b for e = 2; without dropout e·a·s²·b), gone with FlashAttention,
 //     which stores a fp32 log-sum-exp of 4·a·s·b instead.
-//     For Korthikanti's GPT layer (MHA, f = 4h, plain FFN, dropout, no FlashAttention, e = 2) this is
-//     s·b·h·(34 + 5·a·s/h) exactly.
-//     fp8 / fp4 training: the inputs of the low-precision GEMMs (QKV input, out-projection input,
-//     FFN input, fc2 input; MoE: the permuted expert inputs; MLA: the up-projection inputs) are kept
-//     in their 8-bit cast, 1 byte (Transformer Engine's Linear / LayerNormLinear save the quantized
-//     input for the weight gradient; fp4 counted at 8 bits); norm inputs, Q/K/V and activation-
-//     function inputs stay 16-bit: Korthikanti's layer becomes s·b·h·(27 + 5·a·s/h).
-//     TP without SP: only the parts inside the TP region are split: sbh·(10 + 24/t + 5as/(ht));
-//     TP with SP: everything /t: sbh·(34 + 5as/h)/t.
-//     selective recompute: the attention core (scores, softmax; FlashAttention's log-sum-exp) is
-//     recomputed in backward: 34·sbh/t.
-//     full recompute: only each layer's input is kept: 2·sbh (/t with SP), plus one layer's full
-//     activations live during its recomputation.
-//     block recompute (recompute_layers = k of a stage's ⌈L/pp⌉ layers): k layers keep only their
-//     input, the others everything: a linear blend by k/⌈L/pp⌉ (Megatron-Core --recompute-method block).
-//     FlashAttention is assumed where the device has bf16 tensor hardware and the precision is
-//     16-bit or lower (fused_attention); otherwise the s² term stays.
-//     context parallelism splits s by cp (the s² term becomes (s/cp)·s).
+//     For Korthikanti's GPT layer (MHA, f = 4h, plain FFN, dropout, no FlashAttention, e = 2) this
+//     is s·b·h·(34 + 5·a·s/h) exactly. fp8 / fp4 training: the inputs of the low-precision GEMMs
+//     (QKV input, out-projection input, FFN input, fc2 input; MoE: the permuted expert inputs; MLA:
+//     the up-projection inputs) are kept in their 8-bit cast, 1 byte (Transformer Engine's Linear /
+//     LayerNormLinear save the quantized input for the weight gradient; fp4 counted at 8 bits);
+//     norm inputs, Q/K/V and activation- function inputs stay 16-bit: Korthikanti's layer becomes
+//     s·b·h·(27 + 5·a·s/h). TP without SP: only the parts inside the TP region are split: sbh·(10 +
+//     24/t + 5as/(ht)); TP with SP: everything /t: sbh·(34 + 5as/h)/t. selective recompute: the
+//     attention core (scores, softmax; FlashAttention's log-sum-exp) is recomputed in backward:
+//     34·sbh/t. full recompute: only each layer's input is kept: 2·sbh (/t with SP), plus one
+//     layer's full activations live during its recomputation. block recompute (recompute_layers = k
+//     of a stage's ⌈L/pp⌉ layers): k layers keep only their input, the others everything: a linear
+//     blend by k/⌈L/pp⌉ (Megatron-Core --recompute-method block). FlashAttention is assumed where
+//     the device has bf16 tensor hardware and the precision is 16-bit or lower (fused_attention);
+//     otherwise the s² term stays. context parallelism splits s by cp (the s² term becomes
+//     (s/cp)·s).
 //   in-flight micro-batches (Narayanan et al. 2021, "Efficient Large-Scale Language Model Training
 //   on GPU Clusters Using Megatron-LM"): 1F1B: stage 0 holds min(p, m) micro-batches of L/p layers;
 //   interleaved: × (1 + (p−1)/(p·v)); GPipe: all m; no pipeline: 1.

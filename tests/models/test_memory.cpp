@@ -304,13 +304,28 @@ TEST_CASE("GQA, expert parallelism and frozen layers lower memory", "[memory]") 
     const MemoryBreakdown c = memory_per_device(m, t, t2, DeviceSpec{});
     const double dense_b = b.weights_bytes - 2 * 31 * 8 * p.expert_each;
     CHECK(c.weights_bytes - 2 * 31 * 8 * p.expert_each == Approx(dense_b / 2).epsilon(0.01));
-    // ZeRO-3 gathers two layers at a time: their experts are whole whatever tp is.
+    // ZeRO-3 gathers two layers at a time, of the parts it shards. With ep 8 on 8 devices every
+    // expert lives on one device only: nothing to shard or gather. The dense part (attention and,
+    // in this model, the dense FFN of layer 0, the largest) is gathered, and tp halves it.
     Layout z1 = l8, z2 = t2;
     z1.sharding = z2.sharding = Sharding::zero3;
     const MemoryBreakdown g1 = memory_per_device(m, t, z1, DeviceSpec{});
     const MemoryBreakdown g2 = memory_per_device(m, t, z2, DeviceSpec{});
-    CHECK(g2.buffers_bytes - g1.buffers_bytes < 0);                              // dense part halves
-    CHECK(g2.buffers_bytes - g1.buffers_bytes > -2 * 2 * (p.attention_per_layer + p.shared_ffn_per_layer));
+    CHECK(g2.buffers_bytes - g1.buffers_bytes ==
+          Approx(-2.0 * 2 * (p.attention_per_layer + p.dense_ffn_per_layer) / 2));
+    // With ep 2 on 8 devices each expert has 4 copies, which ZeRO-3 shards and gathers: whole
+    // experts, whatever tp is (expert tensor parallelism 1), so tp halves only the dense part.
+    Layout e1 = z1, e2 = z2;
+    e1.ep = e2.ep = 2;
+    const MemoryBreakdown h1 = memory_per_device(m, t, e1, DeviceSpec{});
+    const MemoryBreakdown h2 = memory_per_device(m, t, e2, DeviceSpec{});
+    const double experts_gathered =
+        2.0 * 2 * 32 * p.expert_each;  // 2 layers, 2 bytes, 64/2 experts
+    CHECK(h1.buffers_bytes - g1.buffers_bytes ==
+          Approx(experts_gathered + 2.0 * 2 * p.shared_ffn_per_layer -
+                 2.0 * 2 * p.dense_ffn_per_layer));
+    CHECK(h2.buffers_bytes - h1.buffers_bytes ==
+          Approx(-2.0 * 2 * (p.attention_per_layer + p.shared_ffn_per_layer) / 2));  // (its norm)
   }
   SECTION("frozen layers: no gradients, optimizer state or activations for them") {
     TransformerShape m = llama8b();
