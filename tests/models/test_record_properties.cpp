@@ -240,3 +240,30 @@ TEST_CASE(
   CHECK(single > 100);  // vTrain's single-node rows and Megatron's model-parallel rows run dp 1
   expect_none(bad);
 }
+
+TEST_CASE(
+    "every published run without ZeRO: twice the data-parallel replicas, each with the same "
+    "work, never raise the throughput per device",
+    "[estimate][property][groundtruth]") {
+  // (With ZeRO they may: each device updates 1/dp of the optimizer state.)
+  std::vector<std::string> bad;
+  for (const auto& f : fixed_records()) {
+    EstimateInput in = f.in;
+    in.layout.sharding = models::Sharding::none;
+    const double base = models::estimate(in).tokens_per_s_per_gpu;
+    in.layout.dp *= 2;
+    in.device_count *= 2;
+    in.training.global_batch_tokens *= 2;
+    const auto r = models::estimate(in);
+    if (!r.ok) {
+      bad.push_back(f.id + ": " + r.error);
+      continue;
+    }
+    if (r.tokens_per_s_per_gpu > base * (1 + 1e-9)) {
+      std::ostringstream s;
+      s << f.id << ": dp x2 " << base << " -> " << r.tokens_per_s_per_gpu << " tokens/s";
+      bad.push_back(s.str());
+    }
+  }
+  expect_none(bad);
+}
