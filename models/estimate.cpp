@@ -535,6 +535,9 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
     const double exposed = std::max(0.0, ag - fwd_window) + std::max(0.0, ag + rs - bwd_window);
     b.dp_comm_s = per_mb * b.num_microbatches;
     b.dp_comm_exposed_s = exposed * b.num_microbatches;
+    b.dp_reduce_s = rs;
+    b.dp_gather_s = ag;
+    b.dp_param_bytes = (local_dense + local_expert) * wbytes;
   } else if (l.sharding == Sharding::zero1 || l.sharding == Sharding::zero2) {
     const double rs = reduce_scatter_s(g_dense, dp_dense, stride_dense, c.topo) +
                       reduce_scatter_s(g_expert, dp_expert, stride_expert, c.topo);
@@ -542,11 +545,15 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
                       all_gather_s(local_expert * trainable_share * wbytes, dp_expert, stride_expert, c.topo);
     b.dp_comm_s = rs + ag;
     b.dp_comm_exposed_s = std::max(0.0, rs - bwd_window) + std::max(0.0, ag - fwd_window);
+    b.dp_reduce_s = rs;
+    b.dp_gather_s = ag;
+    b.dp_param_bytes = (local_dense + local_expert) * trainable_share * wbytes;
   } else {
     const double ar = all_reduce_s(g_dense, dp_dense, stride_dense, c.topo) +
                       all_reduce_s(g_expert, dp_expert, stride_expert, c.topo);
     b.dp_comm_s = ar;
     b.dp_comm_exposed_s = std::max(0.0, ar - bwd_window);
+    b.dp_reduce_s = ar;
   }
 
   // Optimizer (Adam, mixed precision): per trainable local parameter read/write fp32 master,

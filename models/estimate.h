@@ -116,6 +116,13 @@ struct EstimateResult {
     double pp_p2p_s = 0;                // one activation send between adjacent stages
     double dp_comm_s = 0;               // whole data-parallel gradient sync (before overlap)
     double dp_comm_exposed_s = 0;       // the part not hidden behind backward
+    // Its parts, for the iteration simulator: no ZeRO: dp_reduce_s is the all-reduce; ZeRO-1/2:
+    // the gradient reduce-scatter and the parameter all-gather of one step; ZeRO-3: ONE gather
+    // of the stage's weights (before each forward and each backward) and ONE gradient
+    // reduce-scatter (after each backward) of one micro-batch.
+    double dp_reduce_s = 0;
+    double dp_gather_s = 0;
+    double dp_param_bytes = 0;          // 16-bit parameter bytes each rank gathers
     double optimizer_s = 0;             // optimizer step (+ mixed-precision bookkeeping)
     double dp_gradient_bytes = 0;       // bytes each rank reduces
   } breakdown;

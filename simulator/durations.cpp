@@ -17,8 +17,8 @@ std::string IterationCosts::validate() const {
   if (layers_per_stage < 1) return "layers_per_stage must be >= 1";
   if (l.schedule == models::PipelineSchedule::interleaved) {
     if (l.vp < 2) return "interleaved schedule needs vp >= 2";
-    if (num_microbatches % l.pp != 0) return "interleaved schedule needs num_microbatches divisible by pp";
-    if (layers_per_stage % l.vp != 0) return "interleaved schedule needs layers_per_stage divisible by vp";
+    if (num_microbatches % l.pp != 0)
+      return "interleaved schedule needs num_microbatches divisible by pp";
   } else if (l.vp != 1) {
     return "vp > 1 needs the interleaved schedule";
   }
@@ -28,7 +28,9 @@ std::string IterationCosts::validate() const {
     for (double s : stage_compute_scale)
       if (bad(s)) return "stage_compute_scale entries must be finite and >= 0";
   }
-  for (const CollectiveCost* c : {&tp_forward, &tp_backward, &ep_all_to_all, &pp_p2p, &dp_sync})
+  if (bad(cp_exchange_s)) return "cp_exchange_s must be finite and >= 0 s";
+  for (const CollectiveCost* c : {&tp_forward, &tp_backward, &ep_all_to_all, &pp_p2p, &dp_sync,
+                                  &dp_param_gather, &dp_grad_scatter})
     if (bad(c->bytes) || bad(c->duration_s)) return "collective bytes and durations must be finite and >= 0";
   if (tp_collectives_per_layer < 0) return "tp_collectives_per_layer must be >= 0";
   if (dp_buckets < 1) return "dp_buckets must be >= 1";
@@ -51,15 +53,29 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
   const int mbs = std::max(1, l.micro_batch_size > 0 ? l.micro_batch_size : in.training.micro_batch_size);
   const double act_bytes = double(mbs) * in.model.seq_len / std::max(1, l.cp) * in.model.d_model * elem;
   const int per_dir = c.tp_collectives_per_layer;
-  const double tp_count = double(c.layers_per_stage) * per_dir;
+  // Collectives the simulator runs per stage: per_dir per layer of each of its vp operations.
+  const int v = std::max(1, l.vp);
+  const double layers_run = double(std::max(1, c.layers_per_stage / v)) * v;
+  const double tp_count = layers_run * per_dir;
   c.tp_forward = {l.tp > 1 ? act_bytes : 0, l.tp > 1 && tp_count > 0 ? b.tp_comm_forward_s / tp_count : 0};
   c.tp_backward = {l.tp > 1 ? act_bytes : 0, l.tp > 1 && tp_count > 0 ? b.tp_comm_backward_s / tp_count : 0};
   if (c.moe_layers) {
     const double k = std::max(1, in.model.moe->experts_per_token);
-    c.ep_all_to_all = {act_bytes * k, b.ep_comm_s / (4.0 * c.layers_per_stage)};
+    c.ep_all_to_all = {act_bytes * k, b.ep_comm_s / (4.0 * layers_run)};
   }
   c.pp_p2p = {l.pp > 1 ? act_bytes / l.tp : 0, l.pp > 1 ? b.pp_p2p_s : 0};
-  c.dp_sync = {l.dp > 1 ? b.dp_gradient_bytes : 0, l.dp > 1 ? b.dp_comm_s : 0};
+  c.cp_exchange_s = b.cp_comm_s;
+  c.dp_overlap = in.training.overlap_grad_reduce && in.efficiency.dp_overlap > 0;
+  if (l.dp > 1) {
+    if (l.sharding == models::Sharding::zero3) {
+      c.dp_param_gather = {b.dp_param_bytes / v, b.dp_gather_s / v};
+      c.dp_grad_scatter = {b.dp_gradient_bytes / v, b.dp_reduce_s / v};
+    } else {
+      c.dp_sync = {b.dp_gradient_bytes, b.dp_reduce_s};
+      if (l.sharding != models::Sharding::none)
+        c.dp_param_gather = {b.dp_param_bytes, b.dp_gather_s};
+    }
+  }
   return c;
 }
 

@@ -10,8 +10,13 @@
 //                     all-gather + reduce-scatter pair, same bytes on the wire);
 //   pipeline p2p    : one activation b·s·h per micro-batch per stage boundary (÷ tp when the
 //                     scatter-gather optimisation splits it over the tp ranks);
-//   data parallel   : the stage's gradient bytes, all-reduce (no ZeRO) or reduce-scatter +
-//                     parameter all-gather after the optimizer step (ZeRO-1/2);
+//   data parallel   : the stage's gradient bytes, all-reduce (no ZeRO) or reduce-scatter (ZeRO-1/2)
+//                     in buckets at the end of the backward, plus for ZeRO-1/2 the parameter
+//                     all-gather of the updated 16-bit weights; ZeRO-3 (FSDP) instead gathers a
+//                     chunk's weights for every forward and backward and reduce-scatters its
+//                     gradients after every backward;
+//   context parallel: the KV exchange of one micro-batch, charged inside its operations (the
+//                     simulator places no context-parallel ranks on the topology);
 //   expert parallel : 2 all-to-alls forward (dispatch, combine) and 2 backward per MoE layer.
 // A ring collective over n ranks moves 2(n−1)/n × bytes per rank (all-reduce) or (n−1)/n × bytes
 // (reduce-scatter, all-gather, all-to-all).
@@ -46,8 +51,19 @@ struct IterationCosts {
   int tp_collectives_per_layer = 2;  // per direction
   CollectiveCost ep_all_to_all;      // ONE expert all-to-all (4 per MoE layer: 2 fwd, 2 bwd)
   CollectiveCost pp_p2p;             // ONE activation (or gradient) send between stages
-  CollectiveCost dp_sync;            // the whole gradient sync of one pipeline rank
+  CollectiveCost dp_sync;            // the whole gradient sync of one pipeline rank at the end of
+                                     // the backward, in buckets (none with ZeRO-3)
   int dp_buckets = 4;                // gradient buckets per virtual chunk
+  // ZeRO-1/2: the all-gather of one pipeline rank's updated parameters. Megatron-LM
+  // (--overlap-param-gather) runs it under the next step's first forward of each chunk; the one
+  // simulated step stands for every step, so it runs beside this step's first forwards, 1/vp per
+  // chunk. ZeRO-3: ONE gather of one chunk's weights, beside each forward and each backward.
+  CollectiveCost dp_param_gather;
+  CollectiveCost dp_grad_scatter;  // ZeRO-3: ONE reduce-scatter of one chunk's gradients, beside
+                                   // each backward, after its gather
+  bool dp_overlap = true;          // false: those run after the operation, not beside it
+  double cp_exchange_s = 0;        // context-parallel exchange of one micro-batch on one rank
+                                   // (forward + backward, all chunks), inside the operations
   double optimizer_s = 0;
 
   // Checks ranges; returns "" or a one-line description of the first problem.

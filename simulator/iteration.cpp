@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <numeric>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
 
 namespace flopcast::simulator {
 
@@ -96,6 +98,18 @@ std::vector<Seg> build_segments(int layers, bool tp, int tp_per_layer, bool ep, 
 
 enum class CollKind { all_reduce, reduce_scatter, all_gather, all_to_all };
 
+// Layers one operation (one virtual chunk) runs: a stage's layers over vp, at least one (a stage
+// whose layers do not split evenly over its chunks runs the rounded-down count per chunk; its
+// compute is the stage's over vp either way).
+int layers_per_chunk(const IterationCosts& c) {
+  return std::max(1, c.layers_per_stage / std::max(1, c.layout.vp));
+}
+
+// Replicas in one expert all-to-all. A worker stands for its tp GPUs, so an ep that spans tensor-
+// parallel ranks (Megatron-Core carves ep out of dp·cp·tp) is simulated over the replicas it
+// spans: the largest divisor of dp that divides ep.
+int ep_group_size(const models::Layout& l) { return std::max(1, std::gcd(l.ep, l.dp)); }
+
 class Sim {
  public:
   Sim(const IterationCosts& c, Engine& e, Topology* topo, const IterationOptions& o)
@@ -116,6 +130,9 @@ class Sim {
     const std::vector<Seg>* segs = nullptr;
     std::int32_t record = -1;
     double compute_s = 0;  // this op's compute
+    int op_parts = 0;      // the op ends when its segments and its data-parallel side work are done
+    bool side_after = false;  // the side work starts when the segments end (no overlap)
+    int waits_gather = -1;    // ZeRO-1/2: the chunk whose parameter gather this F waits for
     // DP stream
     int buckets_ready = 0, buckets_started = 0, buckets_done = 0;
     bool dp_busy = false;
@@ -137,6 +154,10 @@ class Sim {
   void run_segment(int w);
   void segment_done(int w);
   void op_done(int w);
+  void part_done(int w);
+  bool has_side() const;
+  void start_side(int w);
+  void start_param_gathers(int p, int chunk);
   void finish_op(int w);
   void arrive(int dst_w, bool backward, int mb, int chunk, std::int32_t rec);
   void bucket_ready(int w, int n);
@@ -164,7 +185,9 @@ class Sim {
   IterationResult r_;
   int nb_ = 1;  // buckets per chunk
   int finished_ = 0;
-  bool zero_ = false;
+  bool zero_ = false;   // ZeRO-1/2: gradients reduce-scattered in buckets, parameters gathered
+  bool zero3_ = false;  // ZeRO-3: weights gathered and gradients reduce-scattered per operation
+  std::vector<char> gathered_;  // ZeRO-1/2: [p·vp + chunk] parameter gather done
   SimTime span_start_ = kSimTimeMax, span_end_ = 0;
 };
 
@@ -287,7 +310,8 @@ void Sim::try_start(int wi) {
   const bool final_b = op.backward && c_.layout.dp > 1 &&
                        static_cast<int>(w.next) == w.last_backward_index[static_cast<std::size_t>(op.chunk)];
   w.segs = !op.backward ? &segs_fwd_ : (final_b ? &segs_bwd_final_ : &segs_bwd_);
-  w.compute_s = (op.backward ? c_.backward_s : c_.forward_s) * stage_scale(w.p) / v;
+  w.compute_s = (op.backward ? c_.backward_s : c_.forward_s) * stage_scale(w.p) / v +
+                c_.cp_exchange_s / (2.0 * v);
   OpRecord r;
   r.worker = wi;
   r.kind = op.backward ? OpKind::backward : OpKind::forward;
@@ -299,7 +323,127 @@ void Sim::try_start(int wi) {
   rec_.push_back(r);
   span_start_ = std::min(span_start_, e_.now());
   ++r_.compute_ops;
+  const bool side = has_side();
+  w.op_parts = side ? 2 : 1;
+  w.side_after = side && !c_.dp_overlap;
+  if (side && c_.dp_overlap) start_side(wi);
+  // ZeRO-1/2: the first forward of a chunk needs the chunk's gathered parameters.
+  w.waits_gather = -1;
+  if (!gathered_.empty() && !op.backward && op.microbatch == 0 &&
+      !gathered_[static_cast<std::size_t>(w.p * c_.layout.vp + op.chunk)]) {
+    w.waits_gather = op.chunk;
+    ++w.op_parts;
+  }
   run_segment(wi);
+}
+
+// ZeRO-1/2: every pipeline rank gathers its chunks' updated parameters one chunk after another
+// from the start of the step (Megatron-LM --overlap-param-gather issues them after the optimizer
+// step and overlaps them with the next step's forward; the simulated step stands for every step).
+void Sim::start_param_gathers(int p, int chunk) {
+  if (chunk >= c_.layout.vp) return;
+  const double v = c_.layout.vp;
+  const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
+  r_.dp_collectives += 1;
+  const SimTime start = e_.now();
+  struct Join {
+    int left = 0;
+    Callback done;
+  };
+  auto join = std::make_shared<Join>();
+  join->left = tps;
+  join->done = [this, p, chunk, start] {
+    gathered_[static_cast<std::size_t>(p * c_.layout.vp + chunk)] = 1;
+    for (int d = 0; d < c_.layout.dp; ++d) {
+      const int wi = wid(d, p);
+      OpRecord r;
+      r.worker = wi;
+      r.kind = OpKind::param_gather;
+      r.start = start;
+      r.end = e_.now();
+      rec_.push_back(r);
+      Worker& w = w_[static_cast<std::size_t>(wi)];
+      if (w.busy && w.waits_gather == chunk) {
+        w.waits_gather = -1;
+        part_done(wi);
+      }
+    }
+    start_param_gathers(p, chunk + 1);
+  };
+  for (int t = 0; t < tps; ++t)
+    collective(CollKind::all_gather, dp_group(p, t), c_.dp_param_gather.bytes / v,
+               c_.dp_param_gather.duration_s / v, false, [join] {
+                 if (--join->left == 0) join->done();
+               });
+}
+
+// Data-parallel work beside an operation: ZeRO-3 gathers the chunk's weights for every F and B
+// and reduce-scatters its gradients after every B (IterationCosts::dp_param_gather,
+// dp_grad_scatter).
+bool Sim::has_side() const {
+  if (c_.layout.dp <= 1) return false;
+  return zero3_ && (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0 ||
+                    c_.dp_grad_scatter.duration_s > 0 || c_.dp_grad_scatter.bytes > 0);
+}
+
+void Sim::start_side(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  const OpRef op = w.ops[w.next];
+  const int p = w.p;
+  // A collective over the data-parallel group: it starts when every replica has reached the op.
+  const std::uint64_t key = (std::uint64_t{4} << 60) | (static_cast<std::uint64_t>(p) << 32) |
+                            static_cast<std::uint64_t>(w.next);
+  int& arrived = barrier_[key];
+  if (++arrived < c_.layout.dp) return;
+  barrier_.erase(key);
+  const double v = c_.layout.vp;
+  const CollectiveCost gather =
+      zero3_ ? c_.dp_param_gather
+             : CollectiveCost{c_.dp_param_gather.bytes / v, c_.dp_param_gather.duration_s / v};
+  const bool scatter = zero3_ && op.backward;
+  const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
+  // Runs `kind` over the dp group of every tp rank, records it on every replica, then `next`.
+  auto run = [this, p, tps](CollKind kind, CollectiveCost cc, OpKind rec_kind, Callback next) {
+    r_.dp_collectives += 1;
+    const SimTime start = e_.now();
+    struct Join {
+      int left = 0;
+      Callback done;
+    };
+    auto join = std::make_shared<Join>();
+    join->left = tps;
+    join->done = [this, p, start, rec_kind, next = std::move(next)]() mutable {
+      for (int d = 0; d < c_.layout.dp; ++d) {
+        OpRecord r;
+        r.worker = wid(d, p);
+        r.kind = rec_kind;
+        r.start = start;
+        r.end = e_.now();
+        r.pred = w_[static_cast<std::size_t>(wid(d, p))].record;
+        rec_.push_back(r);
+      }
+      next();
+    };
+    for (int t = 0; t < tps; ++t)
+      collective(kind, dp_group(p, t), cc.bytes, cc.duration_s, false, [join] {
+        if (--join->left == 0) join->done();
+      });
+  };
+  auto all_done = [this, p] {
+    for (int d = 0; d < c_.layout.dp; ++d) part_done(wid(d, p));
+  };
+  if (!scatter) {
+    run(CollKind::all_gather, gather, OpKind::param_gather, all_done);
+    return;
+  }
+  run(CollKind::all_gather, gather, OpKind::param_gather, [this, run, all_done] {
+    run(CollKind::reduce_scatter, c_.dp_grad_scatter, OpKind::dp_bucket, all_done);
+  });
+}
+
+void Sim::part_done(int wi) {
+  Worker& w = w_[static_cast<std::size_t>(wi)];
+  if (--w.op_parts == 0) op_done(wi);
 }
 
 void Sim::run_segment(int wi) {
@@ -322,7 +466,7 @@ void Sim::run_segment(int wi) {
     }
     case SegKind::ep: {
       // All-to-all over the ep data-parallel replicas that share experts: a barrier.
-      const int ep = c_.layout.ep;
+      const int ep = ep_group_size(c_.layout);
       const int g = w.d / ep;
       const std::uint64_t key = (std::uint64_t{1} << 62) |
                                 (static_cast<std::uint64_t>(w.p) << 48) |
@@ -372,7 +516,11 @@ void Sim::segment_done(int wi) {
     run_segment(wi);
     return;
   }
-  op_done(wi);
+  if (w.side_after) {
+    w.side_after = false;
+    start_side(wi);
+  }
+  part_done(wi);
 }
 
 void Sim::op_done(int wi) {
@@ -447,7 +595,7 @@ void Sim::try_start_bucket(int wi) {
   const int total_buckets = c_.layout.vp * nb_;
   const CollKind kind = zero_ ? CollKind::reduce_scatter : CollKind::all_reduce;
   const double bytes = c_.dp_sync.bytes / total_buckets;
-  const double dur = c_.dp_sync.duration_s / total_buckets / (zero_ ? 2.0 : 1.0);
+  const double dur = c_.dp_sync.duration_s / total_buckets;
   const SimTime start = e_.now();
   auto done_all = [this, p, b, start] {
     OpRecord r;
@@ -490,7 +638,7 @@ void Sim::try_start_bucket(int wi) {
 void Sim::worker_tail(int wi) {
   Worker& w = w_[static_cast<std::size_t>(wi)];
   if (w.finished || !w.ops_finished) return;
-  const int need = c_.layout.dp > 1 ? c_.layout.vp * nb_ : 0;
+  const int need = c_.layout.dp > 1 && !zero3_ ? c_.layout.vp * nb_ : 0;
   if (w.buckets_done < need || w.dp_busy) return;
   if (w.finish_time < 0) return;  // optimizer already running
   w.finish_time = -1;
@@ -513,45 +661,7 @@ void Sim::worker_tail(int wi) {
     Worker& w2 = w_[static_cast<std::size_t>(wi)];
     w2.last_record = static_cast<std::int32_t>(rec_.size());
     rec_.push_back(r);
-    if (!(zero_ && c_.layout.dp > 1)) {
-      worker_finished(wi);
-      return;
-    }
-    // ZeRO-1/2: all-gather the updated parameters across the data-parallel group.
-    const int p = w2.p;
-    const std::uint64_t key = (std::uint64_t{3} << 62) | static_cast<std::uint64_t>(p);
-    int& arrived = barrier_[key];
-    if (++arrived < c_.layout.dp) return;
-    barrier_.erase(key);
-    r_.dp_collectives += 1;
-    const SimTime s2 = e_.now();
-    auto done_all = [this, p, s2] {
-      for (int d = 0; d < c_.layout.dp; ++d) {
-        const int wi2 = wid(d, p);
-        OpRecord g;
-        g.worker = wi2;
-        g.kind = OpKind::param_gather;
-        g.start = s2;
-        g.end = e_.now();
-        g.pred = w_[static_cast<std::size_t>(wi2)].last_record;
-        w_[static_cast<std::size_t>(wi2)].last_record = static_cast<std::int32_t>(rec_.size());
-        rec_.push_back(g);
-        worker_finished(wi2);
-      }
-    };
-    const double dur2 = c_.dp_sync.duration_s / 2.0;
-    const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
-    struct Join {
-      int left = 0;
-      Callback done;
-    };
-    auto join = std::make_shared<Join>();
-    join->left = tps;
-    join->done = done_all;
-    for (int t = 0; t < tps; ++t)
-      collective(CollKind::all_gather, dp_group(p, t), c_.dp_sync.bytes, dur2, false, [join] {
-        if (--join->left == 0) join->done();
-      });
+    worker_finished(wi);
   });
 }
 
@@ -575,18 +685,22 @@ IterationResult Sim::run() {
                std::to_string(dp * L.tp * P);
     return r_;
   }
-  if (L.ep > 1 && dp % L.ep != 0) {
-    r_.error = "ep must divide dp";
-    return r_;
-  }
-  zero_ = L.sharding != Sharding::none;
+  zero3_ = L.sharding == Sharding::zero3;
+  zero_ = L.sharding != Sharding::none && !zero3_;
   nb_ = c_.dp_buckets;
-  const int layers = c_.layers_per_stage / v;
+  const int layers = layers_per_chunk(c_);
   const bool tp = L.tp > 1 && c_.tp_collectives_per_layer > 0;
   const bool ep = c_.moe_layers && L.ep > 1;
   segs_fwd_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, 0);
   segs_bwd_ = segs_fwd_;
-  segs_bwd_final_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, dp > 1 ? nb_ : 0);
+  segs_bwd_final_ =
+      build_segments(layers, tp, c_.tp_collectives_per_layer, ep, dp > 1 && !zero3_ ? nb_ : 0);
+  if (!c_.dp_overlap) {
+    // No overlap with the backward: every bucket becomes ready when the last backward ends.
+    int ready = 0;
+    for (Seg& sg : segs_bwd_final_) ready += std::exchange(sg.buckets_after, 0);
+    segs_bwd_final_.back().buckets_after = ready;
+  }
   w_.assign(static_cast<std::size_t>(dp * P), Worker{});
   for (int d = 0; d < dp; ++d)
     for (int p = 0; p < P; ++p) {
@@ -611,6 +725,11 @@ IterationResult Sim::run() {
   rec_.reserve(static_cast<std::size_t>(dp * P) * static_cast<std::size_t>(2 * m * v + v * nb_ + 2));
   const SimTime t0 = e_.now();
   const std::uint64_t ev0 = e_.events_processed();
+  gathered_.clear();
+  if (zero_ && dp > 1 && (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0)) {
+    gathered_.assign(static_cast<std::size_t>(P * v), 0);
+    for (int p = 0; p < P; ++p) start_param_gathers(p, 0);
+  }
   for (int i = 0; i < dp * P; ++i) try_start(i);
   if (o_.cancel) e_.set_cancel_flag(o_.cancel);
   e_.run();
@@ -704,12 +823,19 @@ IterationResult Sim::run() {
 std::uint64_t expected_event_count(const IterationCosts& c, bool /*network*/) {
   const auto& L = c.layout;
   const std::uint64_t dp = L.dp, pp = L.pp, v = L.vp, m = c.num_microbatches;
-  const std::uint64_t layers = static_cast<std::uint64_t>(c.layers_per_stage / L.vp);
+  const std::uint64_t layers = static_cast<std::uint64_t>(layers_per_chunk(c));
   std::uint64_t n = dp * pp * v * m * 2;  // F and B operations
   if (L.tp > 1) n += dp * pp * v * m * 2 * layers * static_cast<std::uint64_t>(c.tp_collectives_per_layer);
-  if (c.moe_layers && L.ep > 1) n += (dp / L.ep) * pp * v * m * layers * 4;
+  if (c.moe_layers && L.ep > 1) n += (dp / ep_group_size(L)) * pp * v * m * layers * 4;
   n += dp * m * 2 * (pp * v - 1) * (pp > 1 ? 1 : 0);  // activation and gradient sends
-  if (L.dp > 1) n += pp * v * static_cast<std::uint64_t>(c.dp_buckets) + (L.sharding != models::Sharding::none ? pp : 0);
+  if (L.dp > 1) {
+    if (L.sharding == models::Sharding::zero3)
+      n += pp * v * m *
+           3;  // per operation: a gather beside each F, a gather and a reduce-scatter beside each B
+    else
+      n += pp * v * static_cast<std::uint64_t>(c.dp_buckets) +
+           (L.sharding != models::Sharding::none ? pp * v : 0);  // ZeRO-1/2: a gather per chunk
+  }
   n += dp * pp;  // optimizer steps
   return n;
 }

@@ -15,11 +15,18 @@
 // A send to the next (previous) stage follows each F (B); by default the sender waits for it
 // (IterationOptions::blocking_p2p), as Megatron-LM does, so p2p time is part of the operation.
 // Inside an operation, every layer runs [compute/2, TP collective, (EP all-to-all), compute/2,
-// (EP all-to-all), TP collective] (forward; backward likewise). After the last backward of a chunk
-// the chunk's gradients leave in dp_buckets buckets, one after another on the worker's DP stream,
-// each bucket starting as soon as the backward of its layers is done (overlap with backward).
-// When a worker's ops and buckets are done it runs the optimizer step (then, with ZeRO-1/2, the
-// parameter all-gather). Step time = when the last worker is done.
+// (EP all-to-all), TP collective] (forward; backward likewise); the context-parallel exchange is
+// charged to the operation's compute. After the last backward of a chunk the chunk's gradients
+// leave in dp_buckets buckets (all-reduce; ZeRO-1/2: reduce-scatter), one after another on the
+// worker's DP stream, each bucket starting as soon as the backward of its layers is done (overlap
+// with backward). ZeRO-1/2: from the step's start each pipeline rank gathers its chunks' updated
+// parameters, chunk by chunk (Megatron-LM --overlap-param-gather: the previous step's gather,
+// under this step's forward); the first forward of a chunk ends no earlier than its gather.
+// ZeRO-3 (FSDP): beside every forward, a gather of the chunk's weights; beside every backward, a
+// gather and then a reduce-scatter of its gradients; the operation ends when both its layers and
+// these are done (after its layers, when IterationCosts::dp_overlap is false). No buckets then.
+// When a worker's ops and buckets are done it runs the optimizer step. Step time = when the last
+// worker is done.
 //
 // Bubble fraction = 1 − Σ busy / (workers × pipeline span), busy = time inside F/B operations,
 // span = first F start to last B end. With uniform stages and free p2p it is exactly
