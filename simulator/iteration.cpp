@@ -158,6 +158,9 @@ class Sim {
   bool has_side() const;
   void start_side(int w);
   void start_param_gathers(int p, int chunk);
+  // One collective over the data-parallel group of pipeline rank p, on every tp rank at once (one
+  // rank with representative TP or without a topology); `done` when all of them are.
+  void dp_collective(int p, CollKind kind, double bytes, double duration_s, Callback done);
   void finish_op(int w);
   void arrive(int dst_w, bool backward, int mb, int chunk, std::int32_t rec);
   void bucket_ready(int w, int n);
@@ -343,38 +346,46 @@ void Sim::try_start(int wi) {
 void Sim::start_param_gathers(int p, int chunk) {
   if (chunk >= c_.layout.vp) return;
   const double v = c_.layout.vp;
-  const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
-  r_.dp_collectives += 1;
   const SimTime start = e_.now();
+  dp_collective(p, CollKind::all_gather, c_.dp_param_gather.bytes / v,
+                c_.dp_param_gather.duration_s / v, [this, p, chunk, start] {
+                  gathered_[static_cast<std::size_t>(p * c_.layout.vp + chunk)] = 1;
+                  for (int d = 0; d < c_.layout.dp; ++d) {
+                    const int wi = wid(d, p);
+                    OpRecord r;
+                    r.worker = wi;
+                    r.kind = OpKind::param_gather;
+                    r.start = start;
+                    r.end = e_.now();
+                    rec_.push_back(r);
+                    Worker& w = w_[static_cast<std::size_t>(wi)];
+                    if (w.busy && w.waits_gather == chunk) {
+                      w.waits_gather = -1;
+                      part_done(wi);
+                    }
+                  }
+                  start_param_gathers(p, chunk + 1);
+                });
+}
+
+void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, Callback done) {
+  r_.dp_collectives += 1;
+  const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
+  if (tps == 1) {
+    collective(kind, dp_group(p, 0), bytes, duration_s, false, std::move(done));
+    return;
+  }
   struct Join {
     int left = 0;
     Callback done;
   };
   auto join = std::make_shared<Join>();
   join->left = tps;
-  join->done = [this, p, chunk, start] {
-    gathered_[static_cast<std::size_t>(p * c_.layout.vp + chunk)] = 1;
-    for (int d = 0; d < c_.layout.dp; ++d) {
-      const int wi = wid(d, p);
-      OpRecord r;
-      r.worker = wi;
-      r.kind = OpKind::param_gather;
-      r.start = start;
-      r.end = e_.now();
-      rec_.push_back(r);
-      Worker& w = w_[static_cast<std::size_t>(wi)];
-      if (w.busy && w.waits_gather == chunk) {
-        w.waits_gather = -1;
-        part_done(wi);
-      }
-    }
-    start_param_gathers(p, chunk + 1);
-  };
+  join->done = std::move(done);
   for (int t = 0; t < tps; ++t)
-    collective(CollKind::all_gather, dp_group(p, t), c_.dp_param_gather.bytes / v,
-               c_.dp_param_gather.duration_s / v, false, [join] {
-                 if (--join->left == 0) join->done();
-               });
+    collective(kind, dp_group(p, t), bytes, duration_s, false, [join] {
+      if (--join->left == 0) join->done();
+    });
 }
 
 // Data-parallel work beside an operation: ZeRO-3 gathers the chunk's weights for every F and B
@@ -401,33 +412,22 @@ void Sim::start_side(int wi) {
       zero3_ ? c_.dp_param_gather
              : CollectiveCost{c_.dp_param_gather.bytes / v, c_.dp_param_gather.duration_s / v};
   const bool scatter = zero3_ && op.backward;
-  const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
-  // Runs `kind` over the dp group of every tp rank, records it on every replica, then `next`.
-  auto run = [this, p, tps](CollKind kind, CollectiveCost cc, OpKind rec_kind, Callback next) {
-    r_.dp_collectives += 1;
+  // Runs `kind` over the dp group, records it on every replica, then `next`.
+  auto run = [this, p](CollKind kind, CollectiveCost cc, OpKind rec_kind, Callback next) {
     const SimTime start = e_.now();
-    struct Join {
-      int left = 0;
-      Callback done;
-    };
-    auto join = std::make_shared<Join>();
-    join->left = tps;
-    join->done = [this, p, start, rec_kind, next = std::move(next)]() mutable {
-      for (int d = 0; d < c_.layout.dp; ++d) {
-        OpRecord r;
-        r.worker = wid(d, p);
-        r.kind = rec_kind;
-        r.start = start;
-        r.end = e_.now();
-        r.pred = w_[static_cast<std::size_t>(wid(d, p))].record;
-        rec_.push_back(r);
-      }
-      next();
-    };
-    for (int t = 0; t < tps; ++t)
-      collective(kind, dp_group(p, t), cc.bytes, cc.duration_s, false, [join] {
-        if (--join->left == 0) join->done();
-      });
+    dp_collective(p, kind, cc.bytes, cc.duration_s,
+                  [this, p, start, rec_kind, next = std::move(next)]() mutable {
+                    for (int d = 0; d < c_.layout.dp; ++d) {
+                      OpRecord r;
+                      r.worker = wid(d, p);
+                      r.kind = rec_kind;
+                      r.start = start;
+                      r.end = e_.now();
+                      r.pred = w_[static_cast<std::size_t>(wid(d, p))].record;
+                      rec_.push_back(r);
+                    }
+                    next();
+                  });
   };
   auto all_done = [this, p] {
     for (int d = 0; d < c_.layout.dp; ++d) part_done(wid(d, p));
@@ -616,23 +616,7 @@ void Sim::try_start_bucket(int wi) {
       worker_tail(wi2);
     }
   };
-  const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
-  r_.dp_collectives += 1;
-  if (tps == 1) {
-    collective(kind, dp_group(p, 0), bytes, dur, false, done_all);
-    return;
-  }
-  struct Join {
-    int left = 0;
-    Callback done;
-  };
-  auto join = std::make_shared<Join>();
-  join->left = tps;
-  join->done = done_all;
-  for (int t = 0; t < tps; ++t)
-    collective(kind, dp_group(p, t), bytes, dur, false, [join] {
-      if (--join->left == 0) join->done();
-    });
+  dp_collective(p, kind, bytes, dur, done_all);
 }
 
 void Sim::worker_tail(int wi) {

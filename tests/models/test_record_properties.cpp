@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../groundtruth_records.h"
+#include "../property_checks.h"
 #include "models/estimate.h"
 #include "scenarios/groundtruth.h"
 
@@ -17,11 +18,7 @@ using models::EstimateInput;
 
 namespace {
 
-struct Fixed {
-  std::string id;
-  EstimateInput in;  // layout and recompute fixed to what the record ran (or the search chose)
-  double step_s = 0;
-};
+using Fixed = test::PinnedCase<EstimateInput>;  // layout and recompute fixed to what the record ran
 
 // Every public decoder record that predicts a step, with its layout pinned.
 const std::vector<Fixed>& fixed_records() {
@@ -49,36 +46,13 @@ const std::vector<Fixed>& fixed_records() {
   return out;
 }
 
-// The records where `change` makes the step slower than `tolerance` allows, as "id: a -> b s".
-std::vector<std::string> slower_after(const std::function<void(EstimateInput&)>& change,
-                                      double tolerance = 1e-9) {
-  std::vector<std::string> bad;
-  for (const auto& f : fixed_records()) {
-    EstimateInput in = f.in;
-    change(in);
-    const auto r = models::estimate(in);
-    if (!r.ok) {
-      bad.push_back(f.id + ": " + r.error);
-      continue;
-    }
-    if (r.step_time_s > f.step_s * (1 + tolerance)) {
-      std::ostringstream s;
-      s << f.id << ": " << f.step_s << " -> " << r.step_time_s << " s";
-      bad.push_back(s.str());
-    }
-  }
-  return bad;
+std::vector<std::string> slower_after(const std::function<void(EstimateInput&)>& change) {
+  return test::slower_after(
+      fixed_records(), [](const EstimateInput& in) { return models::estimate(in); }, change);
 }
 
-// At most the first 10 offenders are printed with the failure.
-void expect_none(const std::vector<std::string>& bad) {
-  for (std::size_t i = 0; i < bad.size() && i < 10; ++i) UNSCOPED_INFO(bad[i]);
-  CHECK(bad.size() == 0);
-}
-
-void scale(std::optional<double>& v, double k) {
-  if (v) *v *= k;
-}
+using test::expect_none;
+using test::scale;
 
 }  // namespace
 
@@ -140,12 +114,12 @@ TEST_CASE("every published run: more recompute never makes a step faster",
       in.training.recompute = rc;
       const auto r = models::estimate(in);
       if (!r.ok) {
-        bad.push_back(f.id + ": " + r.error);
+        bad.push_back(f.name + ": " + r.error);
         break;
       }
       if (r.step_time_s < last * (1 - 1e-9)) {
         std::ostringstream s;
-        s << f.id << ": "
+        s << f.name << ": "
           << "recompute " << int(rc) << " " << r.step_time_s << " s < " << last << " s";
         bad.push_back(s.str());
       }
@@ -177,12 +151,12 @@ TEST_CASE("every published run: a larger global batch never lowers the throughpu
       in.training.global_batch_tokens *= k;
       const auto r = models::estimate(in);
       if (!r.ok) {
-        bad.push_back(f.id + ": " + r.error);
+        bad.push_back(f.name + ": " + r.error);
         break;
       }
       if (r.tokens_per_s_per_gpu < base * (1 - 1e-9)) {
         std::ostringstream s;
-        s << f.id << ": batch x" << k << " " << base << " -> " << r.tokens_per_s_per_gpu
+        s << f.name << ": batch x" << k << " " << base << " -> " << r.tokens_per_s_per_gpu
           << " tokens/s";
         bad.push_back(s.str());
       }
@@ -204,7 +178,7 @@ TEST_CASE("every published run: more recompute never needs more memory",
       const auto r = models::estimate(in);
       REQUIRE(r.ok);
       if (last >= 0 && r.memory.total_bytes > last * (1 + 1e-12))
-        bad.push_back(f.id + ": recompute " + std::to_string(int(rc)) + " needs more memory");
+        bad.push_back(f.name + ": recompute " + std::to_string(int(rc)) + " needs more memory");
       last = r.memory.total_bytes;
     }
   }
@@ -225,7 +199,7 @@ TEST_CASE(
     REQUIRE(none.ok);
     in.layout.sharding = Sharding::zero1;
     if (models::estimate(in).memory.total_bytes > none.memory.total_bytes * (1 + 1e-12))
-      bad.push_back(f.id + ": zero1 needs more memory than none");
+      bad.push_back(f.name + ": zero1 needs more memory than none");
     if (in.layout.dp * in.layout.cp != 1) continue;
     ++single;
     for (Sharding z : {Sharding::zero1, Sharding::zero2, Sharding::zero3}) {
@@ -233,7 +207,7 @@ TEST_CASE(
       const auto r = models::estimate(in);
       REQUIRE(r.ok);
       if (r.memory.total_bytes != none.memory.total_bytes || r.step_time_s != none.step_time_s)
-        bad.push_back(f.id + ": sharding " + std::to_string(int(z)) +
+        bad.push_back(f.name + ": sharding " + std::to_string(int(z)) +
                       " over one device changes the estimate");
     }
   }
@@ -256,12 +230,12 @@ TEST_CASE(
     in.training.global_batch_tokens *= 2;
     const auto r = models::estimate(in);
     if (!r.ok) {
-      bad.push_back(f.id + ": " + r.error);
+      bad.push_back(f.name + ": " + r.error);
       continue;
     }
     if (r.tokens_per_s_per_gpu > base * (1 + 1e-9)) {
       std::ostringstream s;
-      s << f.id << ": dp x2 " << base << " -> " << r.tokens_per_s_per_gpu << " tokens/s";
+      s << f.name << ": dp x2 " << base << " -> " << r.tokens_per_s_per_gpu << " tokens/s";
       bad.push_back(s.str());
     }
   }

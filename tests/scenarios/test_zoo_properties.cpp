@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../property_checks.h"
 #include "hwprofiles/catalog.h"
 #include "models/zoo_estimate.h"
 #include "scenarios/groundtruth.h"
@@ -18,11 +19,7 @@ using models::ZooEstimateInput;
 
 namespace {
 
-struct Case {
-  std::string name;
-  ZooEstimateInput in;  // micro-batch pinned to what the estimate chose
-  double step_s = 0;
-};
+using Case = test::PinnedCase<ZooEstimateInput>;  // micro-batch pinned to what the estimate chose
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> out = [] {
@@ -65,30 +62,12 @@ const std::vector<Case>& cases() {
 }
 
 std::vector<std::string> slower_after(const std::function<void(ZooEstimateInput&)>& change) {
-  std::vector<std::string> bad;
-  for (const auto& c : cases()) {
-    ZooEstimateInput in = c.in;
-    change(in);
-    const auto r = models::zoo_estimate(in);
-    if (!r.ok) {
-      bad.push_back(c.name + ": " + r.error);
-    } else if (r.step_time_s > c.step_s * (1 + 1e-9)) {
-      std::ostringstream s;
-      s << c.name << ": " << c.step_s << " -> " << r.step_time_s << " s";
-      bad.push_back(s.str());
-    }
-  }
-  return bad;
+  return test::slower_after(
+      cases(), [](const ZooEstimateInput& in) { return models::zoo_estimate(in); }, change);
 }
 
-void expect_none(const std::vector<std::string>& bad) {
-  for (std::size_t i = 0; i < bad.size() && i < 10; ++i) UNSCOPED_INFO(bad[i]);
-  CHECK(bad.size() == 0);
-}
-
-void scale(std::optional<double>& v, double k) {
-  if (v) *v *= k;
-}
+using test::expect_none;
+using test::scale;
 
 }  // namespace
 
