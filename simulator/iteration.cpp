@@ -402,16 +402,14 @@ void Sim::start_side(int wi) {
   const OpRef op = w.ops[w.next];
   const int p = w.p;
   // A collective over the data-parallel group: it starts when every replica has reached the op.
-  const std::uint64_t key = (std::uint64_t{4} << 60) | (static_cast<std::uint64_t>(p) << 32) |
+  // (Barrier keys: 1 << 62 expert all-to-alls, 2 << 62 buckets, 3 << 62 these.)
+  const std::uint64_t key = (std::uint64_t{3} << 62) | (static_cast<std::uint64_t>(p) << 32) |
                             static_cast<std::uint64_t>(w.next);
   int& arrived = barrier_[key];
   if (++arrived < c_.layout.dp) return;
   barrier_.erase(key);
-  const double v = c_.layout.vp;
-  const CollectiveCost gather =
-      zero3_ ? c_.dp_param_gather
-             : CollectiveCost{c_.dp_param_gather.bytes / v, c_.dp_param_gather.duration_s / v};
-  const bool scatter = zero3_ && op.backward;
+  const CollectiveCost gather = c_.dp_param_gather;
+  const bool scatter = op.backward;
   // Runs `kind` over the dp group, records it on every replica, then `next`.
   auto run = [this, p](CollKind kind, CollectiveCost cc, OpKind rec_kind, Callback next) {
     const SimTime start = e_.now();

@@ -109,6 +109,50 @@ TEST_CASE("data-parallel buckets overlap with the last backward", "[iteration]")
   CHECK(slow.step_time_s == Approx(10.5 + 3.6).epsilon(1e-9));
 }
 
+TEST_CASE("ZeRO-3 gathers beside every operation and reduce-scatters after every backward",
+          "[iteration]") {
+  // No pipeline, 4 micro-batches of F 1 s + B 2 s, dp 4. Gather 1.5 s: the forward waits for it
+  // (1.5 s), the backward runs beside gather + reduce-scatter (1.5 + 0.4 s < 2 s).
+  auto c = pipeline_costs(PipelineSchedule::one_f_one_b, 1, 4);
+  c.layout.dp = 4;
+  c.layout.sharding = Sharding::zero3;
+  c.dp_param_gather.duration_s = 1.5;
+  c.dp_grad_scatter.duration_s = 0.4;
+  c.optimizer_s = 0.1;
+  auto r = simulate_iteration(c, nullptr, nullptr);
+  REQUIRE(r.ok);
+  CHECK(r.step_time_s == Approx(4 * (1.5 + 2.0) + 0.1).epsilon(1e-9));
+  CHECK(r.event_count == expected_event_count(c, false));
+  CHECK(r.dp_collectives ==
+        4 * 3);  // per micro-batch: a gather beside F, a gather and a scatter beside B
+  // Without overlap they follow the layers: 4 × (1 + 1.5 + 2 + 1.5 + 0.4) + 0.1.
+  c.dp_overlap = false;
+  auto serial = simulate_iteration(c, nullptr, nullptr);
+  REQUIRE(serial.ok);
+  CHECK(serial.step_time_s == Approx(4 * 6.4 + 0.1).epsilon(1e-9));
+}
+
+TEST_CASE("ZeRO-1 parameter gathers start with the step and hide in the pipeline fill",
+          "[iteration]") {
+  // 1F1B over 4 stages, 8 micro-batches, dp 2. Each rank gathers its parameters (2.5 s) from t = 0;
+  // its first forward (1 s) cannot end before. Rank 0 waits 1.5 s; rank 1's first forward starts
+  // at 2.5 s, after its gather: only rank 0's wait reaches the step.
+  auto c = pipeline_costs(PipelineSchedule::one_f_one_b, 4, 8);
+  c.layout.dp = 2;
+  c.layout.sharding = Sharding::zero1;
+  c.dp_param_gather.duration_s = 2.5;
+  auto r = simulate_iteration(c, nullptr, nullptr);
+  REQUIRE(r.ok);
+  const double no_gather = (8 + 4 - 1) * 3.0;
+  CHECK(r.step_time_s == Approx(no_gather + 1.5).epsilon(1e-9));
+  CHECK(r.event_count == expected_event_count(c, false));
+  // A gather shorter than the first forward is hidden entirely.
+  c.dp_param_gather.duration_s = 0.5;
+  auto hidden = simulate_iteration(c, nullptr, nullptr);
+  REQUIRE(hidden.ok);
+  CHECK(hidden.step_time_s == Approx(no_gather).epsilon(1e-9));
+}
+
 TEST_CASE("iteration rejects a bad layout with a one-line error", "[iteration]") {
   auto c = pipeline_costs(PipelineSchedule::interleaved, 4, 6, 2);  // m not divisible by p
   auto r = simulate_iteration(c, nullptr, nullptr);
