@@ -172,6 +172,7 @@ class Sim {
   void collective(CollKind kind, const std::vector<int>& gpus, double bytes, double duration_s,
                   bool representative, Callback done);
   void p2p(int d, int src_p, int dst_p, Callback done);
+  std::vector<std::vector<int>> ring_orders(const std::vector<int>& gpus) const;
   const std::vector<int>& tp_group(int d, int p) const;
   std::vector<std::vector<int>> tp_groups_;
   std::vector<int> dp_group(int p, int t) const;
@@ -226,29 +227,60 @@ void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, 
     case CollKind::all_gather: per_flow = double(n - 1) / n * bytes; break;
     case CollKind::all_to_all: per_flow = bytes / n; break;
   }
-  const int senders = representative ? 1 : n;
-  join->left = kind == CollKind::all_to_all ? senders * (n - 1) : senders;
-  auto start = [&](int a, int b) {
-    const auto& route = topo_->route(gpus[static_cast<std::size_t>(a)], gpus[static_cast<std::size_t>(b)]);
+  auto start = [&](int gpu_a, int gpu_b, double flow_bytes) {
+    const auto& route = topo_->route(gpu_a, gpu_b);
     std::int32_t fr = -1;
     if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
       fr = static_cast<std::int32_t>(flow_rec_.size());
       flow_rec_.push_back({route, e_.now(), 0});
     }
     ++r_.flows;
-    topo_->network().start_flow(route, per_flow, [this, join, fr] {
+    topo_->network().start_flow(route, flow_bytes, [this, join, fr] {
       if (fr >= 0) flow_rec_[static_cast<std::size_t>(fr)].end = e_.now();
       if (--join->left == 0) join->done();
     });
   };
-  for (int a = 0; a < senders; ++a) {
-    if (kind == CollKind::all_to_all) {
+  const auto at = [&](int i) { return gpus[static_cast<std::size_t>(i)]; };
+  if (kind == CollKind::all_to_all) {
+    const int senders = representative ? 1 : n;
+    join->left = senders * (n - 1);
+    for (int a = 0; a < senders; ++a)
       for (int b = 0; b < n; ++b)
-        if (a != b) start(a, b);
-    } else {
-      start(a, (a + 1) % n);
-    }
+        if (a != b) start(at(a), at(b), per_flow);
+    return;
   }
+  const std::vector<std::vector<int>> rings =
+      representative ? std::vector<std::vector<int>>{gpus} : ring_orders(gpus);
+  const double ring_bytes = per_flow / double(rings.size());
+  const int senders = representative ? 1 : n;
+  join->left = senders * static_cast<int>(rings.size());
+  for (const auto& ring : rings)
+    for (int a = 0; a < senders; ++a)
+      start(ring[static_cast<std::size_t>(a)], ring[static_cast<std::size_t>((a + 1) % n)],
+            ring_bytes);
+}
+
+// NCCL's rings over a group that spans nodes with k > 1 members on each: k rings, each carrying
+// 1/k of the data, the members of every node rotated by the ring's index, so that each ring leaves
+// and enters a node through a different GPU and so a different NIC (rail). One ring moving all the
+// data through one NIC per node would leave the node's other NICs idle. Inside one node, or with
+// one member per node, it is the group's own order.
+std::vector<std::vector<int>> Sim::ring_orders(const std::vector<int>& gpus) const {
+  std::vector<std::vector<int>> by_node;
+  for (int g : gpus) {
+    if (by_node.empty() || topo_->node_of(by_node.back().front()) != topo_->node_of(g))
+      by_node.push_back({});
+    by_node.back().push_back(g);
+  }
+  const std::size_t k = by_node.front().size();
+  bool even = by_node.size() > 1 && k > 1;
+  for (const auto& members : by_node) even = even && members.size() == k;
+  if (!even) return {gpus};
+  std::vector<std::vector<int>> rings(k);
+  for (std::size_t c = 0; c < k; ++c)
+    for (const auto& members : by_node)
+      for (std::size_t i = 0; i < k; ++i) rings[c].push_back(members[(c + i) % k]);
+  return rings;
 }
 
 void Sim::p2p(int d, int src_p, int dst_p, Callback done) {

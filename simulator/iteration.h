@@ -28,6 +28,10 @@
 // When a worker's ops and buckets are done it runs the optimizer step. Step time = when the last
 // worker is done.
 //
+// On a topology, a ring collective (all-reduce, reduce-scatter, all-gather) over a group with k > 1
+// members on each of several nodes runs as NCCL does, k rings of 1/k of the data, each leaving
+// and entering the nodes through a different GPU's NIC; otherwise one ring in group order.
+//
 // Bubble fraction = 1 − Σ busy / (workers × pipeline span), busy = time inside F/B operations,
 // span = first F start to last B end. With uniform stages and free p2p it is exactly
 // (p−1)/(m+p−1) (GPipe, 1F1B) and (p−1)/(v·m+p−1) (interleaved).

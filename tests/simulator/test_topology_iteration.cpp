@@ -182,3 +182,28 @@ TEST_CASE("node and cluster profile errors name the JSON pointer", "[profiles]")
   CHECK(all.find("/node") != std::string::npos);
   CHECK(parse_node_profile_text("{not json", "bad.json").errors.size() == 1);
 }
+
+TEST_CASE("a data-parallel ring over nodes runs as one ring per member of a node, one NIC each",
+          "[iteration][network]") {
+  // dp 16, tp 1 on 2 nodes of 8: NCCL's 8 rings each carry 1/8 of the all-reduce and cross the
+  // node boundary through a different GPU's NIC. The NIC hop bounds each ring:
+  // 2·15/16 · 8 GB / 8 rings at 50 GB/s = 37.5 ms (one ring through one NIC would take 300 ms).
+  NodeSpec node;
+  node.gpus_per_node = 8;
+  node.scale_up_bytes_per_s = 400e9;
+  node.nics_per_node = 8;
+  node.nic_bytes_per_s = 50e9;
+  ClusterSpec cl;
+  cl.nodes = 2;
+  auto c = dp_only(16, 1, 8e9);
+  auto r = simulate_iteration(c, &node, &cl);
+  REQUIRE(r.ok);
+  CHECK(r.step_time_s == Approx(2.0 * 15 / 16 * 8e9 / 8 / 50e9).epsilon(1e-6));
+  CHECK(r.flows == 16 * 8);
+  // Inside one node (dp 8) it stays one ring over NVLink.
+  cl.nodes = 1;
+  auto one = simulate_iteration(dp_only(8, 1, 8e9), &node, &cl);
+  REQUIRE(one.ok);
+  CHECK(one.step_time_s == Approx(2.0 * 7 / 8 * 8e9 / 400e9).epsilon(1e-6));
+  CHECK(one.flows == 8);
+}
