@@ -21,14 +21,20 @@ IterationCosts dp_only(int dp, int tp, double bytes) {
   c.dp_sync.bytes = bytes;
   return c;
 }
-}  // namespace
 
-TEST_CASE("uncontended collectives take latency + bytes / bandwidth", "[iteration][network]") {
+// 8 GPUs on a 400 GB/s NVSwitch, one 50 GB/s NIC each.
+NodeSpec eight_gpu_node() {
   NodeSpec node;
   node.gpus_per_node = 8;
   node.scale_up_bytes_per_s = 400e9;
   node.nics_per_node = 8;
   node.nic_bytes_per_s = 50e9;
+  return node;
+}
+}  // namespace
+
+TEST_CASE("uncontended collectives take latency + bytes / bandwidth", "[iteration][network]") {
+  NodeSpec node = eight_gpu_node();
   ClusterSpec cl;
   cl.nodes = 1;
   // TP all-reduce of 1 GB over 8 GPUs: ring moves 2·7/8 GB per GPU at 400 GB/s.
@@ -188,11 +194,7 @@ TEST_CASE("a data-parallel ring over nodes runs as one ring per member of a node
   // dp 16, tp 1 on 2 nodes of 8: NCCL's 8 rings each carry 1/8 of the all-reduce and cross the
   // node boundary through a different GPU's NIC. The NIC hop bounds each ring:
   // 2·15/16 · 8 GB / 8 rings at 50 GB/s = 37.5 ms (one ring through one NIC would take 300 ms).
-  NodeSpec node;
-  node.gpus_per_node = 8;
-  node.scale_up_bytes_per_s = 400e9;
-  node.nics_per_node = 8;
-  node.nic_bytes_per_s = 50e9;
+  const NodeSpec node = eight_gpu_node();
   ClusterSpec cl;
   cl.nodes = 2;
   auto c = dp_only(16, 1, 8e9);
