@@ -842,13 +842,16 @@ std::uint64_t expected_event_count(const IterationCosts& c, bool /*network*/) {
   if (L.tp > 1) n += dp * pp * v * m * 2 * layers * static_cast<std::uint64_t>(c.tp_collectives_per_layer);
   if (c.moe_layers && L.ep > 1) n += (dp / ep_group_size(L)) * pp * v * m * layers * 4;
   n += dp * m * 2 * (pp * v - 1) * (pp > 1 ? 1 : 0);  // activation and gradient sends
+  const auto any = [](const CollectiveCost& cc) { return cc.bytes > 0 || cc.duration_s > 0; };
   if (L.dp > 1) {
-    if (L.sharding == models::Sharding::zero3)
-      n += pp * v * m *
-           3;  // per operation: a gather beside each F, a gather and a reduce-scatter beside each B
-    else
-      n += pp * v * static_cast<std::uint64_t>(c.dp_buckets) +
-           (L.sharding != models::Sharding::none ? pp * v : 0);  // ZeRO-1/2: a gather per chunk
+    if (L.sharding == models::Sharding::zero3) {
+      // per operation: a gather beside each F, a gather and a reduce-scatter beside each B
+      if (any(c.dp_param_gather) || any(c.dp_grad_scatter)) n += pp * v * m * 3;
+    } else {
+      n += pp * v * static_cast<std::uint64_t>(c.dp_buckets);
+      // ZeRO-1/2: a parameter gather per chunk
+      if (L.sharding != models::Sharding::none && any(c.dp_param_gather)) n += pp * v;
+    }
   }
   n += dp * pp;  // optimizer steps
   return n;

@@ -151,6 +151,15 @@ TEST_CASE("ZeRO-1 parameter gathers start with the step and hide in the pipeline
   auto hidden = simulate_iteration(c, nullptr, nullptr);
   REQUIRE(hidden.ok);
   CHECK(hidden.step_time_s == Approx(no_gather).epsilon(1e-9));
+  // Without gather costs there is nothing to gather, and the count says so.
+  c.dp_param_gather = {};
+  auto none = simulate_iteration(c, nullptr, nullptr);
+  REQUIRE(none.ok);
+  CHECK(none.event_count == expected_event_count(c, false));
+  c.layout.sharding = Sharding::zero3;
+  auto none3 = simulate_iteration(c, nullptr, nullptr);
+  REQUIRE(none3.ok);
+  CHECK(none3.event_count == expected_event_count(c, false));
 }
 
 TEST_CASE("iteration rejects a bad layout with a one-line error", "[iteration]") {
