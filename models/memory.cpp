@@ -357,11 +357,11 @@ MemoryBreakdown memory_per_device(const TransformerShape& m, const TrainingSpec&
       const double experts = ps.n_moe_layers > 0 && expert_split
                                  ? double(m.moe->n_experts) / ep * ps.expert_each / etp
                                  : 0.0;
-      const double dense = dense_split ? 1.0 : 0.0;
-      const double layer = (dense * ps.attention_per_layer / tp +
-                            std::max(dense * ps.dense_ffn_per_layer / tp,
-                                     dense * ps.shared_ffn_per_layer / tp + experts)) *
-                           ce.params_factor;
+      const double attention = dense_split ? ps.attention_per_layer / tp : 0.0;
+      const double dense_ffn = dense_split ? ps.dense_ffn_per_layer / tp : 0.0;
+      const double shared_ffn = dense_split ? ps.shared_ffn_per_layer / tp : 0.0;
+      const double layer =
+          (attention + std::max(dense_ffn, shared_ffn + experts)) * ce.params_factor;
       buffers += 2 * w_b * layer;  // two gathered layers (current + prefetch) of the sharded parts
     }
 
