@@ -249,23 +249,30 @@ void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, 
         if (a != b) start(at(a), at(b), per_flow);
     return;
   }
+  // One ring in the group's order, or NCCL's rings over nodes (ring_orders), 1/k of the data each.
   const std::vector<std::vector<int>> rings =
-      representative ? std::vector<std::vector<int>>{gpus} : ring_orders(gpus);
-  const double ring_bytes = per_flow / double(rings.size());
+      representative ? std::vector<std::vector<int>>{} : ring_orders(gpus);
+  const std::size_t k = std::max<std::size_t>(1, rings.size());
   const int senders = representative ? 1 : n;
-  join->left = senders * static_cast<int>(rings.size());
-  for (const auto& ring : rings)
+  join->left = senders * static_cast<int>(k);
+  auto run_ring = [&](const std::vector<int>& ring) {
     for (int a = 0; a < senders; ++a)
       start(ring[static_cast<std::size_t>(a)], ring[static_cast<std::size_t>((a + 1) % n)],
-            ring_bytes);
+            per_flow / double(k));
+  };
+  if (rings.empty()) run_ring(gpus);
+  for (const auto& ring : rings) run_ring(ring);
 }
 
 // NCCL's rings over a group that spans nodes with k > 1 members on each: k rings, each carrying
 // 1/k of the data, the members of every node rotated by the ring's index, so that each ring leaves
 // and enters a node through a different GPU and so a different NIC (rail). One ring moving all the
 // data through one NIC per node would leave the node's other NICs idle. Inside one node, or with
-// one member per node, it is the group's own order.
+// one member per node, it is the group's own order: no rings are returned (the common case, every
+// tensor-parallel collective, allocates nothing).
 std::vector<std::vector<int>> Sim::ring_orders(const std::vector<int>& gpus) const {
+  if (topo_->node_of(gpus.front()) == topo_->node_of(gpus.back()))
+    return {};  // groups run in node order
   std::vector<std::vector<int>> by_node;
   for (int g : gpus) {
     if (by_node.empty() || topo_->node_of(by_node.back().front()) != topo_->node_of(g))
@@ -275,7 +282,7 @@ std::vector<std::vector<int>> Sim::ring_orders(const std::vector<int>& gpus) con
   const std::size_t k = by_node.front().size();
   bool even = by_node.size() > 1 && k > 1;
   for (const auto& members : by_node) even = even && members.size() == k;
-  if (!even) return {gpus};
+  if (!even) return {};
   std::vector<std::vector<int>> rings(k);
   for (std::size_t c = 0; c < k; ++c)
     for (const auto& members : by_node)
