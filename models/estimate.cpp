@@ -521,6 +521,8 @@ EstimateResult estimate_fixed(const EstimateInput& in) {
   const double g_dense = local_dense * trainable_share * gbytes;
   const double g_expert = local_expert * trainable_share * gbytes;
   b.dp_gradient_bytes = g_dense + g_expert;
+  b.dp_expert_share =
+      local_dense + local_expert > 0 ? local_expert / (local_dense + local_expert) : 0;
   const double wbytes = c.act_b;  // 16-bit parameter copies gathered after the optimizer
   const double overlap = tr.overlap_grad_reduce ? p.dp_overlap : 0.0;
   const double fwd_window = b.forward_s * overlap;

@@ -123,6 +123,10 @@ struct EstimateResult {
     double dp_reduce_s = 0;
     double dp_gather_s = 0;
     double dp_param_bytes = 0;          // 16-bit parameter bytes each rank gathers
+    // Share of dp_param_bytes and dp_gradient_bytes that are expert weights (MoE): those move over
+    // the expert data-parallel group (dp·cp·tp / (ep·etp) GPUs, every (ep·etp)-th of a stage), the
+    // rest over the replica's data-parallel group (dp·cp GPUs, every tp-th).
+    double dp_expert_share = 0;
     double optimizer_s = 0;             // optimizer step (+ mixed-precision bookkeeping)
     double dp_gradient_bytes = 0;       // bytes each rank reduces
   } breakdown;

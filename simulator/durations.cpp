@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "models/parallelism.h"
+
 namespace flopcast::simulator {
 
 namespace {
@@ -32,6 +34,8 @@ std::string IterationCosts::validate() const {
   for (const CollectiveCost* c : {&tp_forward, &tp_backward, &ep_all_to_all, &pp_p2p, &dp_sync,
                                   &dp_param_gather, &dp_grad_scatter})
     if (bad(c->bytes) || bad(c->duration_s)) return "collective bytes and durations must be finite and >= 0";
+  if (bad(dp_expert_share) || dp_expert_share > 1) return "dp_expert_share must be in [0, 1]";
+  if (expert_stride < 1) return "expert_stride must be >= 1";
   if (tp_collectives_per_layer < 0) return "tp_collectives_per_layer must be >= 0";
   if (dp_buckets < 1) return "dp_buckets must be >= 1";
   return "";
@@ -66,6 +70,10 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
   c.pp_p2p = {l.pp > 1 ? act_bytes / l.tp : 0, l.pp > 1 ? b.pp_p2p_s : 0};
   c.cp_exchange_s = b.cp_comm_s;
   c.dp_overlap = in.training.overlap_grad_reduce && in.efficiency.dp_overlap > 0;
+  if (in.model.moe.has_value()) {
+    c.dp_expert_share = b.dp_expert_share;
+    c.expert_stride = std::max(1, l.ep * models::expert_tp(l));
+  }
   if (l.dp > 1) {
     if (l.sharding == models::Sharding::zero3) {
       c.dp_param_gather = {b.dp_param_bytes / v, b.dp_gather_s / v};

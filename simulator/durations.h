@@ -61,6 +61,14 @@ struct IterationCosts {
   CollectiveCost dp_param_gather;
   CollectiveCost dp_grad_scatter;  // ZeRO-3: ONE reduce-scatter of one chunk's gradients, beside
                                    // each backward, after its gather
+  // MoE: the share of every data-parallel payload above (dp_sync, dp_param_gather,
+  // dp_grad_scatter) that is expert weights or their gradients. On a topology it moves over the
+  // expert data-parallel groups instead of the replicas' groups: Megatron-Core orders a stage's
+  // dp·tp GPUs (rank t + tp·d) as etp × ep × edp, so an expert group is every expert_stride-th GPU
+  // (expert_stride = ep·etp, edp = dp·tp / expert_stride members). With ep = dp·tp it has one
+  // member and moves nothing; with ep = 1 it spans the stage's tensor-parallel ranks too.
+  double dp_expert_share = 0;
+  int expert_stride = 1;
   bool dp_overlap = true;          // false: those run after the operation, not beside it
   double cp_exchange_s = 0;        // context-parallel exchange of one micro-batch on one rank
                                    // (forward + backward, all chunks), inside the operations

@@ -105,10 +105,16 @@ int layers_per_chunk(const IterationCosts& c) {
   return std::max(1, c.layers_per_stage / std::max(1, c.layout.vp));
 }
 
-// Replicas in one expert all-to-all. A worker stands for its tp GPUs, so an ep that spans tensor-
-// parallel ranks (Megatron-Core carves ep out of dp·cp·tp) is simulated over the replicas it
-// spans: the largest divisor of dp that divides ep.
-int ep_group_size(const models::Layout& l) { return std::max(1, std::gcd(l.ep, l.dp)); }
+// Replicas (workers of one pipeline rank) in one expert all-to-all. Megatron-Core carves ep out of
+// a stage's dp·tp GPUs in rank order (t + tp·d, etp 1): an ep group is ep consecutive ranks. When
+// tp divides ep it is the tp GPUs of ep/tp consecutive replicas; when ep divides tp it lies inside
+// one replica (tp/ep groups there). Otherwise (neither divides) it is simulated over the largest
+// divisor of dp that divides ep, one all-to-all per tp rank.
+int ep_group_size(const models::Layout& l) {
+  if (l.ep % l.tp == 0 && l.dp % (l.ep / l.tp) == 0) return l.ep / l.tp;
+  if (l.tp % l.ep == 0) return 1;
+  return std::max(1, std::gcd(l.ep, l.dp));
+}
 
 class Sim {
  public:
@@ -158,8 +164,10 @@ class Sim {
   bool has_side() const;
   void start_side(int w);
   void start_param_gathers(int p, int chunk);
-  // One collective over the data-parallel group of pipeline rank p, on every tp rank at once (one
-  // rank with representative TP or without a topology); `done` when all of them are.
+  // One collective over the data-parallel groups of pipeline rank p, on every tp rank at once (one
+  // rank with representative TP or without a topology); on a topology the expert share of the
+  // bytes (IterationCosts::dp_expert_share) moves over the expert data-parallel groups instead.
+  // `done` when all of them are.
   void dp_collective(int p, CollKind kind, double bytes, double duration_s, Callback done);
   void finish_op(int w);
   void arrive(int dst_w, bool backward, int mb, int chunk, std::int32_t rec);
@@ -409,20 +417,47 @@ void Sim::start_param_gathers(int p, int chunk) {
 
 void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, Callback done) {
   r_.dp_collectives += 1;
-  const int tps = (!topo_ || o_.representative_tp) ? 1 : c_.layout.tp;
-  if (tps == 1) {
+  if (!topo_) {
     collective(kind, dp_group(p, 0), bytes, duration_s, false, std::move(done));
     return;
+  }
+  // The replicas' groups carry the dense share, the expert data-parallel groups the expert share.
+  const auto& L = c_.layout;
+  const int stage_gpus = L.dp * L.tp;
+  const int stride = c_.expert_stride;
+  const bool split = c_.dp_expert_share > 0 && stride > 0 && stage_gpus % stride == 0;
+  const double expert_bytes = split ? bytes * c_.dp_expert_share : 0;
+  const double dense_bytes = bytes - expert_bytes;
+  std::vector<std::vector<int>> groups;
+  std::vector<double> group_bytes;
+  const int tps = o_.representative_tp ? 1 : L.tp;
+  for (int t = 0; t < tps; ++t) {
+    groups.push_back(dp_group(p, t));
+    group_bytes.push_back(dense_bytes);
+  }
+  if (split && stage_gpus / stride > 1) {
+    for (int e = 0; e < stride; ++e) {
+      std::vector<int> g;
+      bool has_rank0 = false;
+      for (int r = e; r < stage_gpus; r += stride) {
+        g.push_back(gpu(r % L.tp, r / L.tp, p));
+        has_rank0 = has_rank0 || r % L.tp == 0;
+      }
+      // Representative TP simulates the flows of tensor-parallel rank 0: the groups it is in.
+      if (o_.representative_tp && !has_rank0) continue;
+      groups.push_back(std::move(g));
+      group_bytes.push_back(expert_bytes);
+    }
   }
   struct Join {
     int left = 0;
     Callback done;
   };
   auto join = std::make_shared<Join>();
-  join->left = tps;
+  join->left = static_cast<int>(groups.size());
   join->done = std::move(done);
-  for (int t = 0; t < tps; ++t)
-    collective(kind, dp_group(p, t), bytes, duration_s, false, [join] {
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    collective(kind, groups[i], group_bytes[i], duration_s, false, [join] {
       if (--join->left == 0) join->done();
     });
 }
@@ -502,7 +537,7 @@ void Sim::run_segment(int wi) {
       break;
     }
     case SegKind::ep: {
-      // All-to-all over the ep data-parallel replicas that share experts: a barrier.
+      // All-to-all over the expert-parallel group (ep_group_size replicas): a barrier.
       const int ep = ep_group_size(c_.layout);
       const int g = w.d / ep;
       const std::uint64_t key = (std::uint64_t{1} << 62) |
@@ -520,26 +555,49 @@ void Sim::run_segment(int wi) {
       auto finish_all = [this, base, ep, p] {
         for (int k = 0; k < ep; ++k) segment_done(wid(base + k, p));
       };
-      if (!topo_ || o_.representative_tp) {
+      const auto& L = c_.layout;
+      if (!topo_) {
         collective(CollKind::all_to_all, gpus, c_.ep_all_to_all.bytes, c_.ep_all_to_all.duration_s,
                    false, finish_all);
+        break;
+      }
+      std::vector<std::vector<int>> groups;
+      if (L.ep % L.tp == 0 && ep * L.tp == L.ep) {
+        // ep consecutive ranks: every tp GPU of the group's replicas (one group; representative TP
+        // runs it whole, as it is no copy of a rank-0 group).
+        std::vector<int> g_all;
+        for (int k = 0; k < ep; ++k)
+          for (int t = 0; t < L.tp; ++t) g_all.push_back(gpu(t, base + k, p));
+        groups.push_back(std::move(g_all));
+      } else if (L.tp % L.ep == 0) {
+        // Inside the replica: tp/ep groups of ep consecutive tp ranks (rank 0's with
+        // representative TP).
+        const int n = o_.representative_tp ? 1 : L.tp / L.ep;
+        for (int b = 0; b < n; ++b) {
+          std::vector<int> g_in;
+          for (int i = 0; i < L.ep; ++i) g_in.push_back(gpu(b * L.ep + i, base, p));
+          groups.push_back(std::move(g_in));
+        }
       } else {
-        // One all-to-all per tp rank, all at once.
-        struct Join {
-          int left = 0;
-          Callback done;
-        };
-        auto join = std::make_shared<Join>();
-        join->left = c_.layout.tp;
-        join->done = finish_all;
-        for (int t = 0; t < c_.layout.tp; ++t) {
+        // One all-to-all per tp rank over the group's replicas (rank 0's with representative TP).
+        const int n = o_.representative_tp ? 1 : L.tp;
+        for (int t = 0; t < n; ++t) {
           std::vector<int> gt;
-          for (int k = 0; k < ep; ++k) gt.push_back(gpu(t, g * ep + k, w.p));
-          collective(CollKind::all_to_all, gt, c_.ep_all_to_all.bytes, 0, false, [join] {
-            if (--join->left == 0) join->done();
-          });
+          for (int k = 0; k < ep; ++k) gt.push_back(gpu(t, base + k, p));
+          groups.push_back(std::move(gt));
         }
       }
+      struct Join {
+        int left = 0;
+        Callback done;
+      };
+      auto join = std::make_shared<Join>();
+      join->left = static_cast<int>(groups.size());
+      join->done = finish_all;
+      for (const auto& gg : groups)
+        collective(CollKind::all_to_all, gg, c_.ep_all_to_all.bytes, 0, false, [join] {
+          if (--join->left == 0) join->done();
+        });
       break;
     }
   }

@@ -28,6 +28,13 @@
 // When a worker's ops and buckets are done it runs the optimizer step. Step time = when the last
 // worker is done.
 //
+// An expert all-to-all runs over ep consecutive ranks of the stage (Megatron-Core's order, rank
+// t + tp·d): the tp GPUs of ep/tp replicas when tp divides ep (those replicas wait for each other),
+// tp/ep groups inside a replica when ep divides tp; otherwise over gcd(ep, dp) replicas, one per tp
+// rank.
+// On a topology, a data-parallel collective of an MoE model moves its expert share over the expert
+// data-parallel groups (IterationCosts::dp_expert_share, expert_stride: Megatron-Core's etp × ep ×
+// edp order of a stage's GPUs) and the rest over the replicas' groups, all at once.
 // On a topology, a ring collective (all-reduce, reduce-scatter, all-gather) over a group with k > 1
 // members on each of several nodes runs as NCCL does, k rings of 1/k of the data, each leaving
 // and entering the nodes through a different GPU's NIC; otherwise one ring in group order.

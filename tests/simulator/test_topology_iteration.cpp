@@ -209,3 +209,78 @@ TEST_CASE("a data-parallel ring over nodes runs as one ring per member of a node
   CHECK(one.step_time_s == Approx(2.0 * 7 / 8 * 8e9 / 400e9).epsilon(1e-6));
   CHECK(one.flows == 8);
 }
+
+TEST_CASE("an MoE model's expert gradients move over the expert data-parallel groups",
+          "[iteration][network]") {
+  // dp 2 × tp 8 on 2 nodes of 8: a replica is one node. Of an 8 GB gradient all-reduce, 2 GB are
+  // dense weights: each tp rank's pair (GPU t, GPU t + 8) all-reduces them across the nodes,
+  // 2·1/2 · 2 GB through each NIC. The 6 GB of experts (etp 1, ep 1: every GPU holds every expert)
+  // all-reduce over all 16 GPUs: 8 rings of 0.75 GB, each NIC carrying one ring's 2·15/16 · 0.75
+  // GB. Both share each NIC: (2 + 1.40625) GB at 50 GB/s = 68.125 ms.
+  const NodeSpec node = eight_gpu_node();
+  ClusterSpec cl;
+  cl.nodes = 2;
+  auto c = dp_only(2, 8, 8e9);
+  c.dp_expert_share = 0.75;
+  c.expert_stride = 1;
+  auto r = simulate_iteration(c, &node, &cl);
+  REQUIRE(r.ok);
+  CHECK(r.step_time_s == Approx((2e9 + 2.0 * 15 / 16 * 0.75e9) / 50e9).epsilon(1e-6));
+  CHECK(r.flows == 8 * 2 + 8 * 16);
+  CHECK(r.dp_collectives == 1);
+  // Without the split all 8 GB would cross each NIC between the pairs: 160 ms.
+  c.dp_expert_share = 0;
+  auto whole = simulate_iteration(c, &node, &cl);
+  REQUIRE(whole.ok);
+  CHECK(whole.step_time_s == Approx(8e9 / 50e9).epsilon(1e-6));
+  // ep 16: each GPU holds its own experts, whose gradients stay where they are: only the 2 GB.
+  c.dp_expert_share = 0.75;
+  c.layout.ep = 16;
+  c.expert_stride = 16;
+  auto own = simulate_iteration(c, &node, &cl);
+  REQUIRE(own.ok);
+  CHECK(own.step_time_s == Approx(2e9 / 50e9).epsilon(1e-6));
+  CHECK(own.flows == 8 * 2);
+  // Representative TP simulates tensor-parallel rank 0's flows: its pair, and the expert group
+  // it belongs to (here every GPU's); the same step time.
+  c.layout.ep = 1;
+  c.expert_stride = 1;
+  IterationOptions o;
+  o.representative_tp = true;
+  auto rep = simulate_iteration(c, &node, &cl, o);
+  REQUIRE(rep.ok);
+  CHECK(rep.step_time_s == Approx(r.step_time_s).epsilon(1e-6));
+  CHECK(rep.flows == 2 + 8 * 16);
+}
+
+TEST_CASE("an expert all-to-all runs over ep consecutive ranks, as Megatron-Core groups them",
+          "[iteration][network]") {
+  // dp 4 × tp 4 on 2 nodes of 8, ep 8: Megatron-Core's expert groups are ranks 0-7 and 8-15, one
+  // node each (the tp GPUs of two replicas). Each all-to-all of 8 GB per rank sends 1 GB to each of
+  // 7 peers over NVLink: 7 GB at 400 GB/s = 17.5 ms; one layer runs 2 forward and 2 backward.
+  const NodeSpec node = eight_gpu_node();
+  ClusterSpec cl;
+  cl.nodes = 2;
+  IterationCosts c;
+  c.layout.dp = 4;
+  c.layout.tp = 4;
+  c.layout.ep = 8;
+  c.num_microbatches = 1;
+  c.layers_per_stage = 1;
+  c.tp_collectives_per_layer = 0;
+  c.moe_layers = true;
+  c.ep_all_to_all.bytes = 8e9;
+  auto r = simulate_iteration(c, &node, &cl);
+  REQUIRE(r.ok);
+  CHECK(r.step_time_s == Approx(4 * 7e9 / 400e9).epsilon(1e-6));
+  CHECK(r.flows == 4 * 2 * 8 * 7);
+  CHECK(r.ep_collectives == 4 * 2);
+  CHECK(r.event_count == expected_event_count(c, true));
+  // ep 2 inside a replica of tp 4: two groups of two tp ranks each, 4 GB to one peer: 10 ms.
+  c.layout.ep = 2;
+  auto in = simulate_iteration(c, &node, &cl);
+  REQUIRE(in.ok);
+  CHECK(in.step_time_s == Approx(4 * 4e9 / 400e9).epsilon(1e-6));
+  CHECK(in.flows == 4 * 4 * 2 * 2);
+  CHECK(in.event_count == expected_event_count(c, true));
+}
