@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace flopcast::simulator {
 
@@ -65,7 +66,19 @@ void FlowNetwork::activate(FlowId f) {
     if (lk.flows.empty()) lk.busy_since = engine_.now();
     lk.flows.push_back(f);
   }
-  recompute_from(fl.route);
+  dirty_.insert(dirty_.end(), fl.route.begin(), fl.route.end());
+  request_recompute();
+}
+
+void FlowNetwork::request_recompute() {
+  if (recompute_pending_) return;
+  recompute_pending_ = true;
+  engine_.schedule_in(0, [this] {
+    recompute_pending_ = false;
+    seeds_.swap(dirty_);
+    dirty_.clear();
+    recompute_from(seeds_);
+  });
 }
 
 void FlowNetwork::settle(Flow& fl) {
@@ -94,10 +107,10 @@ void FlowNetwork::finish(FlowId f) {
     lk.flows.pop_back();
     if (lk.flows.empty()) lk.busy_ticks += engine_.now() - lk.busy_since;
   }
-  seeds_.assign(fl.route.begin(), fl.route.end());
+  dirty_.insert(dirty_.end(), fl.route.begin(), fl.route.end());
   Callback cb = std::move(fl.on_done);
   free_flows_.push_back(f);
-  recompute_from(seeds_);
+  request_recompute();
   if (cb) cb();
 }
 
@@ -155,20 +168,32 @@ void FlowNetwork::recompute_from(const std::vector<LinkId>& seeds) {
     lk.residual = lk.capacity;
     lk.unfixed = static_cast<int>(lk.flows.size());
   }
-  // Progressive filling.
+  // Progressive filling, smallest fair share first from a heap. A link's share never falls as flows
+  // are fixed (fixing flows at share s ≤ s_l on link l leaves (R − s)/(u − 1) ≥ R/u), so a heap
+  // entry's key is a lower bound of its link's share: a popped entry whose link's share has grown
+  // goes back in with the new share, and one that still holds is the smallest. Ties go to the lower
+  // link id, so the order is deterministic.
+  using Entry = std::pair<double, LinkId>;
+  auto later = [](const Entry& a, const Entry& b) { return a > b; };
+  auto share_of = [](const Link& lk) { return std::max(0.0, lk.residual) / lk.unfixed; };
+  heap_.clear();
+  for (LinkId l : comp_links_)
+    if (links_[l].unfixed > 0) heap_.emplace_back(share_of(links_[l]), l);
+  std::make_heap(heap_.begin(), heap_.end(), later);
   std::size_t left = comp_flows_.size();
-  while (left > 0) {
-    double best = 0;
-    LinkId best_link = 0;
-    bool found = false;
-    for (LinkId l : comp_links_) {
-      const Link& lk = links_[l];
-      if (lk.unfixed == 0) continue;
-      const double share = std::max(0.0, lk.residual) / lk.unfixed;
-      if (!found || share < best) best = share, best_link = l, found = true;
+  while (left > 0 && !heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    const auto [key, best_link] = heap_.back();
+    heap_.pop_back();
+    const Link& bl = links_[best_link];
+    if (bl.unfixed == 0) continue;
+    const double best = share_of(bl);
+    if (best > key) {
+      heap_.emplace_back(best, best_link);
+      std::push_heap(heap_.begin(), heap_.end(), later);
+      continue;
     }
-    if (!found) break;
-    for (FlowId f : links_[best_link].flows) {
+    for (FlowId f : bl.flows) {
       Flow& fl = flows_[f];
       if (fl.fixed) continue;
       fl.fixed = true;

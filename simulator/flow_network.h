@@ -5,11 +5,17 @@
 // links of its route and gets rate r_f. Rates are the max-min fair allocation, computed by
 // progressive filling: repeatedly take the link with the smallest fair share
 //   s_l = (C_l − Σ rates already fixed on l) / (number of unfixed flows on l),
-// fix every unfixed flow on it at s_l, subtract, and continue until all flows are fixed.
-// Rates are recomputed whenever a flow starts or ends, over the connected component of flows that
-// share links with it (flows elsewhere keep their rates: max-min allocations of disjoint
-// components are independent). Between recomputations rates are constant, so each flow's end time
-// is exact up to the 1 ns tick (rounded up).
+// fix every unfixed flow on it at s_l, subtract, and continue until all flows are fixed (the links
+// wait in a heap ordered by share, so one recomputation over L links and F flows of R hops costs
+// O((L + F·R) log L)).
+// Rates are recomputed when flows start or end, over the connected component of flows that share
+// links with them (flows elsewhere keep their rates: max-min allocations of disjoint components are
+// independent), once per instant: every start and end at one simulated time (a collective starts
+// all its flows at once, and symmetric ones end together) is gathered into one recomputation,
+// which runs after the events already queued for that time. No time passes in between, so no
+// byte moves at a rate that is not the max-min allocation of the flows active then. Between
+// recomputations rates are constant, so each flow's end time is exact up to the 1 ns tick (rounded
+// up).
 //
 // A flow's latency (Σ link latencies of its route) is added once, before its bytes start to
 // move (store-and-forward of the first packet; pipelining inside a flow is not modelled).
@@ -18,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "simulator/engine.h"
@@ -40,7 +47,8 @@ class FlowNetwork {
   // arrives. An empty route or 0 bytes completes after the route latency only.
   FlowId start_flow(const std::vector<LinkId>& route, double bytes, Callback on_done);
 
-  // Current rate of an active flow (bytes/s); 0 when it is not moving (yet).
+  // Current rate of an active flow (bytes/s); 0 when it is not moving (yet). A flow started at the
+  // current time has its rate once the engine has run that instant's events (e.g. run_until(now)).
   double rate(FlowId f) const { return flows_[f].rate; }
   std::size_t active_flows() const { return active_; }
   std::uint64_t flows_started() const { return started_; }
@@ -82,6 +90,7 @@ class FlowNetwork {
   void recompute_from(const std::vector<LinkId>& seeds);
   void settle(Flow& fl);
   void schedule_done(FlowId f);
+  void request_recompute();  // one recomputation over dirty_ at the current time
 
   Engine& engine_;
   std::vector<Link> links_;
@@ -97,6 +106,9 @@ class FlowNetwork {
   std::vector<LinkId> stack_;
   std::vector<LinkId> seeds_;
   std::vector<double> old_rate_;
+  std::vector<std::pair<double, LinkId>> heap_;  // (share when pushed, link)
+  std::vector<LinkId> dirty_;  // links of flows started or ended since the last recomputation
+  bool recompute_pending_ = false;
 };
 
 }  // namespace flopcast::simulator

@@ -41,6 +41,10 @@ TEST_CASE("progressive filling gives the unconstrained flow the leftover capacit
   const FlowId f1 = net.start_flow({x}, 1e6, {});
   const FlowId f2 = net.start_flow({x, y}, 1e6, {});
   const FlowId f3 = net.start_flow({y}, 1e6, {});
+  // Rates are set once per instant, after the instant's starts: none yet, all after time 0.
+  CHECK(net.rate(f1) == 0);
+  e.run_until(0);
+  CHECK(net.rate_recomputations() == 1);
   CHECK(net.rate(f1) == Approx(8.0));
   CHECK(net.rate(f2) == Approx(2.0));
   CHECK(net.rate(f3) == Approx(2.0));
