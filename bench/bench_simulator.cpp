@@ -4,7 +4,9 @@
 //   2. one iteration of 1,024 GPUs (tp 8 · pp 8 · dp 16, 64 micro-batches) and of 16,384 GPUs
 //      (tp 8 · pp 8 · dp 256), Llama-3-70B-shaped durations from models::estimate(), on the
 //      rail-optimised H100 cluster profiles; full and representative-TP;
-//   3. a 54-day 16,384-GPU run with failures (Llama 3 rates), seconds per seed.
+//   3. one iteration of a DeepSeek-V3-shaped MoE (256 routed experts, top 8, MLA) on 256 H100s
+//      (dp 16 · pp 16, ep 8, fp8): expert all-to-alls as flows;
+//   4. a 54-day 16,384-GPU run with failures (Llama 3 rates), seconds per seed.
 // Usage: bench_simulator [--quick] [--no-full-16k] [--only-full-16k]
 #include <sys/resource.h>
 
@@ -133,8 +135,36 @@ models::EstimateInput llama70b(int dp) {
   return in;
 }
 
-void iteration_bench(const char* label, int dp, const char* cluster_id, bool representative) {
-  auto in = llama70b(dp);
+// DeepSeek-V3's shape (config.json of deepseek-ai/DeepSeek-V3), fp8, dp 16 · pp 16 · ep 8 on 256
+// GPUs, 32 micro-batches per pipeline.
+models::EstimateInput deepseek_v3_256() {
+  models::EstimateInput in;
+  auto& m = in.model;
+  m.n_layers = 61;
+  m.d_model = 7168;
+  m.n_heads = 128;
+  m.n_kv_heads = 128;
+  m.ffn_dim = 18432;
+  m.vocab_size = 129280;
+  m.seq_len = 4096;
+  m.moe = models::MoeSpec{256, 8, 2048, 2048, 3};
+  m.mla = models::MlaSpec{1536, 512, 128, 64, 128};
+  in.training.micro_batch_size = 1;
+  in.training.global_batch_tokens = 32.0 * 16 * m.seq_len;
+  in.training.training_tokens = 14.8e12;
+  in.training.precision = models::Precision::fp8;
+  in.training.recompute = models::Recompute::none;
+  in.device = hwprofiles::builtin_catalog().find("nvidia-h100-sxm5-80gb")->to_device_spec();
+  in.layout.dp = 16;
+  in.layout.pp = 16;
+  in.layout.ep = 8;
+  in.layout.sharding = models::Sharding::zero1;
+  in.device_count = 256;
+  return in;
+}
+
+void iteration_bench(const char* label, const models::EstimateInput& in, const char* cluster_id,
+                     bool representative) {
   auto est = models::estimate(in);
   if (!est.ok) {
     std::printf("%s: estimate failed: %s\n", label, est.error.c_str());
@@ -166,7 +196,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
     if (!std::strcmp(argv[i], "--no-full-16k")) full16k = false;
     if (!std::strcmp(argv[i], "--only-full-16k")) {
-      iteration_bench("16,384 GPUs (h100-superpod-16k), full", 256, "h100-superpod-16k", false);
+      iteration_bench("16,384 GPUs (h100-superpod-16k), full", llama70b(256), "h100-superpod-16k", false);
       return 0;
     }
   }
@@ -179,12 +209,14 @@ int main(int argc, char** argv) {
                 pending, a / 1e6, b / 1e6);
   }
   std::printf("== one iteration, Llama-3-70B shape, tp 8 · pp 8, 64 micro-batches, 1F1B, ZeRO-1\n");
-  iteration_bench("1,024 GPUs (h100-pod-1k), full", 16, "h100-pod-1k", false);
-  iteration_bench("1,024 GPUs (h100-pod-1k), representative TP", 16, "h100-pod-1k", true);
+  iteration_bench("1,024 GPUs (h100-pod-1k), full", llama70b(16), "h100-pod-1k", false);
+  iteration_bench("1,024 GPUs (h100-pod-1k), representative TP", llama70b(16), "h100-pod-1k", true);
   if (!quick) {
-    iteration_bench("16,384 GPUs (h100-superpod-16k), representative TP", 256, "h100-superpod-16k", true);
-    if (full16k) iteration_bench("16,384 GPUs (h100-superpod-16k), full", 256, "h100-superpod-16k", false);
+    iteration_bench("16,384 GPUs (h100-superpod-16k), representative TP", llama70b(256), "h100-superpod-16k", true);
+    if (full16k) iteration_bench("16,384 GPUs (h100-superpod-16k), full", llama70b(256), "h100-superpod-16k", false);
   }
+  std::printf("== one iteration, DeepSeek-V3 shape, fp8, dp 16 · pp 16, ep 8, 32 micro-batches, 1F1B, ZeRO-1\n");
+  iteration_bench("256 GPUs (h100-pod-1k), full", deepseek_v3_256(), "h100-pod-1k", false);
   std::printf("== run: 54 days of compute on 16,384 GPUs, Llama 3 failure rates, checkpoint 60 s, restart 600 s\n");
   RunSpec spec;
   spec.devices = 16384;
