@@ -194,6 +194,8 @@ int run_iteration(const Prepared& p, const SimulateOptions& o, ordered_json& j, 
   simulator::IterationResult r;
   try {
     simulator::Topology topo(net, p.node, p.cluster);
+    ProgressBar bar("simulating one iteration");
+    io.progress = [&bar](double f) { bar.update(f); };
     r = simulator::simulate_iteration(costs, engine, &topo, io);
   } catch (const std::invalid_argument& e) {
     throw BadInput(o.scenario + ": topology: " + e.what());

@@ -201,6 +201,7 @@ class Sim {
   bool zero3_ = false;  // ZeRO-3: weights gathered and gradients reduce-scattered per operation
   std::vector<char> gathered_;  // ZeRO-1/2: [p·vp + chunk] parameter gather done
   SimTime span_start_ = kSimTimeMax, span_end_ = 0;
+  std::uint64_t ops_done_ = 0, ops_total_ = 0, progress_stride_ = 1;  // F/B operations, progress
 };
 
 const std::vector<int>& Sim::tp_group(int d, int p) const { return tp_groups_[static_cast<std::size_t>(wid(d, p))]; }
@@ -619,6 +620,8 @@ void Sim::segment_done(int wi) {
 }
 
 void Sim::op_done(int wi) {
+  if (o_.progress && ++ops_done_ % progress_stride_ == 0)
+    o_.progress(double(ops_done_) / double(std::max<std::uint64_t>(1, ops_total_)));
   Worker& w = w_[static_cast<std::size_t>(wi)];
   const OpRef op = w.ops[w.next];
   const int m = c_.num_microbatches, P = c_.layout.pp;
@@ -809,6 +812,9 @@ IterationResult Sim::run() {
     gathered_.assign(static_cast<std::size_t>(P * v), 0);
     for (int p = 0; p < P; ++p) start_param_gathers(p, 0);
   }
+  ops_total_ = 0;
+  for (const auto& w : w_) ops_total_ += w.ops.size();
+  progress_stride_ = std::max<std::uint64_t>(1, ops_total_ / 200);
   for (int i = 0; i < dp * P; ++i) try_start(i);
   if (o_.cancel) e_.set_cancel_flag(o_.cancel);
   e_.run();

@@ -48,6 +48,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,9 @@ struct IterationOptions {
   bool record_timeline = false;           // keep per-operation records for traces
   std::size_t max_timeline_flows = 200000;  // flow records kept for link tracks
   const std::atomic<bool>* cancel = nullptr;
+  // Called with the fraction of forward/backward operations done (0..1), about 200 times per
+  // iteration, from the simulating thread.
+  std::function<void(double)> progress;
 };
 
 enum class OpKind : std::uint8_t { forward, backward, dp_bucket, optimizer, param_gather, p2p };

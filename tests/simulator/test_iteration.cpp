@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "simulator/iteration.h"
 
@@ -182,4 +184,21 @@ TEST_CASE("simulation is deterministic: same inputs, identical results", "[itera
   CHECK(a.step_time_s == b.step_time_s);
   CHECK(a.engine_events == b.engine_events);
   CHECK(a.worker_busy_s == b.worker_busy_s);
+}
+
+TEST_CASE("iteration progress rises to 1 over the forward and backward operations", "[iteration]") {
+  // 4 stages × 32 micro-batches × (F + B) = 256 operations: a report every 256/200 → 1 of them.
+  auto c = pipeline_costs(PipelineSchedule::one_f_one_b, 4, 32);
+  IterationOptions o;
+  std::vector<double> seen;
+  o.progress = [&seen](double f) { seen.push_back(f); };
+  auto r = simulate_iteration(c, nullptr, nullptr, o);
+  REQUIRE(r.ok);
+  REQUIRE(seen.size() == 256);
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+  CHECK(seen.front() == Approx(1.0 / 256));
+  CHECK(seen.back() == Approx(1.0));
+  // Same result with or without the callback.
+  auto plain = simulate_iteration(c, nullptr, nullptr);
+  CHECK(plain.step_time_s == r.step_time_s);
 }
