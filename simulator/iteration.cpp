@@ -116,6 +116,18 @@ int ep_group_size(const models::Layout& l) {
   return std::max(1, std::gcd(l.ep, l.dp));
 }
 
+// Members of an expert data-parallel group (IterationCosts::expert_stride), 1 without expert share.
+int expert_dp_group(const IterationCosts& c) {
+  const int stage = c.layout.dp * c.layout.tp;
+  if (!(c.dp_expert_share > 0) || c.expert_stride < 1 || stage % c.expert_stride != 0) return 1;
+  return stage / c.expert_stride;
+}
+
+// Whether a step moves data-parallel traffic: more than one replica, or experts held by several
+// GPUs of one replica (etp 1 and ep < tp: every tp rank holds the experts, whose gradients are
+// reduced over them even at dp 1).
+bool has_dp_traffic(const IterationCosts& c) { return c.layout.dp > 1 || expert_dp_group(c) > 1; }
+
 class Sim {
  public:
   Sim(const IterationCosts& c, Engine& e, Topology* topo, const IterationOptions& o)
@@ -358,8 +370,9 @@ void Sim::try_start(int wi) {
   (void)v;
   w.busy = true;
   w.seg = 0;
-  const bool final_b = op.backward && c_.layout.dp > 1 &&
-                       static_cast<int>(w.next) == w.last_backward_index[static_cast<std::size_t>(op.chunk)];
+  const bool final_b =
+      op.backward && has_dp_traffic(c_) &&
+      static_cast<int>(w.next) == w.last_backward_index[static_cast<std::size_t>(op.chunk)];
   w.segs = !op.backward ? &segs_fwd_ : (final_b ? &segs_bwd_final_ : &segs_bwd_);
   w.compute_s = (op.backward ? c_.backward_s : c_.forward_s) * stage_scale(w.p) / v +
                 c_.cp_exchange_s / (2.0 * v);
@@ -467,7 +480,7 @@ void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, C
 // and reduce-scatters its gradients after every B (IterationCosts::dp_param_gather,
 // dp_grad_scatter).
 bool Sim::has_side() const {
-  if (c_.layout.dp <= 1) return false;
+  if (!has_dp_traffic(c_)) return false;
   return zero3_ && (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0 ||
                     c_.dp_grad_scatter.duration_s > 0 || c_.dp_grad_scatter.bytes > 0);
 }
@@ -720,7 +733,7 @@ void Sim::try_start_bucket(int wi) {
 void Sim::worker_tail(int wi) {
   Worker& w = w_[static_cast<std::size_t>(wi)];
   if (w.finished || !w.ops_finished) return;
-  const int need = c_.layout.dp > 1 && !zero3_ ? c_.layout.vp * nb_ : 0;
+  const int need = has_dp_traffic(c_) && !zero3_ ? c_.layout.vp * nb_ : 0;
   if (w.buckets_done < need || w.dp_busy) return;
   if (w.finish_time < 0) return;  // optimizer already running
   w.finish_time = -1;
@@ -775,8 +788,8 @@ IterationResult Sim::run() {
   const bool ep = c_.moe_layers && L.ep > 1;
   segs_fwd_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, 0);
   segs_bwd_ = segs_fwd_;
-  segs_bwd_final_ =
-      build_segments(layers, tp, c_.tp_collectives_per_layer, ep, dp > 1 && !zero3_ ? nb_ : 0);
+  segs_bwd_final_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep,
+                                   has_dp_traffic(c_) && !zero3_ ? nb_ : 0);
   if (!c_.dp_overlap) {
     // No overlap with the backward: every bucket becomes ready when the last backward ends.
     int ready = 0;
@@ -808,7 +821,8 @@ IterationResult Sim::run() {
   const SimTime t0 = e_.now();
   const std::uint64_t ev0 = e_.events_processed();
   gathered_.clear();
-  if (zero_ && dp > 1 && (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0)) {
+  if (zero_ && has_dp_traffic(c_) &&
+      (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0)) {
     gathered_.assign(static_cast<std::size_t>(P * v), 0);
     for (int p = 0; p < P; ++p) start_param_gathers(p, 0);
   }
@@ -914,7 +928,7 @@ std::uint64_t expected_event_count(const IterationCosts& c, bool /*network*/) {
   if (c.moe_layers && L.ep > 1) n += (dp / ep_group_size(L)) * pp * v * m * layers * 4;
   n += dp * m * 2 * (pp * v - 1) * (pp > 1 ? 1 : 0);  // activation and gradient sends
   const auto any = [](const CollectiveCost& cc) { return cc.bytes > 0 || cc.duration_s > 0; };
-  if (L.dp > 1) {
+  if (has_dp_traffic(c)) {
     if (L.sharding == models::Sharding::zero3) {
       // per operation: a gather beside each F, a gather and a reduce-scatter beside each B
       if (any(c.dp_param_gather) || any(c.dp_grad_scatter)) n += pp * v * m * 3;

@@ -284,3 +284,26 @@ TEST_CASE("an expert all-to-all runs over ep consecutive ranks, as Megatron-Core
   CHECK(in.flows == 4 * 4 * 2 * 2);
   CHECK(in.event_count == expected_event_count(c, true));
 }
+
+TEST_CASE("experts held by every tp rank reduce their gradients over them even at dp 1",
+          "[iteration][network]") {
+  // dp 1 × tp 8 in one node, ep 1 (etp 1): each of the 8 GPUs holds every expert and trains it on
+  // its own tokens, so an 8 GB expert gradient is all-reduced over the 8: 2·7/8 · 8 GB at 400 GB/s.
+  const NodeSpec node = eight_gpu_node();
+  ClusterSpec cl;
+  cl.nodes = 1;
+  auto c = dp_only(1, 8, 8e9);
+  c.dp_expert_share = 1.0;
+  c.expert_stride = 1;
+  auto r = simulate_iteration(c, &node, &cl);
+  REQUIRE(r.ok);
+  CHECK(r.step_time_s == Approx(2.0 * 7 / 8 * 8e9 / 400e9).epsilon(1e-6));
+  CHECK(r.dp_collectives == 1);
+  CHECK(r.event_count == expected_event_count(c, true));
+  // A dense model at dp 1 moves nothing.
+  c.dp_expert_share = 0;
+  auto dense = simulate_iteration(c, &node, &cl);
+  REQUIRE(dense.ok);
+  CHECK(dense.step_time_s == 0);
+  CHECK(dense.dp_collectives == 0);
+}
