@@ -34,7 +34,8 @@
 // rank.
 // On a topology, a data-parallel collective of an MoE model moves its expert share over the expert
 // data-parallel groups (IterationCosts::dp_expert_share, expert_stride: Megatron-Core's etp × ep ×
-// edp order of a stage's GPUs) and the rest over the replicas' groups, all at once.
+// edp order of a stage's GPUs) and the rest over the replicas' groups, all at once; at dp 1 too when
+// several tp ranks of the replica hold the same experts (ep < tp).
 // On a topology, a ring collective (all-reduce, reduce-scatter, all-gather) over a group with k > 1
 // members on each of several nodes runs as NCCL does, k rings of 1/k of the data, each leaving
 // and entering the nodes through a different GPU's NIC; otherwise one ring in group order.
