@@ -41,6 +41,12 @@ std::string IterationCosts::validate() const {
   return "";
 }
 
+int IterationCosts::expert_dp_group() const {
+  const int stage = layout.dp * layout.tp;
+  if (!(dp_expert_share > 0) || expert_stride < 1 || stage % expert_stride != 0) return 0;
+  return stage / expert_stride;
+}
+
 IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, const models::EstimateResult& r) {
   IterationCosts c;
   const auto& b = r.breakdown;
@@ -74,11 +80,7 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
     c.dp_expert_share = b.dp_expert_share;
     c.expert_stride = std::max(1, l.ep * models::expert_tp(l));
   }
-  // Data-parallel traffic: over the replicas, or (MoE, ep < tp) over the tp ranks that all hold the
-  // experts, even at dp 1.
-  const bool expert_dp = c.dp_expert_share > 0 && (l.dp * l.tp) % c.expert_stride == 0 &&
-                         l.dp * l.tp / c.expert_stride > 1;
-  if (l.dp > 1 || expert_dp) {
+  if (c.has_dp_traffic()) {
     if (l.sharding == models::Sharding::zero3) {
       c.dp_param_gather = {b.dp_param_bytes / v, b.dp_gather_s / v};
       c.dp_grad_scatter = {b.dp_gradient_bytes / v, b.dp_reduce_s / v};

@@ -69,6 +69,12 @@ struct IterationCosts {
   // member and moves nothing; with ep = 1 it spans the stage's tensor-parallel ranks too.
   double dp_expert_share = 0;
   int expert_stride = 1;
+  // Members of one expert data-parallel group: dp·tp / expert_stride; 0 when the payloads have no
+  // expert share to move apart (none, or expert_stride does not divide dp·tp).
+  int expert_dp_group() const;
+  // Whether a step moves data-parallel traffic: more than one replica, or experts held by several
+  // GPUs of one replica (etp 1, ep < tp: every tp rank holds the experts, even at dp 1).
+  bool has_dp_traffic() const { return layout.dp > 1 || expert_dp_group() > 1; }
   bool dp_overlap = true;          // false: those run after the operation, not beside it
   double cp_exchange_s = 0;        // context-parallel exchange of one micro-batch on one rank
                                    // (forward + backward, all chunks), inside the operations

@@ -116,18 +116,6 @@ int ep_group_size(const models::Layout& l) {
   return std::max(1, std::gcd(l.ep, l.dp));
 }
 
-// Members of an expert data-parallel group (IterationCosts::expert_stride), 1 without expert share.
-int expert_dp_group(const IterationCosts& c) {
-  const int stage = c.layout.dp * c.layout.tp;
-  if (!(c.dp_expert_share > 0) || c.expert_stride < 1 || stage % c.expert_stride != 0) return 1;
-  return stage / c.expert_stride;
-}
-
-// Whether a step moves data-parallel traffic: more than one replica, or experts held by several
-// GPUs of one replica (etp 1 and ep < tp: every tp rank holds the experts, whose gradients are
-// reduced over them even at dp 1).
-bool has_dp_traffic(const IterationCosts& c) { return c.layout.dp > 1 || expert_dp_group(c) > 1; }
-
 class Sim {
  public:
   Sim(const IterationCosts& c, Engine& e, Topology* topo, const IterationOptions& o)
@@ -181,6 +169,10 @@ class Sim {
   // bytes (IterationCosts::dp_expert_share) moves over the expert data-parallel groups instead.
   // `done` when all of them are.
   void dp_collective(int p, CollKind kind, double bytes, double duration_s, Callback done);
+  // On a topology: one collective per group (bytes[i] per rank of groups[i]), all at once; `done`
+  // when every one has.
+  void collectives(CollKind kind, const std::vector<std::vector<int>>& groups,
+                   const std::vector<double>& bytes, Callback done);
   void finish_op(int w);
   void arrive(int dst_w, bool backward, int mb, int chunk, std::int32_t rec);
   void bucket_ready(int w, int n);
@@ -371,7 +363,7 @@ void Sim::try_start(int wi) {
   w.busy = true;
   w.seg = 0;
   const bool final_b =
-      op.backward && has_dp_traffic(c_) &&
+      op.backward && c_.has_dp_traffic() &&
       static_cast<int>(w.next) == w.last_backward_index[static_cast<std::size_t>(op.chunk)];
   w.segs = !op.backward ? &segs_fwd_ : (final_b ? &segs_bwd_final_ : &segs_bwd_);
   w.compute_s = (op.backward ? c_.backward_s : c_.forward_s) * stage_scale(w.p) / v +
@@ -435,12 +427,12 @@ void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, C
     collective(kind, dp_group(p, 0), bytes, duration_s, false, std::move(done));
     return;
   }
-  // The replicas' groups carry the dense share, the expert data-parallel groups the expert share.
+  // The replicas' groups carry the dense share, the expert data-parallel groups the expert share
+  // (none when each GPU's experts are its own: a group of one).
   const auto& L = c_.layout;
-  const int stage_gpus = L.dp * L.tp;
+  const int edp = c_.expert_dp_group();
   const int stride = c_.expert_stride;
-  const bool split = c_.dp_expert_share > 0 && stride > 0 && stage_gpus % stride == 0;
-  const double expert_bytes = split ? bytes * c_.dp_expert_share : 0;
+  const double expert_bytes = edp > 0 ? bytes * c_.dp_expert_share : 0;
   const double dense_bytes = bytes - expert_bytes;
   std::vector<std::vector<int>> groups;
   std::vector<double> group_bytes;
@@ -449,11 +441,11 @@ void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, C
     groups.push_back(dp_group(p, t));
     group_bytes.push_back(dense_bytes);
   }
-  if (split && stage_gpus / stride > 1) {
+  if (edp > 1) {
     for (int e = 0; e < stride; ++e) {
       std::vector<int> g;
       bool has_rank0 = false;
-      for (int r = e; r < stage_gpus; r += stride) {
+      for (int r = e; r < edp * stride; r += stride) {
         g.push_back(gpu(r % L.tp, r / L.tp, p));
         has_rank0 = has_rank0 || r % L.tp == 0;
       }
@@ -463,6 +455,11 @@ void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, C
       group_bytes.push_back(expert_bytes);
     }
   }
+  collectives(kind, groups, group_bytes, std::move(done));
+}
+
+void Sim::collectives(CollKind kind, const std::vector<std::vector<int>>& groups,
+                      const std::vector<double>& bytes, Callback done) {
   struct Join {
     int left = 0;
     Callback done;
@@ -471,7 +468,7 @@ void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, C
   join->left = static_cast<int>(groups.size());
   join->done = std::move(done);
   for (std::size_t i = 0; i < groups.size(); ++i)
-    collective(kind, groups[i], group_bytes[i], duration_s, false, [join] {
+    collective(kind, groups[i], bytes[i], 0, false, [join] {
       if (--join->left == 0) join->done();
     });
 }
@@ -480,7 +477,7 @@ void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, C
 // and reduce-scatters its gradients after every B (IterationCosts::dp_param_gather,
 // dp_grad_scatter).
 bool Sim::has_side() const {
-  if (!has_dp_traffic(c_)) return false;
+  if (!c_.has_dp_traffic()) return false;
   return zero3_ && (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0 ||
                     c_.dp_grad_scatter.duration_s > 0 || c_.dp_grad_scatter.bytes > 0);
 }
@@ -601,17 +598,8 @@ void Sim::run_segment(int wi) {
           groups.push_back(std::move(gt));
         }
       }
-      struct Join {
-        int left = 0;
-        Callback done;
-      };
-      auto join = std::make_shared<Join>();
-      join->left = static_cast<int>(groups.size());
-      join->done = finish_all;
-      for (const auto& gg : groups)
-        collective(CollKind::all_to_all, gg, c_.ep_all_to_all.bytes, 0, false, [join] {
-          if (--join->left == 0) join->done();
-        });
+      collectives(CollKind::all_to_all, groups,
+                  std::vector<double>(groups.size(), c_.ep_all_to_all.bytes), finish_all);
       break;
     }
   }
@@ -733,7 +721,7 @@ void Sim::try_start_bucket(int wi) {
 void Sim::worker_tail(int wi) {
   Worker& w = w_[static_cast<std::size_t>(wi)];
   if (w.finished || !w.ops_finished) return;
-  const int need = has_dp_traffic(c_) && !zero3_ ? c_.layout.vp * nb_ : 0;
+  const int need = c_.has_dp_traffic() && !zero3_ ? c_.layout.vp * nb_ : 0;
   if (w.buckets_done < need || w.dp_busy) return;
   if (w.finish_time < 0) return;  // optimizer already running
   w.finish_time = -1;
@@ -789,7 +777,7 @@ IterationResult Sim::run() {
   segs_fwd_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, 0);
   segs_bwd_ = segs_fwd_;
   segs_bwd_final_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep,
-                                   has_dp_traffic(c_) && !zero3_ ? nb_ : 0);
+                                   c_.has_dp_traffic() && !zero3_ ? nb_ : 0);
   if (!c_.dp_overlap) {
     // No overlap with the backward: every bucket becomes ready when the last backward ends.
     int ready = 0;
@@ -821,7 +809,7 @@ IterationResult Sim::run() {
   const SimTime t0 = e_.now();
   const std::uint64_t ev0 = e_.events_processed();
   gathered_.clear();
-  if (zero_ && has_dp_traffic(c_) &&
+  if (zero_ && c_.has_dp_traffic() &&
       (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0)) {
     gathered_.assign(static_cast<std::size_t>(P * v), 0);
     for (int p = 0; p < P; ++p) start_param_gathers(p, 0);
@@ -928,7 +916,7 @@ std::uint64_t expected_event_count(const IterationCosts& c, bool /*network*/) {
   if (c.moe_layers && L.ep > 1) n += (dp / ep_group_size(L)) * pp * v * m * layers * 4;
   n += dp * m * 2 * (pp * v - 1) * (pp > 1 ? 1 : 0);  // activation and gradient sends
   const auto any = [](const CollectiveCost& cc) { return cc.bytes > 0 || cc.duration_s > 0; };
-  if (has_dp_traffic(c)) {
+  if (c.has_dp_traffic()) {
     if (L.sharding == models::Sharding::zero3) {
       // per operation: a gather beside each F, a gather and a reduce-scatter beside each B
       if (any(c.dp_param_gather) || any(c.dp_grad_scatter)) n += pp * v * m * 3;
