@@ -18,7 +18,7 @@ LinkId FlowNetwork::add_link(double capacity_bytes_per_s, SimTime latency) {
   return static_cast<LinkId>(links_.size() - 1);
 }
 
-FlowId FlowNetwork::start_flow(const std::vector<LinkId>& route, double bytes, Callback on_done) {
+FlowId FlowNetwork::start_flow(std::span<const LinkId> route, double bytes, Callback on_done) {
   if (!(bytes >= 0) || !std::isfinite(bytes))
     throw std::invalid_argument("simulator: flow size must be finite and >= 0 bytes");
   SimTime latency = 0;
@@ -35,7 +35,7 @@ FlowId FlowNetwork::start_flow(const std::vector<LinkId>& route, double bytes, C
     flows_.emplace_back();
   }
   Flow& fl = flows_[f];
-  fl.route = route;
+  fl.route.assign(route.begin(), route.end());
   fl.remaining = bytes;
   fl.rate = 0;
   fl.on_done = std::move(on_done);
@@ -114,15 +114,17 @@ void FlowNetwork::finish(FlowId f) {
   if (cb) cb();
 }
 
-void FlowNetwork::schedule_done(FlowId f) {
-  Flow& fl = flows_[f];
-  if (fl.done.valid()) engine_.cancel(fl.done);
-  const double secs = fl.remaining / fl.rate;
-  const double ticks = std::ceil(secs * static_cast<double>(kTicksPerSecond));
-  fl.done = engine_.schedule_in(static_cast<SimTime>(ticks), [this, f] {
-    flows_[f].done = EventHandle{};
+void FlowNetwork::run_batch(std::uint32_t b) {
+  for (std::size_t i = 0; i < batches_[b].size(); ++i) {  // by index: a callback may start flows
+    const auto [f, ver] = batches_[b][i];
+    Flow& fl = flows_[f];
+    if (!fl.done_pending || fl.done_ver != ver) continue;  // replaced by a later completion
+    fl.done_pending = false;
+    ++fl.done_ver;
     finish(f);
-  });
+  }
+  batches_[b].clear();
+  free_batches_.push_back(b);
 }
 
 void FlowNetwork::recompute_from(const std::vector<LinkId>& seeds) {
@@ -135,80 +137,114 @@ void FlowNetwork::recompute_from(const std::vector<LinkId>& seeds) {
   }
   comp_flows_.clear();
   comp_links_.clear();
-  stack_.clear();
-  for (LinkId l : seeds)
-    if (links_[l].mark != epoch_) links_[l].mark = epoch_, stack_.push_back(l);
-  // Connected component of links <-> active flows.
-  while (!stack_.empty()) {
-    const LinkId l = stack_.back();
-    stack_.pop_back();
-    comp_links_.push_back(l);
-    for (FlowId f : links_[l].flows) {
-      Flow& fl = flows_[f];
-      if (fl.mark == epoch_) continue;
-      fl.mark = epoch_;
-      comp_flows_.push_back(f);
-      for (LinkId l2 : fl.route)
-        if (links_[l2].mark != epoch_) links_[l2].mark = epoch_, stack_.push_back(l2);
+  comp_bounds_.clear();
+  // Connected components of links <-> active flows reached from the seeds, one after another:
+  // comp_bounds_ holds where each one's links and flows begin (max-min allocations of disjoint
+  // components are independent, so each is filled on its own, with a heap of its own links only).
+  for (LinkId seed : seeds) {
+    if (links_[seed].mark == epoch_) continue;
+    links_[seed].mark = epoch_;
+    comp_bounds_.push_back({comp_links_.size(), comp_flows_.size()});
+    stack_.clear();
+    stack_.push_back(seed);
+    while (!stack_.empty()) {
+      const LinkId l = stack_.back();
+      stack_.pop_back();
+      comp_links_.push_back(l);
+      for (FlowId f : links_[l].flows) {
+        Flow& fl = flows_[f];
+        if (fl.mark == epoch_) continue;
+        fl.mark = epoch_;
+        comp_flows_.push_back(f);
+        for (LinkId l2 : fl.route)
+          if (links_[l2].mark != epoch_) links_[l2].mark = epoch_, stack_.push_back(l2);
+      }
     }
   }
   if (comp_flows_.empty()) return;
-  // Deterministic order regardless of discovery order.
-  std::sort(comp_flows_.begin(), comp_flows_.end());
-  std::sort(comp_links_.begin(), comp_links_.end());
-  std::vector<double>& old_rate = old_rate_;
-  old_rate.clear();
+  comp_bounds_.push_back({comp_links_.size(), comp_flows_.size()});
   for (FlowId f : comp_flows_) {
     settle(flows_[f]);
-    old_rate.push_back(flows_[f].rate);
     flows_[f].fixed = false;
+    flows_[f].new_rate = flows_[f].rate;
   }
   for (LinkId l : comp_links_) {
     Link& lk = links_[l];
     lk.residual = lk.capacity;
     lk.unfixed = static_cast<int>(lk.flows.size());
   }
-  // Progressive filling, smallest fair share first from a heap. A link's share never falls as flows
-  // are fixed (fixing flows at share s ≤ s_l on link l leaves (R − s)/(u − 1) ≥ R/u), so a heap
-  // entry's key is a lower bound of its link's share: a popped entry whose link's share has grown
-  // goes back in with the new share, and one that still holds is the smallest. Ties go to the lower
-  // link id, so the order is deterministic.
+  // Progressive filling of each component, smallest fair share first from a heap. A link's share
+  // never falls as flows are fixed (fixing flows at share s ≤ s_l on link l leaves
+  // (R − s)/(u − 1) ≥ R/u), so a heap entry's key is a lower bound of its link's share: a popped
+  // entry whose link's share has grown goes back in with the new share, and one that still holds is
+  // the smallest. Ties go to the lower link id, so the order is deterministic.
   using Entry = std::pair<double, LinkId>;
   auto later = [](const Entry& a, const Entry& b) { return a > b; };
   auto share_of = [](const Link& lk) { return std::max(0.0, lk.residual) / lk.unfixed; };
-  heap_.clear();
-  for (LinkId l : comp_links_)
-    if (links_[l].unfixed > 0) heap_.emplace_back(share_of(links_[l]), l);
-  std::make_heap(heap_.begin(), heap_.end(), later);
-  std::size_t left = comp_flows_.size();
-  while (left > 0 && !heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), later);
-    const auto [key, best_link] = heap_.back();
-    heap_.pop_back();
-    const Link& bl = links_[best_link];
-    if (bl.unfixed == 0) continue;
-    const double best = share_of(bl);
-    if (best > key) {
-      heap_.emplace_back(best, best_link);
-      std::push_heap(heap_.begin(), heap_.end(), later);
-      continue;
-    }
-    for (FlowId f : bl.flows) {
-      Flow& fl = flows_[f];
-      if (fl.fixed) continue;
-      fl.fixed = true;
-      fl.rate = best;
-      --left;
-      for (LinkId l2 : fl.route) {
-        links_[l2].residual -= best;
-        --links_[l2].unfixed;
+  for (std::size_t c = 0; c + 1 < comp_bounds_.size(); ++c) {
+    const auto [link_begin, flow_begin] = comp_bounds_[c];
+    const auto [link_end, flow_end] = comp_bounds_[c + 1];
+    std::size_t left = flow_end - flow_begin;
+    if (left == 0) continue;
+    heap_.clear();
+    for (std::size_t i = link_begin; i < link_end; ++i)
+      if (links_[comp_links_[i]].unfixed > 0)
+        heap_.emplace_back(share_of(links_[comp_links_[i]]), comp_links_[i]);
+    std::make_heap(heap_.begin(), heap_.end(), later);
+    while (left > 0 && !heap_.empty()) {
+      std::pop_heap(heap_.begin(), heap_.end(), later);
+      const auto [key, best_link] = heap_.back();
+      heap_.pop_back();
+      const Link& bl = links_[best_link];
+      if (bl.unfixed == 0) continue;
+      const double best = share_of(bl);
+      if (best > key) {
+        heap_.emplace_back(best, best_link);
+        std::push_heap(heap_.begin(), heap_.end(), later);
+        continue;
+      }
+      for (FlowId f : bl.flows) {
+        Flow& fl = flows_[f];
+        if (fl.fixed) continue;
+        fl.fixed = true;
+        fl.new_rate = best;
+        --left;
+        for (LinkId l2 : fl.route) {
+          links_[l2].residual -= best;
+          --links_[l2].unfixed;
+        }
       }
     }
   }
-  for (std::size_t i = 0; i < comp_flows_.size(); ++i) {
-    const FlowId f = comp_flows_[i];
-    const Flow& fl = flows_[f];
-    if (!fl.done.valid() || fl.rate != old_rate[i]) schedule_done(f);
+  // New end times, grouped by tick into one engine event each, in flow-id order within a tick
+  // (whatever order the components were found in).
+  std::sort(comp_flows_.begin(), comp_flows_.end());
+  ends_.clear();
+  for (FlowId f : comp_flows_) {
+    Flow& fl = flows_[f];
+    const bool changed = fl.new_rate != fl.rate;
+    fl.rate = fl.new_rate;
+    if (fl.done_pending && !changed) continue;
+    if (fl.done_pending) ++fl.done_ver;  // the scheduled completion goes stale
+    fl.done_pending = true;
+    const double ticks = std::ceil(fl.remaining / fl.rate * static_cast<double>(kTicksPerSecond));
+    ends_.emplace_back(engine_.now() + static_cast<SimTime>(ticks), f);
+  }
+  std::stable_sort(ends_.begin(), ends_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < ends_.size();) {
+    std::uint32_t b;
+    if (!free_batches_.empty()) {
+      b = free_batches_.back();
+      free_batches_.pop_back();
+    } else {
+      b = static_cast<std::uint32_t>(batches_.size());
+      batches_.emplace_back();
+    }
+    const SimTime t = ends_[i].first;
+    for (; i < ends_.size() && ends_[i].first == t; ++i)
+      batches_[b].emplace_back(ends_[i].second, flows_[ends_[i].second].done_ver);
+    engine_.schedule_at(t, [this, b] { run_batch(b); });
   }
 }
 

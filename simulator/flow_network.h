@@ -8,14 +8,16 @@
 // fix every unfixed flow on it at s_l, subtract, and continue until all flows are fixed (the links
 // wait in a heap ordered by share, so one recomputation over L links and F flows of R hops costs
 // O((L + F·R) log L)).
-// Rates are recomputed when flows start or end, over the connected component of flows that share
+// Rates are recomputed when flows start or end, over the connected components of flows that share
 // links with them (flows elsewhere keep their rates: max-min allocations of disjoint components are
-// independent), once per instant: every start and end at one simulated time (a collective starts
-// all its flows at once, and symmetric ones end together) is gathered into one recomputation,
-// which runs after the events already queued for that time. No time passes in between, so no
-// byte moves at a rate that is not the max-min allocation of the flows active then. Between
-// recomputations rates are constant, so each flow's end time is exact up to the 1 ns tick (rounded
-// up).
+// independent, so each component is filled on its own, with a heap of its own links), once per
+// instant: every start and end at one simulated time (a collective starts all its flows at once,
+// and symmetric ones end together) is gathered into one recomputation, which runs after the events
+// already queued for that time. No time passes in between, so no byte moves at a rate that is not
+// the max-min allocation of the flows active then. Between recomputations rates are constant, so
+// each flow's end time is exact up to the 1 ns tick (rounded up). The flows of one recomputation
+// that end at the same tick share one engine event and finish in flow-id order, as separate events
+// with consecutive sequence numbers would; a flow whose end moves goes stale in its old batch.
 //
 // A flow's latency (Σ link latencies of its route) is added once, before its bytes start to
 // move (store-and-forward of the first packet; pipelining inside a flow is not modelled).
@@ -24,6 +26,8 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -45,7 +49,11 @@ class FlowNetwork {
 
   // Start moving `bytes` along `route` (link ids in order); `on_done` runs when the last byte
   // arrives. An empty route or 0 bytes completes after the route latency only.
-  FlowId start_flow(const std::vector<LinkId>& route, double bytes, Callback on_done);
+  FlowId start_flow(std::span<const LinkId> route, double bytes, Callback on_done);
+  FlowId start_flow(std::initializer_list<LinkId> route, double bytes, Callback on_done) {
+    return start_flow(std::span<const LinkId>(route.begin(), route.size()), bytes,
+                      std::move(on_done));
+  }
 
   // Current rate of an active flow (bytes/s); 0 when it is not moving (yet). A flow started at the
   // current time has its rate once the engine has run that instant's events (e.g. run_until(now)).
@@ -77,8 +85,10 @@ class FlowNetwork {
     std::vector<LinkId> route;
     double remaining = 0;
     double rate = 0;
+    double new_rate = 0;  // scratch: the rate being computed
     SimTime last_update = 0;
-    EventHandle done;
+    bool done_pending = false;   // a completion is scheduled (in a batch)
+    std::uint32_t done_ver = 0;  // bumped when that completion is replaced or runs
     Callback on_done;
     bool active = false;
     bool fixed = false;
@@ -89,7 +99,7 @@ class FlowNetwork {
   void finish(FlowId f);
   void recompute_from(const std::vector<LinkId>& seeds);
   void settle(Flow& fl);
-  void schedule_done(FlowId f);
+  void run_batch(std::uint32_t b);
   void request_recompute();  // one recomputation over dirty_ at the current time
 
   Engine& engine_;
@@ -105,8 +115,15 @@ class FlowNetwork {
   std::vector<LinkId> comp_links_;
   std::vector<LinkId> stack_;
   std::vector<LinkId> seeds_;
-  std::vector<double> old_rate_;
+  std::vector<std::pair<std::size_t, std::size_t>>
+      comp_bounds_;                              // (first link, first flow) of each component
   std::vector<std::pair<double, LinkId>> heap_;  // (share when pushed, link)
+  // Completions: the flows of one recomputation that end at the same tick share one engine event
+  // (a batch), finished in flow-id order, as their separate events would have run (consecutive
+  // sequence numbers, nothing between them). A replaced completion stays in its batch, stale.
+  std::vector<std::vector<std::pair<FlowId, std::uint32_t>>> batches_;
+  std::vector<std::uint32_t> free_batches_;
+  std::vector<std::pair<SimTime, FlowId>> ends_;  // scratch: (end tick, flow) of one recomputation
   std::vector<LinkId> dirty_;  // links of flows started or ended since the last recomputation
   bool recompute_pending_ = false;
 };

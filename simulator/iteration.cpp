@@ -241,11 +241,11 @@ void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, 
     case CollKind::all_to_all: per_flow = bytes / n; break;
   }
   auto start = [&](int gpu_a, int gpu_b, double flow_bytes) {
-    const auto& route = topo_->route(gpu_a, gpu_b);
+    const Route route = topo_->route(gpu_a, gpu_b);
     std::int32_t fr = -1;
     if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
       fr = static_cast<std::int32_t>(flow_rec_.size());
-      flow_rec_.push_back({route, e_.now(), 0});
+      flow_rec_.push_back({std::vector<LinkId>(route.begin(), route.end()), e_.now(), 0});
     }
     ++r_.flows;
     topo_->network().start_flow(route, flow_bytes, [this, join, fr] {
@@ -322,11 +322,11 @@ void Sim::p2p(int d, int src_p, int dst_p, Callback done) {
   join->done = std::move(done);
   join->left = tp;
   for (int t = 0; t < tp; ++t) {
-    const auto& route = topo_->route(gpu(t, d, src_p), gpu(t, d, dst_p));
+    const Route route = topo_->route(gpu(t, d, src_p), gpu(t, d, dst_p));
     std::int32_t fr = -1;
     if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
       fr = static_cast<std::int32_t>(flow_rec_.size());
-      flow_rec_.push_back({route, e_.now(), 0});
+      flow_rec_.push_back({std::vector<LinkId>(route.begin(), route.end()), e_.now(), 0});
     }
     ++r_.flows;
     topo_->network().start_flow(route, c_.pp_p2p.bytes, [this, join, fr] {

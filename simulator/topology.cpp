@@ -103,11 +103,47 @@ Topology::Topology(FlowNetwork& net, const NodeSpec& node, const ClusterSpec& cl
         for (int s = 0; s < cluster.spines; ++s)
           add_pair(leaf_vertex_[l], spine_vertex_[s], cluster.leaf_uplink_bytes_per_s, cluster.switch_latency_s, "uplink");
   }
+  // Link tables for route().
+  const std::size_t n_gpus = gpu_vertex_.size(), n_nics = nic_vertex_.size();
+  gpu_up_.assign(n_gpus, 0), gpu_down_.assign(n_gpus, 0), gpu_nic_.assign(n_gpus, 0),
+      nic_gpu_.assign(n_gpus, 0);
+  nic_up_.assign(n_nics, 0), nic_down_.assign(n_nics, 0);
+  for (int gpu = 0; gpu < static_cast<int>(n_gpus); ++gpu) {
+    const std::size_t i = static_cast<std::size_t>(gpu);
+    const int n = gpu / gpn;
+    if (gpn > 1)
+      gpu_up_[i] = link(gpu_vertex_[i], nvswitch_vertex_[static_cast<std::size_t>(n)]),
+      gpu_down_[i] = link(nvswitch_vertex_[static_cast<std::size_t>(n)], gpu_vertex_[i]);
+    if (nodes > 1) {
+      const std::size_t nic = static_cast<std::size_t>(n * nics + (gpu % gpn) / (gpn / nics));
+      gpu_nic_[i] = link(gpu_vertex_[i], nic_vertex_[nic]);
+      nic_gpu_[i] = link(nic_vertex_[nic], gpu_vertex_[i]);
+    }
+  }
+  if (nodes > 1)
+    for (std::size_t nic = 0; nic < n_nics; ++nic) {
+      nic_up_[nic] = link(nic_vertex_[nic], leaf_vertex_[static_cast<std::size_t>(nic_leaf_[nic])]);
+      nic_down_[nic] =
+          link(leaf_vertex_[static_cast<std::size_t>(nic_leaf_[nic])], nic_vertex_[nic]);
+    }
+  if (leaf_vertex_.size() <= 1024) {
+    switch_cache_.assign(leaf_vertex_.size() * leaf_vertex_.size(), {});
+    switch_cached_.assign(leaf_vertex_.size() * leaf_vertex_.size(), 0);
+  }
 }
 
-std::vector<LinkId> Topology::switch_path(int leaf_a, int leaf_b) {
-  auto key = std::make_pair(leaf_a, leaf_b);
-  if (auto it = switch_cache_.find(key); it != switch_cache_.end()) return it->second;
+void Route::push_back(LinkId l) {
+  if (n_ == kMaxLinks) throw std::length_error("simulator topology: a route longer than 8 links");
+  links_[n_++] = l;
+}
+
+const std::vector<LinkId>& Topology::switch_path(int leaf_a, int leaf_b) {
+  const bool flat = !switch_cached_.empty();
+  const std::size_t key =
+      static_cast<std::size_t>(leaf_a) * leaf_vertex_.size() + static_cast<std::size_t>(leaf_b);
+  if (flat && switch_cached_[key]) return switch_cache_[key];
+  if (!flat)
+    if (auto it = switch_map_.find({leaf_a, leaf_b}); it != switch_map_.end()) return it->second;
   using G = Graph::G;
   using V = boost::graph_traits<G>::vertex_descriptor;
   const auto& sw = g_->is_switch;
@@ -139,34 +175,34 @@ std::vector<LinkId> Topology::switch_path(int leaf_a, int leaf_b) {
     v = u;
   }
   std::reverse(path.begin(), path.end());
-  switch_cache_[key] = path;
-  return path;
+  if (!flat) return switch_map_[{leaf_a, leaf_b}] = std::move(path);
+  switch_cache_[key] = std::move(path);
+  switch_cached_[key] = 1;
+  return switch_cache_[key];
 }
 
-const std::vector<LinkId>& Topology::route(int a, int b) {
-  const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b);
-  if (auto it = route_cache_.find(key); it != route_cache_.end()) return it->second;
+Route Topology::route(int a, int b) {
   if (a < 0 || b < 0 || a >= gpu_count() || b >= gpu_count())
     throw std::out_of_range("simulator topology: GPU index out of range");
-  std::vector<LinkId> r;
+  Route r;
+  if (a == b) return r;
   const int gpn = node_.gpus_per_node, nics = node_.nics_per_node;
-  if (a != b) {
-    const int na = node_of(a), nb = node_of(b);
-    if (na == nb) {
-      r.push_back(edge_link_.at({gpu_vertex_[a], nvswitch_vertex_[na]}));
-      r.push_back(edge_link_.at({nvswitch_vertex_[nb], gpu_vertex_[b]}));
-    } else {
-      const int nic_a = na * nics + (a % gpn) / (gpn / nics);
-      const int nic_b = nb * nics + (b % gpn) / (gpn / nics);
-      r.push_back(edge_link_.at({gpu_vertex_[a], nic_vertex_[nic_a]}));
-      r.push_back(edge_link_.at({nic_vertex_[nic_a], leaf_vertex_[nic_leaf_[nic_a]]}));
-      const auto mid = switch_path(nic_leaf_[nic_a], nic_leaf_[nic_b]);
-      r.insert(r.end(), mid.begin(), mid.end());
-      r.push_back(edge_link_.at({leaf_vertex_[nic_leaf_[nic_b]], nic_vertex_[nic_b]}));
-      r.push_back(edge_link_.at({nic_vertex_[nic_b], gpu_vertex_[b]}));
-    }
+  const int na = node_of(a), nb = node_of(b);
+  if (na == nb) {
+    r.push_back(gpu_up_[static_cast<std::size_t>(a)]);
+    r.push_back(gpu_down_[static_cast<std::size_t>(b)]);
+    return r;
   }
-  return route_cache_.emplace(key, std::move(r)).first->second;
+  const int nic_a = na * nics + (a % gpn) / (gpn / nics);
+  const int nic_b = nb * nics + (b % gpn) / (gpn / nics);
+  r.push_back(gpu_nic_[static_cast<std::size_t>(a)]);
+  r.push_back(nic_up_[static_cast<std::size_t>(nic_a)]);
+  for (LinkId l : switch_path(nic_leaf_[static_cast<std::size_t>(nic_a)],
+                              nic_leaf_[static_cast<std::size_t>(nic_b)]))
+    r.push_back(l);
+  r.push_back(nic_down_[static_cast<std::size_t>(nic_b)]);
+  r.push_back(nic_gpu_[static_cast<std::size_t>(b)]);
+  return r;
 }
 
 }  // namespace flopcast::simulator

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "simulator/flow_network.h"
 #include "simulator/topology.h"
@@ -65,6 +66,44 @@ TEST_CASE("a flow that starts later slows the first one exactly as max-min predi
   CHECK(t2 == 2 * kTicksPerSecond);
 }
 
+TEST_CASE("flows that end at the same tick finish from one engine event, in flow-id order",
+          "[flows]") {
+  Engine e;
+  FlowNetwork net(e);
+  std::vector<int> order;
+  for (int i = 0; i < 4; ++i) {
+    const LinkId l = net.add_link(1e9);
+    net.start_flow({l}, 1e9, [&order, i] { order.push_back(i); });
+  }
+  e.run();
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
+  CHECK(e.now() == kTicksPerSecond);
+  // The rate recomputation at 0, one completion event at 1 s for all four, and the recomputation
+  // their ends request (over no flows): 3 events, not 4 completions.
+  CHECK(e.events_processed() == 3);
+}
+
+TEST_CASE("a completion replaced by a later one goes stale in its batch", "[flows]") {
+  // A (link x) and B (link y) are both due at 1 s in one batch. C joins A's link at 0.5 s: A's
+  // last 0.5 GB then moves at 0.5 GB/s and it ends at 1.5 s; B still ends at 1 s; C moves 0.5 GB
+  // by 1.5 s and the rest alone: 2 s.
+  Engine e;
+  FlowNetwork net(e);
+  const LinkId x = net.add_link(1e9), y = net.add_link(1e9);
+  int a_calls = 0, b_calls = 0;
+  SimTime ta = -1, tb = -1, tc = -1;
+  net.start_flow({x}, 1e9, [&] { ta = e.now(), ++a_calls; });
+  net.start_flow({y}, 1e9, [&] { tb = e.now(), ++b_calls; });
+  e.schedule_at(kTicksPerSecond / 2, [&] { net.start_flow({x}, 1e9, [&] { tc = e.now(); }); });
+  e.run();
+  CHECK(tb == kTicksPerSecond);
+  CHECK(ta == 3 * kTicksPerSecond / 2);
+  CHECK(tc == 2 * kTicksPerSecond);
+  CHECK(a_calls == 1);
+  CHECK(b_calls == 1);
+  CHECK(net.active_flows() == 0);
+}
+
 TEST_CASE("topology routes inside a node over NVSwitch and across nodes over NICs and leaves", "[topology]") {
   Engine e;
   FlowNetwork net(e);
@@ -102,4 +141,31 @@ TEST_CASE("topology rejects inconsistent profiles with a message naming the fiel
   node.nics_per_node = 3;
   ClusterSpec cl;
   CHECK_THROWS_WITH(Topology(net, node, cl), Catch::Contains("nics_per_node"));
+}
+
+TEST_CASE("topology routes over more than 1,024 leaves (leaf paths kept in a map)", "[topology]") {
+  Engine e;
+  FlowNetwork net(e);
+  NodeSpec node;
+  node.gpus_per_node = 1;
+  node.nics_per_node = 1;
+  node.nic_bytes_per_s = 50e9;
+  ClusterSpec cl;
+  cl.nodes = 1030;
+  cl.shape = NetworkShape::fat_tree;
+  cl.nodes_per_leaf = 1;  // 1,030 leaves
+  cl.spines = 4;
+  cl.leaf_uplink_bytes_per_s = 25e9;
+  Topology t(net, node, cl);
+  const Route r = t.route(0, 1029);
+  REQUIRE(r.size() == 6);  // gpu -> nic -> leaf -> spine -> leaf -> nic -> gpu
+  const Route again = t.route(0, 1029);
+  CHECK(std::vector<LinkId>(r.begin(), r.end()) == std::vector<LinkId>(again.begin(), again.end()));
+  CHECK(t.links()[r[2]].kind == "uplink");
+  CHECK(t.links()[r[3]].kind == "uplink");
+  // 1 GB through a 25 GB/s uplink: 40 ms.
+  SimTime done = -1;
+  net.start_flow(r, 1e9, [&] { done = e.now(); });
+  e.run();
+  CHECK(to_seconds(done) == Approx(0.04));
 }
