@@ -13,6 +13,7 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/commands.h"
@@ -25,6 +26,7 @@
 #include "scenarios/scenario.h"
 #include "scenarios/sha256.h"
 #include "scenarios/trace_writer.h"
+#include "scenarios/zoo_run.h"
 #include "simulator/durations.h"
 #include "simulator/iteration.h"
 #include "simulator/profiles.h"
@@ -103,6 +105,8 @@ struct Prepared {
   simulator::NodeSpec node;
   simulator::ClusterSpec cluster;
   std::string cluster_id;
+  std::optional<scenarios::ZooStep> zoo;  // model-library workloads (encoder, ViT, CNN, ...)
+  double failure_free_time_s = 0;         // the whole run without interruptions or checkpoints
 };
 
 Prepared prepare(const SimulateOptions& o) {
@@ -117,10 +121,6 @@ Prepared prepare(const SimulateOptions& o) {
     throw BadInput(line);
   }
   p.s = std::move(lr.scenario);
-  if (p.s.zoo)
-    throw BadInput(o.scenario + ": /workload/model/preset: \"" + p.s.zoo->library_name +
-                   "\" is a model-library preset: the iteration and run simulations take decoder presets only "
-                   "(flopcast estimate runs this scenario)");
   models::DeviceSpec device;
   if (p.s.device_profile) {
     const nlohmann::json j = nlohmann::json::parse(p.s.device_profile->dump());
@@ -132,10 +132,34 @@ Prepared prepare(const SimulateOptions& o) {
     if (!d) throw BadInput(o.scenario + ": /hardware/device: \"" + p.s.device_id + "\": expected a built-in device id");
     device = d->to_device_spec();
   }
-  p.in = scenarios::to_estimate_input(p.s, device);
-  p.in.goodput = 1.0;  // the run simulation produces the goodput
-  p.est = models::estimate(p.in);
-  if (!p.est.ok) throw BadInput(o.scenario + ": the analytic model cannot run this scenario: " + p.est.error);
+  if (p.s.zoo) {
+    // Model-library presets: the zoo model's step (data parallelism, tensor parallelism where the
+    // scenario gives it), simulated as scenarios/zoo_run.h lays it out.
+    scenarios::ZooStep st = scenarios::zoo_step(p.s, device, p.s.device_count);
+    if (!st.ok)
+      throw BadInput(o.scenario +
+                     ": the model-library estimate cannot run this scenario: " + st.why);
+    p.est = scenarios::zoo_run_totals(p.s, device, p.s.device_count, st);
+    if (!p.est.ok)
+      throw BadInput(o.scenario +
+                     ": the model-library estimate cannot run this scenario: " + p.est.error);
+    p.est.breakdown.num_microbatches = st.input.grad_accumulation;
+    p.failure_free_time_s =
+        p.s.zoo->training_samples / (st.result.samples_per_s_per_gpu * p.s.device_count);
+    p.est.training_time_s = p.failure_free_time_s;  // the run simulation produces the goodput
+    p.in.device = device;
+    p.in.device_count = p.s.device_count;
+    p.zoo = std::move(st);
+  } else {
+    p.in = scenarios::to_estimate_input(p.s, device);
+    p.in.goodput = 1.0;  // the run simulation produces the goodput
+    p.est = models::estimate(p.in);
+    if (!p.est.ok)
+      throw BadInput(o.scenario + ": the analytic model cannot run this scenario: " + p.est.error);
+    // Daly's T_s: tokens / (throughput of the failure-free schedule), no checkpoints.
+    p.failure_free_time_s =
+        p.in.training.training_tokens / (p.est.tokens_per_s_per_gpu * p.in.device_count);
+  }
   // Topology: a named cluster profile, else what the device profile implies.
   if (const auto* c = at(p.s.effective, "/simulation/cluster")) {
     p.cluster_id = c->get<std::string>();
@@ -181,7 +205,8 @@ ordered_json provenance(const Prepared& p, std::uint64_t seed) {
 }
 
 int run_iteration(const Prepared& p, const SimulateOptions& o, ordered_json& j, std::string& table) {
-  const auto costs = simulator::iteration_costs_from_estimate(p.in, p.est);
+  const auto costs = p.zoo ? simulator::iteration_costs_from_zoo(p.zoo->input, p.zoo->result)
+                           : simulator::iteration_costs_from_estimate(p.in, p.est);
   simulator::IterationOptions io;
   // Above kAutoRepresentativeGpus the representative-rank shortcut is on unless --full: it gives the
   // same result as the full simulation (tests/simulator, 256 GPUs) at ~tp x fewer flows.
@@ -264,9 +289,10 @@ int run_iteration(const Prepared& p, const SimulateOptions& o, ordered_json& j, 
   t.add_row({"critical path", std::to_string(r.critical_path.size()) + " segments, compute " +
                                   format_duration_s(r.critical_compute_s) + ", waiting " +
                                   format_duration_s(r.critical_wait_s)});
-  t.add_row({"operations simulated", format_number(double(r.event_count), 6) + " (" +
-                                         format_number(double(r.engine_events), 6) + " engine events, " +
-                                         format_number(double(r.flows), 6) + " flows)"});
+  t.add_row({"operations simulated", format_number(double(r.event_count), 1) + " (" +
+                                         format_number(double(r.engine_events), 1) +
+                                         " engine events, " + format_number(double(r.flows), 1) +
+                                         " flows)"});
   if (!o.trace.empty()) t.add_row({"trace", o.trace});
   t.right_align(1);
   table = t.render(fancy_output());
@@ -278,11 +304,12 @@ int run_run(const Prepared& p, const SimulateOptions& o, ordered_json& j, std::s
   simulator::RunSpec spec;
   spec.devices = p.in.device_count;
   spec.step_time_s = p.est.step_time_s;
-  // Daly's T_s: tokens / (throughput of the failure-free schedule), no checkpoints.
-  spec.failure_free_time_s =
-      p.in.training.training_tokens / (p.est.tokens_per_s_per_gpu * p.in.device_count);
+  spec.failure_free_time_s = p.failure_free_time_s;
   if (!(spec.failure_free_time_s > 0) || !std::isfinite(spec.failure_free_time_s))
-    throw BadInput(o.scenario + ": /workload/training_tokens: the run simulation needs training tokens > 0");
+    throw BadInput(
+        o.scenario +
+        (p.zoo ? ": /workload/training_samples: the run simulation needs training samples > 0"
+               : ": /workload/training_tokens: the run simulation needs training tokens > 0"));
   const ordered_json* interval = at(e, "/simulation/checkpoint_interval_s");
   const bool auto_interval = !interval || interval->is_string();
   spec.checkpoint_interval_s = auto_interval ? 0 : interval->get<double>();

@@ -120,6 +120,7 @@ std::string format_number(double v, int significant) {
   if (!std::isfinite(v)) return "n/a";
   char buf[64];
   const double a = std::fabs(v);
+  if (a < 5e-7) return "0";  // below the last of the 6 decimals printed: rounding noise reads as 0
   int decimals = 0;
   if (a > 0) decimals = std::max(0, significant - 1 - int(std::floor(std::log10(a))));
   decimals = std::min(decimals, 6);
@@ -149,6 +150,7 @@ std::string format_si(double v, const std::string& unit) {
 
 std::string format_duration_s(double s) {
   if (!std::isfinite(s)) return "n/a";
+  if (std::fabs(s) < 1e-9) s = 0;  // below the simulator's 1 ns tick: rounding noise
   char buf[64];
   if (s < 1e-3) std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
   else if (s < 1) std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);

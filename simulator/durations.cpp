@@ -93,4 +93,33 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
   return c;
 }
 
+IterationCosts iteration_costs_from_zoo(const models::ZooEstimateInput& in,
+                                        const models::ZooEstimateResult& r) {
+  IterationCosts c;
+  const int tp = std::max(1, in.tensor_parallel);
+  c.layout.tp = tp;
+  c.layout.dp = std::max(1, in.device_count / tp);
+  c.layout.pp = 1;
+  c.layout.micro_batch_size = r.micro_batch_size;
+  c.num_microbatches = std::max(1, in.grad_accumulation);
+  // Gradient buckets as the zoo estimate's exposure assumes them: the last one is
+  // last_bucket_fraction of the all-reduce (DDP's 25 MB buckets, released as the backward reaches
+  // them); the backward is split into as many equal steps, one bucket ready after each.
+  const double lbf = in.zoo.last_bucket_fraction;
+  c.dp_buckets = lbf > 0 && lbf < 1 ? std::max(1, static_cast<int>(std::lround(1.0 / lbf))) : 1;
+  c.layers_per_stage = c.dp_buckets;
+  c.tp_collectives_per_layer = 0;  // inside the operations
+  double fwd = 0, bwd = 0;
+  for (const auto& op : r.ops) fwd += op.forward_s, bwd += op.backward_s;
+  c.forward_s = fwd + 0.5 * r.tp_comm_s;
+  c.backward_s = bwd + 0.5 * r.tp_comm_s;
+  c.optimizer_s = r.optimizer_s;
+  c.dp_overlap = in.efficiency.dp_overlap > 0;
+  if (c.layout.dp > 1) {
+    const double held = r.params_per_rank > 0 ? r.params_per_rank : r.params;
+    c.dp_sync = {4.0 * held, r.dp_comm_s};
+  }
+  return c;
+}
+
 }  // namespace flopcast::simulator

@@ -27,6 +27,7 @@
 
 #include "models/estimate.h"
 #include "models/layout.h"
+#include "models/zoo_estimate.h"
 
 namespace flopcast::simulator {
 
@@ -88,5 +89,16 @@ struct IterationCosts {
 // sizes from the model shape (conventions above). Uses the estimate's layout.
 IterationCosts iteration_costs_from_estimate(const models::EstimateInput& input,
                                              const models::EstimateResult& result);
+
+// The step of a model-library workload (encoder, encoder-decoder, ViT, CNN: models/zoo_estimate)
+// as the simulator replays it: dp = devices / tp replicas of one pipeline rank, grad_accumulation
+// micro-batches, each a forward and a backward of the whole layer list (the estimate's per-op
+// times summed); the tensor-parallel all-reduces stay inside those operations, half in each
+// direction, as the zoo estimate charges them (not overlapped, not on the topology); the gradient
+// all-reduce of 4 bytes per parameter of a rank (fp32 gradients) in 1 / last_bucket_fraction
+// buckets (20), one ready after each equal step of the last backward and overlapped with the rest
+// of it unless the input's dp_overlap is 0; then the optimizer.
+IterationCosts iteration_costs_from_zoo(const models::ZooEstimateInput& input,
+                                        const models::ZooEstimateResult& result);
 
 }  // namespace flopcast::simulator

@@ -2,7 +2,8 @@
 #  1. scenarios/examples/checkpoint-daly.json --level run --format json carries wall_time_s,
 #     wall_time_h, failure_free_time_s, and T_w/T_s is within the 95% CI of Daly's 1.3436;
 #  2. --level iteration --trace writes a Chrome trace with traceEvents;
-#  3. a scenario with a bad simulation key exits 2 with one line naming the JSON pointer.
+#  3. a scenario with a bad simulation key exits 2 with one line naming the JSON pointer;
+#  4. a model-library scenario (encoder) simulates one iteration close to its estimate.
 set(example ${SOURCE_DIR}/scenarios/examples/checkpoint-daly.json)
 execute_process(COMMAND ${FLOPCAST} simulate ${example} --level run --format json
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -67,4 +68,18 @@ execute_process(COMMAND ${FLOPCAST} simulate ${bad} --level run
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 2 OR NOT err MATCHES "/simulation/checkpoint_interval_s")
   message(FATAL_ERROR "bad input: expected exit 2 naming /simulation/checkpoint_interval_s, got ${rc}: ${err}")
+endif()
+
+# 4. A model-library scenario (BERT-large on two 8-GPU nodes) simulates one iteration: the step is
+#    within 5 % of the zoo estimate's.
+execute_process(COMMAND ${FLOPCAST} simulate ${SOURCE_DIR}/scenarios/examples/bert-large-16gpu.json
+                        --level iteration --format json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "simulate of a model-library scenario failed (${rc}): ${err}")
+endif()
+string(JSON ratio GET "${out}" iteration ratio_to_estimate)
+to_micro("${ratio}" ratio_u)
+if(ratio_u LESS 950000 OR ratio_u GREATER 1050000)
+  message(FATAL_ERROR "BERT-large 16 GPUs: simulated/estimated step ${ratio}, expected 0.95-1.05")
 endif()
