@@ -88,6 +88,8 @@ Topology::Topology(FlowNetwork& net, const NodeSpec& node, const ClusterSpec& cl
     }
   }
   nic_leaf_.assign(nic_vertex_.size(), 0);
+  leaf_port_.assign(nic_vertex_.size(), 0);
+  std::vector<int> ports_used(leaf_vertex_.size(), 0);
   if (nodes > 1) {
     for (int n = 0; n < nodes; ++n)
       for (int r = 0; r < nics; ++r) {
@@ -96,6 +98,7 @@ Topology::Topology(FlowNetwork& net, const NodeSpec& node, const ClusterSpec& cl
         if (cluster.shape == NetworkShape::fat_tree) leaf = group;
         if (cluster.shape == NetworkShape::rail_optimized) leaf = group * nics + r;
         nic_leaf_[nic] = leaf;
+        leaf_port_[nic] = ports_used[static_cast<std::size_t>(leaf)]++;
         add_pair(nic_vertex_[nic], leaf_vertex_[leaf], node.nic_bytes_per_s, node.nic_latency_s, "nic");
       }
     if (two_level)
@@ -137,7 +140,7 @@ void Route::push_back(LinkId l) {
   links_[n_++] = l;
 }
 
-const std::vector<LinkId>& Topology::switch_path(int leaf_a, int leaf_b) {
+const Topology::SwitchPaths& Topology::switch_paths(int leaf_a, int leaf_b) {
   const bool flat = !switch_cached_.empty();
   const std::size_t key =
       static_cast<std::size_t>(leaf_a) * leaf_vertex_.size() + static_cast<std::size_t>(leaf_b);
@@ -159,24 +162,32 @@ const std::vector<LinkId>& Topology::switch_path(int leaf_a, int leaf_b) {
         fg, src, boost::visitor(boost::make_bfs_visitor(boost::record_distances(dist.data(), boost::on_tree_edge()))));
   }
   if (dist[dst] < 0) throw std::runtime_error("simulator topology: leaves not connected");
-  // Walk back from dst; among the equal-cost previous hops pick one by a hash of the leaf pair
-  // (deterministic ECMP: different leaf pairs spread over the spines).
-  std::vector<LinkId> path;
-  const std::uint64_t h = static_cast<std::uint64_t>(leaf_a) * 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(leaf_b);
-  for (V v = dst; v != src;) {
+  // Every shortest path (up to kMaxSwitchPaths), walking back from dst over the switches one hop
+  // nearer to src, lower vertex ids first: in a two-level Clos one path per spine, in spine order.
+  SwitchPaths out;
+  out.hops = dist[dst];
+  std::vector<LinkId> rev;  // the current path, dst first
+  std::function<void(V)> walk = [&](V v) {
+    if (out.count() >= kMaxSwitchPaths) return;
+    if (v == src) {
+      out.links.insert(out.links.end(), rev.rbegin(), rev.rend());
+      return;
+    }
     std::vector<V> prev;
     for (auto [e, end] = boost::out_edges(v, g_->g); e != end; ++e) {
       const V u = boost::target(*e, g_->g);
       if (sw[u] && dist[u] == dist[v] - 1) prev.push_back(u);
     }
     std::sort(prev.begin(), prev.end());
-    const V u = prev[static_cast<std::size_t>((h >> 7) % prev.size())];
-    path.push_back(edge_link_.at({static_cast<int>(u), static_cast<int>(v)}));
-    v = u;
-  }
-  std::reverse(path.begin(), path.end());
-  if (!flat) return switch_map_[{leaf_a, leaf_b}] = std::move(path);
-  switch_cache_[key] = std::move(path);
+    for (V u : prev) {
+      rev.push_back(edge_link_.at({static_cast<int>(u), static_cast<int>(v)}));
+      walk(u);
+      rev.pop_back();
+    }
+  };
+  walk(dst);
+  if (!flat) return switch_map_[{leaf_a, leaf_b}] = std::move(out);
+  switch_cache_[key] = std::move(out);
   switch_cached_[key] = 1;
   return switch_cache_[key];
 }
@@ -197,9 +208,17 @@ Route Topology::route(int a, int b) {
   const int nic_b = nb * nics + (b % gpn) / (gpn / nics);
   r.push_back(gpu_nic_[static_cast<std::size_t>(a)]);
   r.push_back(nic_up_[static_cast<std::size_t>(nic_a)]);
-  for (LinkId l : switch_path(nic_leaf_[static_cast<std::size_t>(nic_a)],
-                              nic_leaf_[static_cast<std::size_t>(nic_b)]))
-    r.push_back(l);
+  // Destination-based routing (d-mod-k): among the equal-cost paths, the one indexed by the
+  // destination NIC's port on its leaf, so the flows into one leaf spread over the spines.
+  const SwitchPaths& paths = switch_paths(nic_leaf_[static_cast<std::size_t>(nic_a)],
+                                          nic_leaf_[static_cast<std::size_t>(nic_b)]);
+  if (paths.hops > 0) {
+    const std::size_t k =
+        static_cast<std::size_t>(leaf_port_[static_cast<std::size_t>(nic_b)]) % paths.count();
+    for (int h = 0; h < paths.hops; ++h)
+      r.push_back(
+          paths.links[k * static_cast<std::size_t>(paths.hops) + static_cast<std::size_t>(h)]);
+  }
   r.push_back(nic_down_[static_cast<std::size_t>(nic_b)]);
   r.push_back(nic_gpu_[static_cast<std::size_t>(b)]);
   return r;

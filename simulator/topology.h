@@ -11,11 +11,17 @@
 //                   rail-r leaf, so same-rank GPUs of different nodes are one switch apart
 //                   (NVIDIA DGX SuperPOD reference architecture); leaves connect to all spines.
 // Routing: inside a node GPU -> NVSwitch -> GPU (2 links). Between nodes GPU -> NIC -> leaf ->
-// (a shortest path over the switch graph: Boost.Graph BFS distances, then among equal-cost hops
-// one chosen by a hash of the leaf pair, i.e. deterministic per-pair ECMP, cached per leaf pair)
-// -> leaf -> NIC -> GPU. The GPU and NIC hops come from per-GPU link tables, so a route costs a few
-// array reads (an iteration of 16,384 GPUs starts 44 M flows).
-// Ignores: PXN/NVLink-forwarding to another rail, adaptive routing, per-flow ECMP, NIC/PCIe
+// (a shortest path over the switch graph) -> leaf -> NIC -> GPU. The equal-cost paths between two
+// leaves (Boost.Graph BFS distances, then every path back over switches one hop nearer: one per
+// spine in a two-level Clos) are cached per leaf pair, and a flow takes the one indexed by its
+// destination NIC's port on its leaf, modulo their count: destination-based "d-mod-k" routing, what
+// InfiniBand subnet managers compute for fat trees (OpenSM ftree/updn; Zahavi, "D-Mod-K Routing
+// Providing Non-Blocking Traffic for Shift Permutations on Real Life Fat Trees", 2010). The flows
+// into one leaf spread over the spines, one spine per destination; flows from many sources to one
+// destination converge on its downlink, which they share anyway. The GPU and NIC hops come from
+// per-GPU link tables, so a route costs a few array reads (an iteration of 16,384 GPUs starts 44 M
+// flows).
+// Ignores: PXN/NVLink-forwarding to another rail, adaptive routing, per-flow ECMP hashing, NIC/PCIe
 // contention inside a host, switch buffer effects.
 #pragma once
 
@@ -99,7 +105,17 @@ class Topology {
  private:
   struct Graph;
   LinkId add_pair(int u, int v, double bw, double latency_s, const std::string& kind);
-  const std::vector<LinkId>& switch_path(int leaf_a, int leaf_b);
+  // The equal-cost shortest paths between two leaves over the switches, `hops` links each, stored
+  // one after another.
+  struct SwitchPaths {
+    int hops = 0;
+    std::vector<LinkId> links;
+    std::size_t count() const {
+      return hops > 0 ? links.size() / static_cast<std::size_t>(hops) : 1;
+    }
+  };
+  static constexpr std::size_t kMaxSwitchPaths = 256;
+  const SwitchPaths& switch_paths(int leaf_a, int leaf_b);
   LinkId link(int u, int v) const { return edge_link_.at({u, v}); }
 
   FlowNetwork& net_;
@@ -107,7 +123,8 @@ class Topology {
   ClusterSpec cluster_;
   std::unique_ptr<Graph> g_;  // owns the graph; released even when the constructor throws
   std::vector<int> gpu_vertex_, nvswitch_vertex_, nic_vertex_, leaf_vertex_, spine_vertex_;
-  std::vector<int> nic_leaf_;  // leaf index of each NIC
+  std::vector<int> nic_leaf_;   // leaf index of each NIC
+  std::vector<int> leaf_port_;  // the NIC's port on its leaf (0, 1, ... in NIC order)
   std::vector<std::string> vertex_name_;
   std::vector<LinkInfo> link_info_;
   std::map<std::pair<int, int>, LinkId> edge_link_;  // (u, v) -> link u->v
@@ -117,9 +134,9 @@ class Topology {
   std::vector<LinkId> gpu_up_, gpu_down_, gpu_nic_, nic_gpu_, nic_up_, nic_down_;
   // Leaf-to-leaf paths, filled on first use: a flat table [leaf_a · leaves + leaf_b] up to 1,024
   // leaves, a map above.
-  std::vector<std::vector<LinkId>> switch_cache_;
+  std::vector<SwitchPaths> switch_cache_;
   std::vector<char> switch_cached_;
-  std::map<std::pair<int, int>, std::vector<LinkId>> switch_map_;
+  std::map<std::pair<int, int>, SwitchPaths> switch_map_;
   std::map<int, std::vector<int>> bfs_dist_;  // per source leaf: hop distance of every vertex
 };
 

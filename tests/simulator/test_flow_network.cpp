@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <vector>
 
@@ -168,4 +169,39 @@ TEST_CASE("topology routes over more than 1,024 leaves (leaf paths kept in a map
   net.start_flow(r, 1e9, [&] { done = e.now(); });
   e.run();
   CHECK(to_seconds(done) == Approx(0.04));
+}
+
+TEST_CASE("flows into one leaf spread over the spines by destination (d-mod-k)", "[topology]") {
+  // Two leaves of 4 single-GPU nodes, 4 spines, every link 50 GB/s. Node i sends 1 GB to node 4 +
+  // i: each destination has its own port on leaf 1, hence its own spine, so the four flows do not
+  // share an uplink and each takes 20 ms (one spine for the leaf pair would make it 80 ms).
+  Engine e;
+  FlowNetwork net(e);
+  NodeSpec node;
+  node.gpus_per_node = 1;
+  node.nics_per_node = 1;
+  node.nic_bytes_per_s = 50e9;
+  ClusterSpec cl;
+  cl.nodes = 8;
+  cl.shape = NetworkShape::fat_tree;
+  cl.nodes_per_leaf = 4;
+  cl.spines = 4;
+  cl.leaf_uplink_bytes_per_s = 50e9;
+  Topology t(net, node, cl);
+  std::vector<LinkId> first_uplinks;
+  for (int i = 0; i < 4; ++i) {
+    const Route r = t.route(i, 4 + i);
+    REQUIRE(r.size() == 6);
+    first_uplinks.push_back(r[2]);  // leaf 0 -> spine
+  }
+  std::sort(first_uplinks.begin(), first_uplinks.end());
+  CHECK(std::unique(first_uplinks.begin(), first_uplinks.end()) == first_uplinks.end());
+  // One destination, one spine, whichever the source.
+  CHECK(t.route(0, 5)[3] == t.route(2, 5)[3]);
+  std::vector<SimTime> done(4, -1);
+  for (int i = 0; i < 4; ++i)
+    net.start_flow(t.route(i, 4 + i), 1e9,
+                   [&done, &e, i] { done[static_cast<std::size_t>(i)] = e.now(); });
+  e.run();
+  for (SimTime d : done) CHECK(to_seconds(d) == Approx(0.02));
 }
