@@ -240,15 +240,20 @@ int run_iteration(const Prepared& p, const SimulateOptions& o, ordered_json& j, 
                   {"expected", simulator::expected_event_count(costs, true)}, {"engine_events", r.engine_events},
                   {"flows", r.flows}};
   ordered_json devs = ordered_json::array();
+  const int cp_ranks =
+      std::max(1, p.est.layout.cp);  // the simulator's workers: dp × cp (simulator/durations.h)
   double busy_min = 1e300, busy_max = 0;
   for (int w = 0; w < r.workers; ++w) {
     const double b = r.worker_busy_s[static_cast<std::size_t>(w)];
     busy_min = std::min(busy_min, b);
     busy_max = std::max(busy_max, b);
     if (w < 64)
-      devs.push_back({{"dp_replica", r.worker_d[static_cast<std::size_t>(w)]},
-                      {"pipeline_rank", r.worker_p[static_cast<std::size_t>(w)]}, {"tp_gpus", r.tp},
-                      {"busy_s", num(b)}, {"idle_s", num(r.worker_idle_s[static_cast<std::size_t>(w)])}});
+      devs.push_back({{"dp_replica", r.worker_d[static_cast<std::size_t>(w)] / cp_ranks},
+                      {"cp_rank", r.worker_d[static_cast<std::size_t>(w)] % cp_ranks},
+                      {"pipeline_rank", r.worker_p[static_cast<std::size_t>(w)]},
+                      {"tp_gpus", r.tp},
+                      {"busy_s", num(b)},
+                      {"idle_s", num(r.worker_idle_s[static_cast<std::size_t>(w)])}});
   }
   it["devices"] = {{"groups", r.workers}, {"busy_s_min", num(busy_min)}, {"busy_s_max", num(busy_max)},
                    {"first_groups", devs}};
@@ -276,9 +281,11 @@ int run_iteration(const Prepared& p, const SimulateOptions& o, ordered_json& j, 
   }
   Table t({"quantity", "value"});
   t.add_row({"scenario", p.s.name});
-  t.add_row({"devices", std::to_string(p.in.device_count) + " (dp " + std::to_string(costs.layout.dp) + ", tp " +
-                            std::to_string(costs.layout.tp) + ", pp " + std::to_string(costs.layout.pp) + ", " +
-                            std::to_string(costs.num_microbatches) + " micro-batches)"});
+  t.add_row({"devices",
+             std::to_string(p.in.device_count) + " (dp " + std::to_string(p.est.layout.dp) +
+                 (cp_ranks > 1 ? ", cp " + std::to_string(cp_ranks) : std::string()) + ", tp " +
+                 std::to_string(costs.layout.tp) + ", pp " + std::to_string(costs.layout.pp) +
+                 ", " + std::to_string(costs.num_microbatches) + " micro-batches)"});
   t.add_row({"step time (simulated)", format_duration_s(r.step_time_s)});
   t.add_row({"step time (estimate)", format_duration_s(p.est.step_time_s) + " (sim/estimate " +
                                          format_number(r.step_time_s / p.est.step_time_s, 4) + ")"});

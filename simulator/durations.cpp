@@ -52,6 +52,9 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
   const auto& b = r.breakdown;
   const auto& l = r.layout;
   c.layout = l;
+  // Every context-parallel rank is a worker of its own (IterationCosts::layout): dp × cp of them.
+  c.layout.dp = l.dp * std::max(1, l.cp);
+  c.layout.cp = 1;
   c.num_microbatches = std::max(1, b.num_microbatches);
   c.layers_per_stage = std::max(1, (in.model.n_layers + l.pp - 1) / l.pp);
   c.moe_layers = in.model.moe.has_value() && l.ep > 1;

@@ -15,8 +15,8 @@
 //                     all-gather of the updated 16-bit weights; ZeRO-3 (FSDP) instead gathers a
 //                     chunk's weights for every forward and backward and reduce-scatters its
 //                     gradients after every backward;
-//   context parallel: the KV exchange of one micro-batch, charged inside its operations (the
-//                     simulator places no context-parallel ranks on the topology);
+//   context parallel: every cp rank is a worker on its own GPUs (IterationCosts::layout); the KV
+//                     exchange of one micro-batch is charged inside its operations;
 //   expert parallel : 2 all-to-alls forward (dispatch, combine) and 2 backward per MoE layer.
 // A ring collective over n ranks moves 2(n−1)/n × bytes per rank (all-reduce) or (n−1)/n × bytes
 // (reduce-scatter, all-gather, all-to-all).
@@ -37,7 +37,13 @@ struct CollectiveCost {
 };
 
 struct IterationCosts {
-  models::Layout layout;     // dp, tp, pp, ep, vp, schedule, sharding
+  // dp, tp, pp, ep, vp, schedule, sharding. Context parallelism is folded into dp: each of a
+  // replica's cp ranks is a worker of its own (rank t + tp·(c + cp·d), Megatron's tp-cp-dp-pp
+  // order, so layout.dp = dp·cp and layout.cp = 1). That is the group Megatron-Core reduces
+  // gradients over (data parallel with context parallel), the pool expert parallelism is carved
+  // from, and each cp rank sends its own share of the activations to the next stage; the KV
+  // exchange between a replica's cp ranks stays inside the operations (cp_exchange_s).
+  models::Layout layout;
   int num_microbatches = 1;  // per pipeline per step
   int layers_per_stage = 1;  // layers on one pipeline rank (all its virtual chunks together)
   bool moe_layers = false;   // every layer has an expert all-to-all (when layout.ep > 1)

@@ -10,6 +10,7 @@
 #include "models/estimate.h"
 #include "simulator/durations.h"
 #include "simulator/iteration.h"
+#include "simulator/profiles.h"
 
 using namespace flopcast;
 using models::PipelineSchedule;
@@ -116,4 +117,35 @@ TEST_CASE("every published run: the simulated iteration agrees with the estimate
   CHECK(within_1pct >= 0.85 * n);
   for (std::size_t i = 0; i < off.size() && i < 10; ++i) UNSCOPED_INFO(off[i]);
   CHECK(off.size() == 0);
+}
+
+TEST_CASE("context-parallel ranks are workers of their own, reducing gradients with the replicas",
+          "[agreement][cp]") {
+  // dp 1 × cp 2 × tp 4 × pp 2 on 16 H100s, sequence 4,096 split over the two cp ranks.
+  // Megatron-Core reduces the gradients over data parallel with context parallel (here the 2 cp
+  // ranks) and each cp rank sends its half of the activations to the next stage: the simulator runs
+  // dp·cp = 2 workers per pipeline rank, and the estimate charges the same all-reduce.
+  auto in = llama_like(1, 4, 2, PipelineSchedule::one_f_one_b, 1, 16);
+  in.layout.cp = 2;
+  in.device_count = 16;
+  auto est = models::estimate(in);
+  REQUIRE(est.ok);
+  REQUIRE(est.breakdown.dp_reduce_s > 0);  // the estimate moves gradients at dp 1 (over cp)
+  const auto costs = simulator::iteration_costs_from_estimate(in, est);
+  CHECK(costs.layout.dp == 2);
+  CHECK(costs.layout.cp == 1);
+  CHECK(costs.has_dp_traffic());
+  const auto sim = simulator::simulate_iteration(costs, nullptr, nullptr);
+  REQUIRE(sim.ok);
+  CHECK(sim.workers == 4);
+  CHECK(sim.dp_collectives > 0);
+  CHECK(sim.step_time_s == Approx(est.step_time_s).epsilon(0.05));
+  // On a topology the workers take all 16 GPUs (two 8-GPU nodes): rank t + tp·(c + cp·d) + ... .
+  simulator::NodeSpec node;
+  simulator::ClusterSpec cluster;
+  simulator::specs_from_device(in.device, 16, node, cluster);
+  const auto net = simulator::simulate_iteration(costs, &node, &cluster);
+  REQUIRE(net.ok);
+  CHECK(net.flows > 0);
+  CHECK(net.step_time_s == Approx(est.step_time_s).epsilon(0.10));
 }
