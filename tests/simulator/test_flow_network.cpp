@@ -7,6 +7,27 @@
 
 using namespace flopcast::simulator;
 
+namespace {
+NodeSpec node_spec(int gpus, int nics, double nic_bytes_per_s, double scale_up_bytes_per_s = 0) {
+  NodeSpec node;
+  node.gpus_per_node = gpus;
+  node.scale_up_bytes_per_s = scale_up_bytes_per_s;
+  node.nics_per_node = nics;
+  node.nic_bytes_per_s = nic_bytes_per_s;
+  return node;
+}
+ClusterSpec two_level(int nodes, NetworkShape shape, int nodes_per_leaf, int spines,
+                      double uplink_bytes_per_s) {
+  ClusterSpec cl;
+  cl.nodes = nodes;
+  cl.shape = shape;
+  cl.nodes_per_leaf = nodes_per_leaf;
+  cl.spines = spines;
+  cl.leaf_uplink_bytes_per_s = uplink_bytes_per_s;
+  return cl;
+}
+}  // namespace
+
 TEST_CASE("a lone flow moves at the link capacity, after the route latency", "[flows]") {
   Engine e;
   FlowNetwork net(e);
@@ -108,18 +129,8 @@ TEST_CASE("a completion replaced by a later one goes stale in its batch", "[flow
 TEST_CASE("topology routes inside a node over NVSwitch and across nodes over NICs and leaves", "[topology]") {
   Engine e;
   FlowNetwork net(e);
-  NodeSpec node;
-  node.gpus_per_node = 8;
-  node.scale_up_bytes_per_s = 450e9;
-  node.nics_per_node = 8;
-  node.nic_bytes_per_s = 50e9;
-  ClusterSpec cl;
-  cl.nodes = 4;
-  cl.shape = NetworkShape::rail_optimized;
-  cl.nodes_per_leaf = 2;
-  cl.spines = 2;
-  cl.leaf_uplink_bytes_per_s = 50e9;
-  Topology t(net, node, cl);
+  Topology t(net, node_spec(8, 8, 50e9, 450e9),
+             two_level(4, NetworkShape::rail_optimized, 2, 2, 50e9));
   CHECK(t.gpu_count() == 32);
   CHECK(t.route(0, 3).size() == 2);   // NVSwitch
   CHECK(t.route(0, 8).size() == 4);   // gpu0 -> nic -> rail-0 leaf -> nic -> gpu8 (same group)
@@ -147,17 +158,8 @@ TEST_CASE("topology rejects inconsistent profiles with a message naming the fiel
 TEST_CASE("topology routes over more than 1,024 leaves (leaf paths kept in a map)", "[topology]") {
   Engine e;
   FlowNetwork net(e);
-  NodeSpec node;
-  node.gpus_per_node = 1;
-  node.nics_per_node = 1;
-  node.nic_bytes_per_s = 50e9;
-  ClusterSpec cl;
-  cl.nodes = 1030;
-  cl.shape = NetworkShape::fat_tree;
-  cl.nodes_per_leaf = 1;  // 1,030 leaves
-  cl.spines = 4;
-  cl.leaf_uplink_bytes_per_s = 25e9;
-  Topology t(net, node, cl);
+  Topology t(net, node_spec(1, 1, 50e9),
+             two_level(1030, NetworkShape::fat_tree, 1, 4, 25e9));  // 1,030 leaves
   const Route r = t.route(0, 1029);
   REQUIRE(r.size() == 6);  // gpu -> nic -> leaf -> spine -> leaf -> nic -> gpu
   const Route again = t.route(0, 1029);
@@ -177,17 +179,7 @@ TEST_CASE("flows into one leaf spread over the spines by destination (d-mod-k)",
   // share an uplink and each takes 20 ms (one spine for the leaf pair would make it 80 ms).
   Engine e;
   FlowNetwork net(e);
-  NodeSpec node;
-  node.gpus_per_node = 1;
-  node.nics_per_node = 1;
-  node.nic_bytes_per_s = 50e9;
-  ClusterSpec cl;
-  cl.nodes = 8;
-  cl.shape = NetworkShape::fat_tree;
-  cl.nodes_per_leaf = 4;
-  cl.spines = 4;
-  cl.leaf_uplink_bytes_per_s = 50e9;
-  Topology t(net, node, cl);
+  Topology t(net, node_spec(1, 1, 50e9), two_level(8, NetworkShape::fat_tree, 4, 4, 50e9));
   std::vector<LinkId> first_uplinks;
   for (int i = 0; i < 4; ++i) {
     const Route r = t.route(i, 4 + i);
