@@ -234,10 +234,15 @@ int run_iteration(const Prepared& p, const SimulateOptions& o, ordered_json& j, 
   it["pipeline_span_s"] = num(r.pipeline_span_s);
   it["bubble_fraction"] = num(r.bubble_fraction);
   it["event_count"] = r.event_count;
-  it["events"] = {{"compute_ops", r.compute_ops}, {"tp_collectives", r.tp_collectives},
-                  {"ep_collectives", r.ep_collectives}, {"p2p_sends", r.p2p_sends},
-                  {"dp_collectives", r.dp_collectives}, {"optimizer_steps", r.optimizer_steps},
-                  {"expected", simulator::expected_event_count(costs, true)}, {"engine_events", r.engine_events},
+  it["events"] = {{"compute_ops", r.compute_ops},
+                  {"tp_collectives", r.tp_collectives},
+                  {"ep_collectives", r.ep_collectives},
+                  {"cp_collectives", r.cp_collectives},
+                  {"p2p_sends", r.p2p_sends},
+                  {"dp_collectives", r.dp_collectives},
+                  {"optimizer_steps", r.optimizer_steps},
+                  {"expected", simulator::expected_event_count(costs, true)},
+                  {"engine_events", r.engine_events},
                   {"flows", r.flows}};
   ordered_json devs = ordered_json::array();
   const int cp_ranks =

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "models/flops.h"
 #include "models/parallelism.h"
 
 namespace flopcast::simulator {
@@ -31,6 +32,7 @@ std::string IterationCosts::validate() const {
       if (bad(s)) return "stage_compute_scale entries must be finite and >= 0";
   }
   if (bad(cp_exchange_s)) return "cp_exchange_s must be finite and >= 0 s";
+  if (cp_ranks < 1 || l.dp % cp_ranks != 0) return "cp_ranks must be >= 1 and divide layout.dp";
   for (const CollectiveCost* c : {&tp_forward, &tp_backward, &ep_all_to_all, &pp_p2p, &dp_sync,
                                   &dp_param_gather, &dp_grad_scatter})
     if (bad(c->bytes) || bad(c->duration_s)) return "collective bytes and durations must be finite and >= 0";
@@ -78,6 +80,13 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
   }
   c.pp_p2p = {l.pp > 1 ? act_bytes / l.tp : 0, l.pp > 1 ? b.pp_p2p_s : 0};
   c.cp_exchange_s = b.cp_comm_s;
+  if (l.cp > 1) {
+    // K and V of a rank's T = b·s/cp tokens, tp-split: the all-gather's full buffer is cp of them.
+    const double kv_bytes = double(mbs) * in.model.seq_len / l.cp * 2.0 *
+                            models::layer_dims(in.model).kv_dim / l.tp * elem;
+    c.cp_ranks = l.cp;
+    c.cp_ring = {kv_bytes * l.cp, 0};
+  }
   c.dp_overlap = in.training.overlap_grad_reduce && in.efficiency.dp_overlap > 0;
   if (in.model.moe.has_value()) {
     c.dp_expert_share = b.dp_expert_share;

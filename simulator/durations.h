@@ -85,6 +85,15 @@ struct IterationCosts {
   bool dp_overlap = true;          // false: those run after the operation, not beside it
   double cp_exchange_s = 0;        // context-parallel exchange of one micro-batch on one rank
                                    // (forward + backward, all chunks), inside the operations
+                                   // when no topology is simulated
+  // Context parallelism on a topology: every cp_ranks consecutive workers (layout.dp counts them)
+  // are one replica's cp ranks. In each layer's forward they all-gather K and V over a ring of
+  // their GPUs (cp_ring.bytes: the full buffer, (cp−1)/cp of it moved per rank; twice that in the
+  // backward, K and V again and their gradients), started with the layer and hidden behind its
+  // first half (attention), as ring attention overlaps it; the layer waits for the ring before its
+  // second half. Then cp_exchange_s is not charged.
+  int cp_ranks = 1;
+  CollectiveCost cp_ring;
   double optimizer_s = 0;
 
   // Checks ranges; returns "" or a one-line description of the first problem.

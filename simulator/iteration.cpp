@@ -56,7 +56,7 @@ std::vector<OpRef> schedule_for(PipelineSchedule s, int P, int p, int m, int v) 
   return ops;
 }
 
-enum class SegKind : std::uint8_t { compute, tp, ep };
+enum class SegKind : std::uint8_t { compute, tp, ep, cp_start, cp_wait };
 struct Seg {
   SegKind kind;
   double frac = 0;          // share of the op's compute (compute segments)
@@ -64,7 +64,8 @@ struct Seg {
 };
 
 // Per-layer steps of one op, compute segments merged except where a bucket boundary falls.
-std::vector<Seg> build_segments(int layers, bool tp, int tp_per_layer, bool ep, int buckets) {
+std::vector<Seg> build_segments(int layers, bool tp, int tp_per_layer, bool ep, int buckets,
+                                bool cp) {
   std::vector<Seg> raw;
   const double half = 0.5 / layers;
   std::vector<int> ready_after_layer(static_cast<std::size_t>(layers), 0);
@@ -74,7 +75,10 @@ std::vector<Seg> build_segments(int layers, bool tp, int tp_per_layer, bool ep, 
       ready_after_layer[static_cast<std::size_t>(layer)]++;
     }
   for (int l = 0; l < layers; ++l) {
+    if (cp)
+      raw.push_back({SegKind::cp_start, 0, 0});  // the K/V ring starts beside the attention half
     raw.push_back({SegKind::compute, half, 0});
+    if (cp) raw.push_back({SegKind::cp_wait, 0, 0});
     if (tp && tp_per_layer >= 1) raw.push_back({SegKind::tp, 0, 0});
     if (ep) raw.push_back({SegKind::ep, 0, 0});
     raw.push_back({SegKind::compute, half, 0});
@@ -116,10 +120,27 @@ int ep_group_size(const models::Layout& l) {
   return std::max(1, std::gcd(l.ep, l.dp));
 }
 
+// The costs a simulation runs. On a topology every context-parallel rank is a worker of its own
+// (IterationCosts::layout). Without one the cp ranks of a replica run the same durations at the
+// same times, so one worker stands for them (dp / cp_ranks workers per pipeline rank, as many
+// operations as before cp was folded into dp); whether the step moves data-parallel traffic is
+// still the folded layout's answer.
+IterationCosts simulated_costs(const IterationCosts& c, bool network) {
+  if (network || c.cp_ranks <= 1) return c;
+  IterationCosts u = c;
+  u.layout.dp = c.layout.dp / c.cp_ranks;
+  u.cp_ranks = 1;
+  return u;
+}
+
 class Sim {
  public:
   Sim(const IterationCosts& c, Engine& e, Topology* topo, const IterationOptions& o)
-      : c_(c), e_(e), topo_(topo), o_(o) {}
+      : c_(simulated_costs(c, topo != nullptr)),
+        dp_traffic_(c.has_dp_traffic()),
+        e_(e),
+        topo_(topo),
+        o_(o) {}
   IterationResult run();
 
  private:
@@ -144,6 +165,7 @@ class Sim {
     bool dp_busy = false;
     std::int32_t last_record = -1;  // last F/B record
     std::int32_t last_bucket_record = -1;
+    bool cp_done = true, cp_waiting = false;  // this layer's K/V ring (context parallelism)
     bool ops_finished = false, finished = false;
     double busy_s = 0;
     SimTime finish_time = 0;
@@ -189,7 +211,8 @@ class Sim {
   std::vector<std::vector<int>> tp_groups_;
   std::vector<int> dp_group(int p, int t) const;
 
-  const IterationCosts& c_;
+  const IterationCosts c_;
+  const bool dp_traffic_;  // IterationCosts::has_dp_traffic() of the costs as given
   Engine& e_;
   Topology* topo_;
   IterationOptions o_;
@@ -198,6 +221,9 @@ class Sim {
   std::vector<OpRecord> rec_;
   std::vector<FlowRecord> flow_rec_;
   std::unordered_map<std::uint64_t, int> barrier_;
+  std::unordered_map<std::uint64_t, int> cp_barrier_;
+  bool cp_flows_ =
+      false;  // context parallelism as flows (on a topology), not inside the operations
   IterationResult r_;
   int nb_ = 1;  // buckets per chunk
   int finished_ = 0;
@@ -363,11 +389,11 @@ void Sim::try_start(int wi) {
   w.busy = true;
   w.seg = 0;
   const bool final_b =
-      op.backward && c_.has_dp_traffic() &&
+      op.backward && dp_traffic_ &&
       static_cast<int>(w.next) == w.last_backward_index[static_cast<std::size_t>(op.chunk)];
   w.segs = !op.backward ? &segs_fwd_ : (final_b ? &segs_bwd_final_ : &segs_bwd_);
   w.compute_s = (op.backward ? c_.backward_s : c_.forward_s) * stage_scale(w.p) / v +
-                c_.cp_exchange_s / (2.0 * v);
+                (cp_flows_ ? 0.0 : c_.cp_exchange_s / (2.0 * v));
   OpRecord r;
   r.worker = wi;
   r.kind = op.backward ? OpKind::backward : OpKind::forward;
@@ -477,7 +503,7 @@ void Sim::collectives(CollKind kind, const std::vector<std::vector<int>>& groups
 // and reduce-scatters its gradients after every B (IterationCosts::dp_param_gather,
 // dp_grad_scatter).
 bool Sim::has_side() const {
-  if (!c_.has_dp_traffic()) return false;
+  if (!dp_traffic_) return false;
   return zero3_ && (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0 ||
                     c_.dp_grad_scatter.duration_s > 0 || c_.dp_grad_scatter.bytes > 0);
 }
@@ -547,6 +573,49 @@ void Sim::run_segment(int wi) {
                  o_.representative_tp, [this, wi] { segment_done(wi); });
       break;
     }
+    case SegKind::cp_start: {
+      // The replica's cp ranks (cp_ranks consecutive workers) meet, start their K/V ring and go on
+      // with the attention half while it moves.
+      const int n = c_.cp_ranks;
+      const int g = w.d / n;
+      const std::uint64_t key = (static_cast<std::uint64_t>(w.p) << 48) |
+                                (static_cast<std::uint64_t>(g) << 32) |
+                                (static_cast<std::uint64_t>(w.next) << 12) | w.seg;
+      int& arrived = cp_barrier_[key];
+      if (++arrived < n) break;
+      cp_barrier_.erase(key);
+      ++r_.cp_collectives;
+      const int base = g * n, p = w.p;
+      std::vector<std::vector<int>> rings;
+      const int tps = o_.representative_tp ? 1 : c_.layout.tp;
+      for (int t = 0; t < tps; ++t) {
+        std::vector<int> ring;
+        for (int k = 0; k < n; ++k) ring.push_back(gpu(t, base + k, p));
+        rings.push_back(std::move(ring));
+      }
+      const double bytes = c_.cp_ring.bytes * (op.backward ? 2.0 : 1.0);
+      for (int k = 0; k < n; ++k) w_[static_cast<std::size_t>(wid(base + k, p))].cp_done = false;
+      collectives(CollKind::all_gather, rings, std::vector<double>(rings.size(), bytes),
+                  [this, base, n, p] {
+                    for (int k = 0; k < n; ++k) {
+                      const int m = wid(base + k, p);
+                      Worker& wm = w_[static_cast<std::size_t>(m)];
+                      wm.cp_done = true;
+                      if (wm.cp_waiting) {
+                        wm.cp_waiting = false;
+                        segment_done(m);
+                      }
+                    }
+                  });
+      for (int k = 0; k < n; ++k) segment_done(wid(base + k, p));
+      break;
+    }
+    case SegKind::cp_wait:
+      if (w.cp_done)
+        segment_done(wi);
+      else
+        w.cp_waiting = true;
+      break;
     case SegKind::ep: {
       // All-to-all over the expert-parallel group (ep_group_size replicas): a barrier.
       const int ep = ep_group_size(c_.layout);
@@ -721,7 +790,7 @@ void Sim::try_start_bucket(int wi) {
 void Sim::worker_tail(int wi) {
   Worker& w = w_[static_cast<std::size_t>(wi)];
   if (w.finished || !w.ops_finished) return;
-  const int need = c_.has_dp_traffic() && !zero3_ ? c_.layout.vp * nb_ : 0;
+  const int need = dp_traffic_ && !zero3_ ? c_.layout.vp * nb_ : 0;
   if (w.buckets_done < need || w.dp_busy) return;
   if (w.finish_time < 0) return;  // optimizer already running
   w.finish_time = -1;
@@ -774,10 +843,11 @@ IterationResult Sim::run() {
   const int layers = layers_per_chunk(c_);
   const bool tp = L.tp > 1 && c_.tp_collectives_per_layer > 0;
   const bool ep = c_.moe_layers && L.ep > 1;
-  segs_fwd_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, 0);
+  cp_flows_ = topo_ && c_.cp_ranks > 1 && c_.cp_ring.bytes > 0;
+  segs_fwd_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, 0, cp_flows_);
   segs_bwd_ = segs_fwd_;
   segs_bwd_final_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep,
-                                   c_.has_dp_traffic() && !zero3_ ? nb_ : 0);
+                                   dp_traffic_ && !zero3_ ? nb_ : 0, cp_flows_);
   if (!c_.dp_overlap) {
     // No overlap with the backward: every bucket becomes ready when the last backward ends.
     int ready = 0;
@@ -809,8 +879,7 @@ IterationResult Sim::run() {
   const SimTime t0 = e_.now();
   const std::uint64_t ev0 = e_.events_processed();
   gathered_.clear();
-  if (zero_ && c_.has_dp_traffic() &&
-      (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0)) {
+  if (zero_ && dp_traffic_ && (c_.dp_param_gather.duration_s > 0 || c_.dp_param_gather.bytes > 0)) {
     gathered_.assign(static_cast<std::size_t>(P * v), 0);
     for (int p = 0; p < P; ++p) start_param_gathers(p, 0);
   }
@@ -846,8 +915,8 @@ IterationResult Sim::run() {
     r_.worker_busy_s.push_back(w.busy_s);
     r_.worker_idle_s.push_back(std::max(0.0, r_.step_time_s - w.busy_s));
   }
-  r_.event_count = r_.compute_ops + r_.tp_collectives + r_.ep_collectives + r_.p2p_sends +
-                   r_.dp_collectives + r_.optimizer_steps;
+  r_.event_count = r_.compute_ops + r_.tp_collectives + r_.ep_collectives + r_.cp_collectives +
+                   r_.p2p_sends + r_.dp_collectives + r_.optimizer_steps;
   // Critical path: walk back from the last record of the worker that finished last.
   {
     std::vector<std::int32_t> path;
@@ -907,16 +976,20 @@ IterationResult Sim::run() {
 
 }  // namespace
 
-std::uint64_t expected_event_count(const IterationCosts& c, bool /*network*/) {
+std::uint64_t expected_event_count(const IterationCosts& given, bool network) {
+  const IterationCosts c = simulated_costs(given, network);
   const auto& L = c.layout;
   const std::uint64_t dp = L.dp, pp = L.pp, v = L.vp, m = c.num_microbatches;
   const std::uint64_t layers = static_cast<std::uint64_t>(layers_per_chunk(c));
   std::uint64_t n = dp * pp * v * m * 2;  // F and B operations
   if (L.tp > 1) n += dp * pp * v * m * 2 * layers * static_cast<std::uint64_t>(c.tp_collectives_per_layer);
   if (c.moe_layers && L.ep > 1) n += (dp / ep_group_size(L)) * pp * v * m * layers * 4;
+  // context parallelism on a topology: one K/V ring per cp group, layer and operation
+  if (network && c.cp_ranks > 1 && c.cp_ring.bytes > 0)
+    n += (dp / static_cast<std::uint64_t>(c.cp_ranks)) * pp * v * m * 2 * layers;
   n += dp * m * 2 * (pp * v - 1) * (pp > 1 ? 1 : 0);  // activation and gradient sends
   const auto any = [](const CollectiveCost& cc) { return cc.bytes > 0 || cc.duration_s > 0; };
-  if (c.has_dp_traffic()) {
+  if (given.has_dp_traffic()) {
     if (L.sharding == models::Sharding::zero3) {
       // per operation: a gather beside each F, a gather and a reduce-scatter beside each B
       if (any(c.dp_param_gather) || any(c.dp_grad_scatter)) n += pp * v * m * 3;

@@ -116,6 +116,7 @@ struct IterationResult {
   // Operations simulated: F/B ops + collectives + optimizer steps; equals the formula in
   // expected_event_count().
   std::uint64_t event_count = 0;
+  std::uint64_t cp_collectives = 0;  // context-parallel K/V rings (on a topology)
   std::uint64_t compute_ops = 0, tp_collectives = 0, ep_collectives = 0, p2p_sends = 0,
                 dp_collectives = 0, optimizer_steps = 0;
   std::uint64_t engine_events = 0;  // engine callbacks, including flow bookkeeping

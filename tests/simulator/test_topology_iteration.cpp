@@ -307,3 +307,38 @@ TEST_CASE("experts held by every tp rank reduce their gradients over them even a
   CHECK(dense.step_time_s == 0);
   CHECK(dense.dp_collectives == 0);
 }
+
+TEST_CASE(
+    "a context-parallel K/V ring hides behind the attention half of a layer, or shows past it",
+    "[iteration][network][cp]") {
+  // One replica of cp 2 (two workers) on one node (400 GB/s NVSwitch), one layer, one micro-batch:
+  // forward 0.1 s, backward 0.2 s. The ring all-gathers the K/V buffer: each rank receives half of
+  // it. The forward's first half (0.05 s) runs beside the ring, the second half after it; the
+  // backward moves twice the bytes beside a 0.1 s half.
+  const NodeSpec node = eight_gpu_node();
+  ClusterSpec cl;
+  cl.nodes = 1;
+  IterationCosts c = dp_only(2, 1, 0);
+  c.cp_ranks = 2;
+  c.forward_s = 0.1;
+  c.backward_s = 0.2;
+  c.cp_exchange_s = 1.0;  // charged only without a topology
+  // 80 GB: 40 GB per rank forward (0.1 s, 0.05 s past the half), 80 GB backward (0.2 s, 0.1 s
+  // past).
+  c.cp_ring.bytes = 80e9;
+  auto slow = simulate_iteration(c, &node, &cl);
+  REQUIRE(slow.ok);
+  CHECK(slow.step_time_s == Approx(0.15 + 0.3).epsilon(1e-6));
+  CHECK(slow.cp_collectives == 2);
+  CHECK(slow.event_count == expected_event_count(c, true));
+  // 8 GB: 0.01 s and 0.02 s, inside the halves: the step is the compute alone.
+  c.cp_ring.bytes = 8e9;
+  auto hidden = simulate_iteration(c, &node, &cl);
+  REQUIRE(hidden.ok);
+  CHECK(hidden.step_time_s == Approx(0.3).epsilon(1e-6));
+  // Without a topology the exchange is the injected cp_exchange_s inside the operations.
+  auto plain = simulate_iteration(c, nullptr, nullptr);
+  REQUIRE(plain.ok);
+  CHECK(plain.step_time_s == Approx(0.3 + 1.0).epsilon(1e-6));
+  CHECK(plain.cp_collectives == 0);
+}
