@@ -195,6 +195,10 @@ class Sim {
   // when every one has.
   void collectives(CollKind kind, const std::vector<std::vector<int>>& groups,
                    const std::vector<double>& bytes, Callback done);
+  // A collective of a group of workers starts when the last member arrives: true for that one.
+  // The key names the group and the point; the kind goes into its top two bits.
+  enum class Barrier : std::uint64_t { cp_ring = 0, expert_all_to_all = 1, bucket = 2, side = 3 };
+  bool last_to_arrive(Barrier kind, std::uint64_t key, int members);
   void finish_op(int w);
   void arrive(int dst_w, bool backward, int mb, int chunk, std::int32_t rec);
   void bucket_ready(int w, int n);
@@ -221,7 +225,6 @@ class Sim {
   std::vector<OpRecord> rec_;
   std::vector<FlowRecord> flow_rec_;
   std::unordered_map<std::uint64_t, int> barrier_;
-  std::unordered_map<std::uint64_t, int> cp_barrier_;
   bool cp_flows_ =
       false;  // context parallelism as flows (on a topology), not inside the operations
   IterationResult r_;
@@ -484,6 +487,13 @@ void Sim::dp_collective(int p, CollKind kind, double bytes, double duration_s, C
   collectives(kind, groups, group_bytes, std::move(done));
 }
 
+bool Sim::last_to_arrive(Barrier kind, std::uint64_t key, int members) {
+  const std::uint64_t full = (static_cast<std::uint64_t>(kind) << 62) | key;
+  if (++barrier_[full] < members) return false;
+  barrier_.erase(full);
+  return true;
+}
+
 void Sim::collectives(CollKind kind, const std::vector<std::vector<int>>& groups,
                       const std::vector<double>& bytes, Callback done) {
   struct Join {
@@ -513,12 +523,10 @@ void Sim::start_side(int wi) {
   const OpRef op = w.ops[w.next];
   const int p = w.p;
   // A collective over the data-parallel group: it starts when every replica has reached the op.
-  // (Barrier keys: 1 << 62 expert all-to-alls, 2 << 62 buckets, 3 << 62 these.)
-  const std::uint64_t key = (std::uint64_t{3} << 62) | (static_cast<std::uint64_t>(p) << 32) |
-                            static_cast<std::uint64_t>(w.next);
-  int& arrived = barrier_[key];
-  if (++arrived < c_.layout.dp) return;
-  barrier_.erase(key);
+  if (!last_to_arrive(Barrier::side,
+                      (static_cast<std::uint64_t>(p) << 32) | static_cast<std::uint64_t>(w.next),
+                      c_.layout.dp))
+    return;
   const CollectiveCost gather = c_.dp_param_gather;
   const bool scatter = op.backward;
   // Runs `kind` over the dp group, records it on every replica, then `next`.
@@ -578,12 +586,12 @@ void Sim::run_segment(int wi) {
       // with the attention half while it moves.
       const int n = c_.cp_ranks;
       const int g = w.d / n;
-      const std::uint64_t key = (static_cast<std::uint64_t>(w.p) << 48) |
-                                (static_cast<std::uint64_t>(g) << 32) |
-                                (static_cast<std::uint64_t>(w.next) << 12) | w.seg;
-      int& arrived = cp_barrier_[key];
-      if (++arrived < n) break;
-      cp_barrier_.erase(key);
+      if (!last_to_arrive(Barrier::cp_ring,
+                          (static_cast<std::uint64_t>(w.p) << 48) |
+                              (static_cast<std::uint64_t>(g) << 32) |
+                              (static_cast<std::uint64_t>(w.next) << 12) | w.seg,
+                          n))
+        break;
       ++r_.cp_collectives;
       const int base = g * n, p = w.p;
       std::vector<std::vector<int>> rings;
@@ -620,13 +628,12 @@ void Sim::run_segment(int wi) {
       // All-to-all over the expert-parallel group (ep_group_size replicas): a barrier.
       const int ep = ep_group_size(c_.layout);
       const int g = w.d / ep;
-      const std::uint64_t key = (std::uint64_t{1} << 62) |
-                                (static_cast<std::uint64_t>(w.p) << 48) |
-                                (static_cast<std::uint64_t>(g) << 32) |
-                                (static_cast<std::uint64_t>(w.next) << 8) | w.seg;
-      int& arrived = barrier_[key];
-      if (++arrived < ep) break;
-      barrier_.erase(key);
+      if (!last_to_arrive(Barrier::expert_all_to_all,
+                          (static_cast<std::uint64_t>(w.p) << 48) |
+                              (static_cast<std::uint64_t>(g) << 32) |
+                              (static_cast<std::uint64_t>(w.next) << 8) | w.seg,
+                          ep))
+        break;
       ++r_.ep_collectives;
       std::vector<int> gpus;
       for (int k = 0; k < ep; ++k) gpus.push_back(gpu(0, g * ep + k, w.p));
@@ -755,11 +762,10 @@ void Sim::try_start_bucket(int wi) {
   w.dp_busy = true;
   const int b = w.buckets_started++;
   const int p = w.p;
-  const std::uint64_t key = (std::uint64_t{2} << 62) | (static_cast<std::uint64_t>(p) << 32) |
-                            static_cast<std::uint64_t>(b);
-  int& arrived = barrier_[key];
-  if (++arrived < c_.layout.dp) return;
-  barrier_.erase(key);
+  if (!last_to_arrive(Barrier::bucket,
+                      (static_cast<std::uint64_t>(p) << 32) | static_cast<std::uint64_t>(b),
+                      c_.layout.dp))
+    return;
   const int total_buckets = c_.layout.vp * nb_;
   const CollKind kind = zero_ ? CollKind::reduce_scatter : CollKind::all_reduce;
   const double bytes = c_.dp_sync.bytes / total_buckets;
