@@ -40,6 +40,8 @@ std::string IterationCosts::validate() const {
   if (expert_stride < 1) return "expert_stride must be >= 1";
   if (tp_collectives_per_layer < 0) return "tp_collectives_per_layer must be >= 0";
   if (dp_buckets < 1) return "dp_buckets must be >= 1";
+  if (!(comm_efficiency > 0) || comm_efficiency > 1) return "comm_efficiency must be in (0, 1]";
+  if (bad(comm_step_latency_s)) return "comm_step_latency_s must be finite and >= 0 s";
   return "";
 }
 
@@ -88,6 +90,8 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
     c.cp_ring = {kv_bytes * l.cp, 0};
   }
   c.dp_overlap = in.training.overlap_grad_reduce && in.efficiency.dp_overlap > 0;
+  c.comm_efficiency = in.efficiency.comm_eff;
+  c.comm_step_latency_s = in.efficiency.comm_latency_s;
   if (in.model.moe.has_value()) {
     c.dp_expert_share = b.dp_expert_share;
     c.expert_stride = std::max(1, l.ep * models::expert_tp(l));
@@ -127,6 +131,8 @@ IterationCosts iteration_costs_from_zoo(const models::ZooEstimateInput& in,
   c.backward_s = bwd + 0.5 * r.tp_comm_s;
   c.optimizer_s = r.optimizer_s;
   c.dp_overlap = in.efficiency.dp_overlap > 0;
+  c.comm_efficiency = in.efficiency.comm_eff;
+  c.comm_step_latency_s = in.efficiency.comm_latency_s;
   if (c.layout.dp > 1) {
     const double held = r.params_per_rank > 0 ? r.params_per_rank : r.params;
     c.dp_sync = {4.0 * held, r.dp_comm_s};

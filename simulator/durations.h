@@ -95,6 +95,16 @@ struct IterationCosts {
   int cp_ranks = 1;
   CollectiveCost cp_ring;
   double optimizer_s = 0;
+  // On a topology, what the estimate's collective formulas (models/collectives.h) charge beyond
+  // the links' capacities: a collective's or send's flows reach comm_efficiency of the capacity
+  // they are given (NCCL's bus bandwidth over the link's: protocol headers and flags, chunk
+  // synchronisation; models::EfficiencyParams::comm_eff), and every algorithm step costs
+  // comm_step_latency_s (α, comm_latency_s): a ring all-reduce over n ranks ends 2(n−1)·α after its
+  // last flow, a reduce-scatter or all-gather (n−1)·α, an all-to-all (1 + ⌈log2 n⌉)·α, a send α.
+  // 1 and 0: the links as given, no latency beyond theirs. Without a topology the durations above
+  // already hold both.
+  double comm_efficiency = 1.0;
+  double comm_step_latency_s = 0;
 
   // Checks ranges; returns "" or a one-line description of the first problem.
   std::string validate() const;

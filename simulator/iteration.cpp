@@ -210,6 +210,13 @@ class Sim {
   void collective(CollKind kind, const std::vector<int>& gpus, double bytes, double duration_s,
                   bool representative, Callback done);
   void p2p(int d, int src_p, int dst_p, Callback done);
+  // The flows of one collective or send: `done` runs `latency` after the last of them arrives.
+  struct FlowJoin {
+    int left = 0;
+    SimTime latency = 0;
+    Callback done;
+  };
+  void start_flow(const Route& route, double bytes, const std::shared_ptr<FlowJoin>& join);
   std::vector<std::vector<int>> ring_orders(const std::vector<int>& gpus) const;
   const std::vector<int>& tp_group(int d, int p) const;
   std::vector<std::vector<int>> tp_groups_;
@@ -256,31 +263,26 @@ void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, 
     e_.schedule_in(0, std::move(done));
     return;
   }
-  struct Join {
-    int left = 0;
-    Callback done;
-  };
-  auto join = std::make_shared<Join>();
-  join->done = std::move(done);
-  double per_flow = 0;
+  double per_flow = 0, steps = 0;
   switch (kind) {
-    case CollKind::all_reduce: per_flow = 2.0 * (n - 1) / n * bytes; break;
+    case CollKind::all_reduce:
+      per_flow = 2.0 * (n - 1) / n * bytes, steps = 2.0 * (n - 1);
+      break;
     case CollKind::reduce_scatter:
-    case CollKind::all_gather: per_flow = double(n - 1) / n * bytes; break;
-    case CollKind::all_to_all: per_flow = bytes / n; break;
+    case CollKind::all_gather:
+      per_flow = double(n - 1) / n * bytes, steps = n - 1;
+      break;
+    case CollKind::all_to_all:
+      per_flow = bytes / n, steps = 1 + std::ceil(std::log2(double(n)));
+      break;
   }
+  // Flows at comm_efficiency of the links' capacity: the bytes they would move at full capacity.
+  per_flow /= c_.comm_efficiency;
+  auto join = std::make_shared<FlowJoin>();
+  join->done = std::move(done);
+  join->latency = from_seconds(steps * c_.comm_step_latency_s);
   auto start = [&](int gpu_a, int gpu_b, double flow_bytes) {
-    const Route route = topo_->route(gpu_a, gpu_b);
-    std::int32_t fr = -1;
-    if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
-      fr = static_cast<std::int32_t>(flow_rec_.size());
-      flow_rec_.push_back({std::vector<LinkId>(route.begin(), route.end()), e_.now(), 0});
-    }
-    ++r_.flows;
-    topo_->network().start_flow(route, flow_bytes, [this, join, fr] {
-      if (fr >= 0) flow_rec_[static_cast<std::size_t>(fr)].end = e_.now();
-      if (--join->left == 0) join->done();
-    });
+    start_flow(topo_->route(gpu_a, gpu_b), flow_bytes, join);
   };
   const auto at = [&](int i) { return gpus[static_cast<std::size_t>(i)]; };
   if (kind == CollKind::all_to_all) {
@@ -343,26 +345,30 @@ void Sim::p2p(int d, int src_p, int dst_p, Callback done) {
     return;
   }
   const int tp = o_.representative_tp ? 1 : c_.layout.tp;
-  struct Join {
-    int left = 0;
-    Callback done;
-  };
-  auto join = std::make_shared<Join>();
+  auto join = std::make_shared<FlowJoin>();
   join->done = std::move(done);
   join->left = tp;
-  for (int t = 0; t < tp; ++t) {
-    const Route route = topo_->route(gpu(t, d, src_p), gpu(t, d, dst_p));
-    std::int32_t fr = -1;
-    if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
-      fr = static_cast<std::int32_t>(flow_rec_.size());
-      flow_rec_.push_back({std::vector<LinkId>(route.begin(), route.end()), e_.now(), 0});
-    }
-    ++r_.flows;
-    topo_->network().start_flow(route, c_.pp_p2p.bytes, [this, join, fr] {
-      if (fr >= 0) flow_rec_[static_cast<std::size_t>(fr)].end = e_.now();
-      if (--join->left == 0) join->done();
-    });
+  join->latency = from_seconds(c_.comm_step_latency_s);
+  for (int t = 0; t < tp; ++t)
+    start_flow(topo_->route(gpu(t, d, src_p), gpu(t, d, dst_p)),
+               c_.pp_p2p.bytes / c_.comm_efficiency, join);
+}
+
+void Sim::start_flow(const Route& route, double bytes, const std::shared_ptr<FlowJoin>& join) {
+  std::int32_t fr = -1;
+  if (o_.record_timeline && flow_rec_.size() < o_.max_timeline_flows) {
+    fr = static_cast<std::int32_t>(flow_rec_.size());
+    flow_rec_.push_back({std::vector<LinkId>(route.begin(), route.end()), e_.now(), 0});
   }
+  ++r_.flows;
+  topo_->network().start_flow(route, bytes, [this, join, fr] {
+    if (fr >= 0) flow_rec_[static_cast<std::size_t>(fr)].end = e_.now();
+    if (--join->left > 0) return;
+    if (join->latency > 0)
+      e_.schedule_in(join->latency, std::move(join->done));
+    else
+      join->done();
+  });
 }
 
 void Sim::try_start(int wi) {
@@ -956,9 +962,12 @@ IterationResult Sim::run() {
       s.link = l;
       s.name = info[l].name;
       s.kind = info[l].kind;
-      s.bytes = net.bytes_carried(l);
+      // The flows moved payload / comm_efficiency (protocol overhead on the wire): the payload is
+      // what the link carried for the step; the wire bytes are how busy it was.
+      const double wire = net.bytes_carried(l);
+      s.bytes = wire * c_.comm_efficiency;
       s.busy_s = to_seconds(net.busy_time(l));
-      s.utilisation = r_.step_time_s > 0 ? s.bytes / (net.capacity(l) * r_.step_time_s) : 0;
+      s.utilisation = r_.step_time_s > 0 ? wire / (net.capacity(l) * r_.step_time_s) : 0;
       r_.max_link_utilisation = std::max(r_.max_link_utilisation, s.utilisation);
       r_.links.push_back(std::move(s));
     }

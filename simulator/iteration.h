@@ -34,11 +34,15 @@
 // rank.
 // On a topology, a data-parallel collective of an MoE model moves its expert share over the expert
 // data-parallel groups (IterationCosts::dp_expert_share, expert_stride: Megatron-Core's etp × ep ×
-// edp order of a stage's GPUs) and the rest over the replicas' groups, all at once; at dp 1 too when
-// several tp ranks of the replica hold the same experts (ep < tp).
-// On a topology, a ring collective (all-reduce, reduce-scatter, all-gather) over a group with k > 1
-// members on each of several nodes runs as NCCL does, k rings of 1/k of the data, each leaving
-// and entering the nodes through a different GPU's NIC; otherwise one ring in group order.
+// edp order of a stage's GPUs) and the rest over the replicas' groups, all at once; at dp 1 too
+// when several tp ranks of the replica hold the same experts (ep < tp). On a topology, a ring
+// collective (all-reduce, reduce-scatter, all-gather) over a group with k > 1 members on each of
+// several nodes runs as NCCL does, k rings of 1/k of the data, each leaving and entering the nodes
+// through a different GPU's NIC; otherwise one ring in group order. Every collective's and send's
+// flows reach IterationCosts::comm_efficiency of their links' capacity, and it ends its algorithm's
+// steps × comm_step_latency_s after its last flow arrives (2(n−1) for a ring all-reduce, n−1 for
+// reduce-scatter and all-gather, 1 + ⌈log2 n⌉ for an all-to-all, 1 for a send): the α-β costs of
+// the estimate's formulas (models/collectives.h), with the β term shared max-min on the links.
 //
 // Bubble fraction = 1 − Σ busy / (workers × pipeline span), busy = time inside F/B operations,
 // span = first F start to last B end. With uniform stages and free p2p it is exactly
@@ -94,9 +98,9 @@ struct FlowRecord {
 struct LinkStat {
   LinkId link = 0;
   std::string name, kind;
-  double bytes = 0;
+  double bytes = 0;  // payload carried in the step
   double busy_s = 0;
-  double utilisation = 0;  // bytes / (capacity × step time)
+  double utilisation = 0;  // wire bytes (payload / comm_efficiency) / (capacity × step time)
 };
 
 struct CriticalSegment {

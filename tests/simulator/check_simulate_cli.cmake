@@ -71,7 +71,8 @@ if(NOT rc EQUAL 2 OR NOT err MATCHES "/simulation/checkpoint_interval_s")
 endif()
 
 # 4. A model-library scenario (BERT-large on two 8-GPU nodes) simulates one iteration: the step is
-#    within 5 % of the zoo estimate's.
+#    0-10 % above the zoo estimate's (the simulator's NCCL rings carry twice the inter-node bytes of
+#    the estimate's hierarchical all-reduce; tests/simulator/test_zoo_iteration.cpp).
 execute_process(COMMAND ${FLOPCAST} simulate ${SOURCE_DIR}/scenarios/examples/bert-large-16gpu.json
                         --level iteration --format json
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -80,6 +81,6 @@ if(NOT rc EQUAL 0)
 endif()
 string(JSON ratio GET "${out}" iteration ratio_to_estimate)
 to_micro("${ratio}" ratio_u)
-if(ratio_u LESS 950000 OR ratio_u GREATER 1050000)
-  message(FATAL_ERROR "BERT-large 16 GPUs: simulated/estimated step ${ratio}, expected 0.95-1.05")
+if(ratio_u LESS 999000 OR ratio_u GREATER 1100000)
+  message(FATAL_ERROR "BERT-large 16 GPUs: simulated/estimated step ${ratio}, expected 0.999-1.10")
 endif()

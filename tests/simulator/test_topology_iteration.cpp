@@ -58,6 +58,70 @@ TEST_CASE("uncontended collectives take latency + bytes / bandwidth", "[iteratio
   CHECK(lat.step_time_s == Approx(2.0 * 7 / 8 * 1e9 / 400e9 + 2e-6).epsilon(1e-9));
 }
 
+TEST_CASE("collectives on a topology reach comm_efficiency of the links and pay α per step",
+          "[iteration][network]") {
+  NodeSpec node = eight_gpu_node();
+  ClusterSpec cl;
+  cl.nodes = 1;
+  IterationCosts c;
+  c.layout.tp = 8;
+  c.num_microbatches = 1;
+  c.layers_per_stage = 1;
+  c.tp_collectives_per_layer = 1;
+  c.tp_forward.bytes = 1e9;
+  c.comm_efficiency = 0.8;
+  c.comm_step_latency_s = 8e-6;
+  // The estimate's ring all-reduce (models/collectives.h): 2·7/8 GB at 0.8 × 400 GB/s, then
+  // 2·(8 − 1) steps of 8 µs: 5.46875 ms + 112 µs.
+  auto r = simulate_iteration(c, &node, &cl);
+  REQUIRE(r.ok);
+  CHECK(r.step_time_s == Approx(2.0 * 7 / 8 * 1e9 / (0.8 * 400e9) + 14 * 8e-6).epsilon(1e-9));
+  // The links carry the payload, not the efficiency's padding: 7/4 GB out of each GPU.
+  REQUIRE(!r.links.empty());
+  CHECK(r.links.front().bytes == Approx(2.0 * 7 / 8 * 1e9).epsilon(1e-9));
+  // An all-gather (ZeRO-3's weight gather, one bucket) pays (n − 1) steps: dp 8 on the node.
+  IterationCosts g;
+  g.layout.dp = 8;
+  g.layout.sharding = flopcast::models::Sharding::zero3;
+  g.num_microbatches = 1;
+  g.layers_per_stage = 1;
+  g.tp_collectives_per_layer = 0;
+  g.dp_param_gather.bytes = 1e9;
+  g.comm_efficiency = 0.8;
+  g.comm_step_latency_s = 8e-6;
+  auto rg = simulate_iteration(g, &node, &cl);
+  REQUIRE(rg.ok);
+  // Forward: gather (7/8 GB); backward: gather again, then the (empty) gradient reduce-scatter.
+  CHECK(rg.step_time_s == Approx(2 * (7.0 / 8 * 1e9 / (0.8 * 400e9) + 7 * 8e-6)).epsilon(1e-9));
+  // A pipeline send between two nodes' GPUs: bytes at 0.8 of the 50 GB/s NIC, plus one α.
+  ClusterSpec two;
+  two.nodes = 2;
+  IterationCosts pp;
+  pp.layout.pp = 2;
+  pp.num_microbatches = 1;
+  pp.layers_per_stage = 1;
+  pp.tp_collectives_per_layer = 0;
+  pp.pp_p2p.bytes = 1e9;
+  pp.comm_efficiency = 0.8;
+  pp.comm_step_latency_s = 8e-6;
+  NodeSpec one_gpu;
+  one_gpu.gpus_per_node = 1;
+  one_gpu.nics_per_node = 1;
+  one_gpu.nic_bytes_per_s = 50e9;
+  auto rp = simulate_iteration(pp, &one_gpu, &two);
+  REQUIRE(rp.ok);
+  // Forward send (stage 0 -> 1) and backward send (1 -> 0), each waited for by its sender.
+  CHECK(rp.step_time_s == Approx(2 * (1e9 / (0.8 * 50e9) + 8e-6)).epsilon(1e-9));
+  // Out of range: rejected with the field's name.
+  c.comm_efficiency = 0;
+  CHECK(c.validate() == "comm_efficiency must be in (0, 1]");
+  c.comm_efficiency = 1.5;
+  CHECK(c.validate() == "comm_efficiency must be in (0, 1]");
+  c.comm_efficiency = 1;
+  c.comm_step_latency_s = -1;
+  CHECK(c.validate() == "comm_step_latency_s must be finite and >= 0 s");
+}
+
 TEST_CASE("two rings sharing one NIC link slow down exactly as max-min sharing predicts", "[iteration][network]") {
   // 2 nodes × 2 GPUs, dp = 2, tp = 2: the dp rings (gpu0<->gpu2, gpu1<->gpu3) cross the nodes.
   NodeSpec node;
