@@ -38,6 +38,7 @@ std::string IterationCosts::validate() const {
     if (bad(c->bytes) || bad(c->duration_s)) return "collective bytes and durations must be finite and >= 0";
   if (bad(dp_expert_share) || dp_expert_share > 1) return "dp_expert_share must be in [0, 1]";
   if (expert_stride < 1) return "expert_stride must be >= 1";
+  if (experts_per_token < 1) return "experts_per_token must be >= 1";
   if (tp_collectives_per_layer < 0) return "tp_collectives_per_layer must be >= 0";
   if (dp_buckets < 1) return "dp_buckets must be >= 1";
   if (!(comm_efficiency > 0) || comm_efficiency > 1) return "comm_efficiency must be in (0, 1]";
@@ -77,8 +78,12 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
   c.tp_forward = {l.tp > 1 ? act_bytes : 0, l.tp > 1 && tp_count > 0 ? b.tp_comm_forward_s / tp_count : 0};
   c.tp_backward = {l.tp > 1 ? act_bytes : 0, l.tp > 1 && tp_count > 0 ? b.tp_comm_backward_s / tp_count : 0};
   if (c.moe_layers) {
-    const double k = std::max(1, in.model.moe->experts_per_token);
-    c.ep_all_to_all = {act_bytes * k, b.ep_comm_s / (4.0 * layers_run)};
+    const int k = std::max(1, in.model.moe->experts_per_token);
+    // Each rank dispatches its sequence-parallel share of the micro-batch, T·etp/tp tokens (the
+    // estimate's tok_div), k copies of each.
+    const double share = double(models::expert_tp(l)) / std::max(1, l.tp);
+    c.experts_per_token = k;
+    c.ep_all_to_all = {act_bytes * share * k, b.ep_comm_s / (4.0 * layers_run)};
   }
   c.pp_p2p = {l.pp > 1 ? act_bytes / l.tp : 0, l.pp > 1 ? b.pp_p2p_s : 0};
   c.cp_exchange_s = b.cp_comm_s;

@@ -56,7 +56,13 @@ struct IterationCosts {
   CollectiveCost tp_forward;   // ONE tensor-parallel collective of the forward pass
   CollectiveCost tp_backward;  // ONE of the backward pass
   int tp_collectives_per_layer = 2;  // per direction
-  CollectiveCost ep_all_to_all;      // ONE expert all-to-all (4 per MoE layer: 2 fwd, 2 bwd)
+  CollectiveCost ep_all_to_all;      // ONE expert all-to-all (4 per MoE layer: 2 fwd, 2 bwd):
+                                     // bytes = a rank's tokens × experts_per_token × token bytes
+  // Experts each token is routed to (k). On a topology an all-to-all whose group spans several
+  // nodes is hierarchical, as DeepEP / HybridEP dispatch it (the estimate's expert_all_to_all_s):
+  // a token crosses the network once to each remote node holding one of its experts, to the rank
+  // there at its own position, which forwards it over NVLink; inside one node, k copies.
+  int experts_per_token = 1;
   CollectiveCost pp_p2p;             // ONE activation (or gradient) send between stages
   CollectiveCost dp_sync;            // the whole gradient sync of one pipeline rank at the end of
                                      // the backward, in buckets (none with ZeRO-3)

@@ -287,10 +287,47 @@ void Sim::collective(CollKind kind, const std::vector<int>& gpus, double bytes, 
   const auto at = [&](int i) { return gpus[static_cast<std::size_t>(i)]; };
   if (kind == CollKind::all_to_all) {
     const int senders = representative ? 1 : n;
-    join->left = senders * (n - 1);
-    for (int a = 0; a < senders; ++a)
-      for (int b = 0; b < n; ++b)
-        if (a != b) start(at(a), at(b), per_flow);
+    // The members by node, in group order; hierarchical when the group spans nodes evenly.
+    std::vector<int> nodes, pos(static_cast<std::size_t>(n));
+    std::vector<std::vector<int>> on_node;
+    for (int a = 0; a < n; ++a) {
+      const int nd = topo_->node_of(at(a));
+      const auto it = std::find(nodes.begin(), nodes.end(), nd);
+      const std::size_t j = static_cast<std::size_t>(it - nodes.begin());
+      if (it == nodes.end()) nodes.push_back(nd), on_node.emplace_back();
+      pos[static_cast<std::size_t>(a)] = static_cast<int>(on_node[j].size());
+      on_node[j].push_back(a);
+    }
+    const int N = static_cast<int>(nodes.size()), r = n / std::max(1, N);
+    bool even = N > 1;
+    for (const auto& m : on_node) even = even && static_cast<int>(m.size()) == r;
+    if (!even) {
+      join->left = senders * (n - 1);
+      for (int a = 0; a < senders; ++a)
+        for (int b = 0; b < n; ++b)
+          if (a != b) start(at(a), at(b), per_flow);
+      return;
+    }
+    // bytes = T·k·b. To each remote node: the tokens with at least one of their k experts there,
+    // T·b·(1 − (1 − 1/N)^k), to the member at the sender's position; to each peer on its own node
+    // over NVLink, its local copies and the remote arrivals it is passed: T·b·k/r in all.
+    const double k = std::max(1, c_.experts_per_token);
+    const double token_bytes = bytes / k / c_.comm_efficiency;
+    const double remote = token_bytes * (1 - std::pow(1 - 1.0 / N, k));
+    const double local = token_bytes * k / r;
+    join->left = senders * ((N - 1) + (r - 1));
+    for (int a = 0; a < senders; ++a) {
+      const int my_pos = pos[static_cast<std::size_t>(a)];
+      for (const auto& m : on_node) {
+        const bool mine = std::find(m.begin(), m.end(), a) != m.end();
+        if (!mine) {
+          start(at(a), at(m[static_cast<std::size_t>(my_pos)]), remote);
+          continue;
+        }
+        for (int b : m)
+          if (b != a) start(at(a), at(b), local);
+      }
+    }
     return;
   }
   // One ring in the group's order, or NCCL's rings over nodes (ring_orders), 1/k of the data each.

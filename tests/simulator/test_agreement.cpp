@@ -156,3 +156,30 @@ TEST_CASE("context-parallel ranks are workers of their own, reducing gradients w
   CHECK(net.event_count == simulator::expected_event_count(costs, true));
   CHECK(net.step_time_s == Approx(est.step_time_s).epsilon(0.10));
 }
+
+TEST_CASE("an MoE step's expert all-to-alls carry each rank's sequence-parallel share of tokens",
+          "[agreement][moe]") {
+  // Mixtral-like: 8 experts, top-2, dp 4 × tp 4 with sequence parallelism, ep 8 (etp 1), on two
+  // 8-GPU H100 nodes. Each tp rank holds 4,096 / 4 tokens of the micro-batch and dispatches 2
+  // copies of each: 1,024 · 2 · 4,096 · 2 bytes, the estimate's T·etp/tp (models/estimate.cpp).
+  auto in = llama_like(4, 4, 1, PipelineSchedule::one_f_one_b, 1, 32);
+  in.model.moe = models::MoeSpec{8, 2, 11008, 0, 0};
+  in.layout.ep = 8;
+  in.layout.sequence_parallel = true;
+  in.device_count = 16;
+  auto est = models::estimate(in);
+  REQUIRE(est.ok);
+  REQUIRE(est.breakdown.ep_comm_s > 0);
+  const auto costs = simulator::iteration_costs_from_estimate(in, est);
+  CHECK(costs.moe_layers);
+  CHECK(costs.experts_per_token == 2);
+  CHECK(costs.ep_all_to_all.bytes == Approx(4096.0 / 4 * 2 * 4096 * 2));
+  // The topology replays it (the all-to-alls inside one node each) near the estimate's step.
+  simulator::NodeSpec node;
+  simulator::ClusterSpec cluster;
+  simulator::specs_from_device(in.device, 16, node, cluster);
+  const auto net = simulator::simulate_iteration(costs, &node, &cluster);
+  REQUIRE(net.ok);
+  CHECK(net.ep_collectives > 0);
+  CHECK(net.step_time_s == Approx(est.step_time_s).epsilon(0.05));
+}

@@ -349,6 +349,45 @@ TEST_CASE("an expert all-to-all runs over ep consecutive ranks, as Megatron-Core
   CHECK(in.event_count == expected_event_count(c, true));
 }
 
+TEST_CASE("an expert all-to-all across nodes is dispatched hierarchically, as DeepEP does",
+          "[iteration][network]") {
+  // dp 16 × tp 1 on 2 nodes of 8, ep 16, top-4 routing, 1 GB of tokens per rank (bytes = 4 GB:
+  // four copies). A token crosses the network once to the other node if one of its 4 experts is
+  // there, 1 − (1/2)^4 = 15/16 of them: 0.9375 GB through the rank's own 50 GB/s NIC to the rank at
+  // its position there, 18.75 ms. Over NVLink each rank passes its 7 node peers the copies for
+  // their experts, local or just arrived: 1 GB · 4/8 each, 3.5 GB at 400 GB/s, 8.75 ms, at the
+  // same time. One all-to-all takes 18.75 ms; a layer runs 4. Sending the 4 copies directly would
+  // put 2 GB on each NIC (40 ms).
+  const NodeSpec node = eight_gpu_node();
+  ClusterSpec cl;
+  cl.nodes = 2;
+  IterationCosts c;
+  c.layout.dp = 16;
+  c.layout.ep = 16;
+  c.num_microbatches = 1;
+  c.layers_per_stage = 1;
+  c.tp_collectives_per_layer = 0;
+  c.moe_layers = true;
+  c.experts_per_token = 4;
+  c.ep_all_to_all.bytes = 4e9;
+  auto r = simulate_iteration(c, &node, &cl);
+  REQUIRE(r.ok);
+  CHECK(r.step_time_s == Approx(4 * 0.9375e9 / 50e9).epsilon(1e-6));
+  CHECK(r.ep_collectives == 4);
+  CHECK(r.flows == 4 * 16 * (1 + 7));
+  CHECK(r.event_count == expected_event_count(c, true));
+  // Inside one node (ep 8 of dp 8) the 4 copies go straight to their ranks: 4 GB · 7/8 at
+  // 400 GB/s, 8.75 ms.
+  c.layout.dp = 8;
+  c.layout.ep = 8;
+  ClusterSpec one;
+  one.nodes = 1;
+  auto in = simulate_iteration(c, &node, &one);
+  REQUIRE(in.ok);
+  CHECK(in.step_time_s == Approx(4 * 4e9 * 7 / 8 / 400e9).epsilon(1e-6));
+  CHECK(in.flows == 4 * 8 * 7);
+}
+
 TEST_CASE("experts held by every tp rank reduce their gradients over them even at dp 1",
           "[iteration][network]") {
   // dp 1 × tp 8 in one node, ep 1 (etp 1): each of the 8 GPUs holds every expert and trains it on
