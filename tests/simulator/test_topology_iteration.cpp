@@ -9,14 +9,21 @@ using namespace flopcast::simulator;
 using flopcast::models::PipelineSchedule;
 
 namespace {
-// Only a data-parallel all-reduce: compute 0, one bucket.
-IterationCosts dp_only(int dp, int tp, double bytes) {
+// One micro-batch through one layer per pipeline rank, compute 0: only what the caller adds moves.
+IterationCosts bare(int dp, int tp, int pp = 1, int tp_collectives_per_layer = 0) {
   IterationCosts c;
   c.layout.dp = dp;
   c.layout.tp = tp;
+  c.layout.pp = pp;
   c.num_microbatches = 1;
   c.layers_per_stage = 1;
-  c.tp_collectives_per_layer = 0;
+  c.tp_collectives_per_layer = tp_collectives_per_layer;
+  return c;
+}
+
+// Only a data-parallel all-reduce: compute 0, one bucket.
+IterationCosts dp_only(int dp, int tp, double bytes) {
+  IterationCosts c = bare(dp, tp);
   c.dp_buckets = 1;
   c.dp_sync.bytes = bytes;
   return c;
@@ -30,6 +37,16 @@ NodeSpec eight_gpu_node() {
   node.nics_per_node = 8;
   node.nic_bytes_per_s = 50e9;
   return node;
+}
+
+// One MoE layer on one pipeline rank, compute 0: only its 4 expert all-to-alls of `bytes` each.
+IterationCosts moe_only(int dp, int tp, int ep, double bytes, int experts_per_token = 1) {
+  IterationCosts c = bare(dp, tp);
+  c.layout.ep = ep;
+  c.moe_layers = true;
+  c.experts_per_token = experts_per_token;
+  c.ep_all_to_all.bytes = bytes;
+  return c;
 }
 }  // namespace
 
@@ -63,11 +80,7 @@ TEST_CASE("collectives on a topology reach comm_efficiency of the links and pay 
   NodeSpec node = eight_gpu_node();
   ClusterSpec cl;
   cl.nodes = 1;
-  IterationCosts c;
-  c.layout.tp = 8;
-  c.num_microbatches = 1;
-  c.layers_per_stage = 1;
-  c.tp_collectives_per_layer = 1;
+  IterationCosts c = bare(1, 8, 1, 1);
   c.tp_forward.bytes = 1e9;
   c.comm_efficiency = 0.8;
   c.comm_step_latency_s = 8e-6;
@@ -80,12 +93,8 @@ TEST_CASE("collectives on a topology reach comm_efficiency of the links and pay 
   REQUIRE(!r.links.empty());
   CHECK(r.links.front().bytes == Approx(2.0 * 7 / 8 * 1e9).epsilon(1e-9));
   // An all-gather (ZeRO-3's weight gather, one bucket) pays (n − 1) steps: dp 8 on the node.
-  IterationCosts g;
-  g.layout.dp = 8;
+  IterationCosts g = bare(8, 1);
   g.layout.sharding = flopcast::models::Sharding::zero3;
-  g.num_microbatches = 1;
-  g.layers_per_stage = 1;
-  g.tp_collectives_per_layer = 0;
   g.dp_param_gather.bytes = 1e9;
   g.comm_efficiency = 0.8;
   g.comm_step_latency_s = 8e-6;
@@ -96,11 +105,7 @@ TEST_CASE("collectives on a topology reach comm_efficiency of the links and pay 
   // A pipeline send between two nodes' GPUs: bytes at 0.8 of the 50 GB/s NIC, plus one α.
   ClusterSpec two;
   two.nodes = 2;
-  IterationCosts pp;
-  pp.layout.pp = 2;
-  pp.num_microbatches = 1;
-  pp.layers_per_stage = 1;
-  pp.tp_collectives_per_layer = 0;
+  IterationCosts pp = bare(1, 1, 2);
   pp.pp_p2p.bytes = 1e9;
   pp.comm_efficiency = 0.8;
   pp.comm_step_latency_s = 8e-6;
@@ -325,15 +330,7 @@ TEST_CASE("an expert all-to-all runs over ep consecutive ranks, as Megatron-Core
   const NodeSpec node = eight_gpu_node();
   ClusterSpec cl;
   cl.nodes = 2;
-  IterationCosts c;
-  c.layout.dp = 4;
-  c.layout.tp = 4;
-  c.layout.ep = 8;
-  c.num_microbatches = 1;
-  c.layers_per_stage = 1;
-  c.tp_collectives_per_layer = 0;
-  c.moe_layers = true;
-  c.ep_all_to_all.bytes = 8e9;
+  IterationCosts c = moe_only(4, 4, 8, 8e9);
   auto r = simulate_iteration(c, &node, &cl);
   REQUIRE(r.ok);
   CHECK(r.step_time_s == Approx(4 * 7e9 / 400e9).epsilon(1e-6));
@@ -361,15 +358,7 @@ TEST_CASE("an expert all-to-all across nodes is dispatched hierarchically, as De
   const NodeSpec node = eight_gpu_node();
   ClusterSpec cl;
   cl.nodes = 2;
-  IterationCosts c;
-  c.layout.dp = 16;
-  c.layout.ep = 16;
-  c.num_microbatches = 1;
-  c.layers_per_stage = 1;
-  c.tp_collectives_per_layer = 0;
-  c.moe_layers = true;
-  c.experts_per_token = 4;
-  c.ep_all_to_all.bytes = 4e9;
+  IterationCosts c = moe_only(16, 1, 16, 4e9, 4);
   auto r = simulate_iteration(c, &node, &cl);
   REQUIRE(r.ok);
   CHECK(r.step_time_s == Approx(4 * 0.9375e9 / 50e9).epsilon(1e-6));
