@@ -40,6 +40,8 @@ std::string IterationCosts::validate() const {
   if (expert_stride < 1) return "expert_stride must be >= 1";
   if (experts_per_token < 1) return "experts_per_token must be >= 1";
   if (tp_collectives_per_layer < 0) return "tp_collectives_per_layer must be >= 0";
+  if (tp_backward_collectives_per_layer < -1)
+    return "tp_backward_collectives_per_layer must be >= 0 (or -1: as forward)";
   if (dp_buckets < 1) return "dp_buckets must be >= 1";
   if (!(comm_efficiency > 0) || comm_efficiency > 1) return "comm_efficiency must be in (0, 1]";
   if (bad(comm_step_latency_s)) return "comm_step_latency_s must be finite and >= 0 s";
@@ -76,7 +78,17 @@ IterationCosts iteration_costs_from_estimate(const models::EstimateInput& in, co
   const double layers_run = double(std::max(1, c.layers_per_stage / v)) * v;
   const double tp_count = layers_run * per_dir;
   c.tp_forward = {l.tp > 1 ? act_bytes : 0, l.tp > 1 && tp_count > 0 ? b.tp_comm_forward_s / tp_count : 0};
-  c.tp_backward = {l.tp > 1 ? act_bytes : 0, l.tp > 1 && tp_count > 0 ? b.tp_comm_backward_s / tp_count : 0};
+  // The backward runs what the estimate charges it: with full recompute each recomputed layer's
+  // forward collectives run again inside its backward, (1 + recomputed share of the layers) times
+  // the forward's (tp_comm_backward_s / tp_comm_forward_s: exactly 1 without recompute, 2 with
+  // every layer). As a whole count of collectives per layer, the bytes carrying the rest.
+  const double bwd_share =
+      b.tp_comm_forward_s > 0 ? b.tp_comm_backward_s / b.tp_comm_forward_s : 1.0;
+  const int per_bwd = std::max(per_dir, static_cast<int>(std::lround(per_dir * bwd_share)));
+  c.tp_backward_collectives_per_layer = per_bwd;
+  const double bwd_count = layers_run * per_bwd;
+  c.tp_backward = {l.tp > 1 && per_bwd > 0 ? act_bytes * per_dir * bwd_share / per_bwd : 0,
+                   l.tp > 1 && bwd_count > 0 ? b.tp_comm_backward_s / bwd_count : 0};
   if (c.moe_layers) {
     const int k = std::max(1, in.model.moe->experts_per_token);
     // Each rank dispatches its sequence-parallel share of the micro-batch, T·etp/tp tokens (the

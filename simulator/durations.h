@@ -54,8 +54,15 @@ struct IterationCosts {
   std::vector<double> stage_compute_scale;
 
   CollectiveCost tp_forward;   // ONE tensor-parallel collective of the forward pass
-  CollectiveCost tp_backward;  // ONE of the backward pass
-  int tp_collectives_per_layer = 2;  // per direction
+  CollectiveCost tp_backward;  // ONE of the backward pass (recomputed forwards' collectives too)
+  int tp_collectives_per_layer = 2;  // forward, and backward unless the next is set
+  // Backward TP collectives per layer; -1: tp_collectives_per_layer. Full recompute re-runs each
+  // layer's forward, and its collectives, inside the backward: twice the forward's count.
+  int tp_backward_collectives_per_layer = -1;
+  int tp_backward_count() const {
+    return tp_backward_collectives_per_layer >= 0 ? tp_backward_collectives_per_layer
+                                                  : tp_collectives_per_layer;
+  }
   CollectiveCost ep_all_to_all;      // ONE expert all-to-all (4 per MoE layer: 2 fwd, 2 bwd):
                                      // bytes = a rank's tokens × experts_per_token × token bytes
   // Experts each token is routed to (k). On a topology an all-to-all whose group spans several

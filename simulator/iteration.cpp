@@ -890,13 +890,14 @@ IterationResult Sim::run() {
   zero_ = L.sharding != Sharding::none && !zero3_;
   nb_ = c_.dp_buckets;
   const int layers = layers_per_chunk(c_);
-  const bool tp = L.tp > 1 && c_.tp_collectives_per_layer > 0;
   const bool ep = c_.moe_layers && L.ep > 1;
   cp_flows_ = topo_ && c_.cp_ranks > 1 && c_.cp_ring.bytes > 0;
-  segs_fwd_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep, 0, cp_flows_);
-  segs_bwd_ = segs_fwd_;
-  segs_bwd_final_ = build_segments(layers, tp, c_.tp_collectives_per_layer, ep,
-                                   dp_traffic_ && !zero3_ ? nb_ : 0, cp_flows_);
+  const int tp_f = L.tp > 1 ? c_.tp_collectives_per_layer : 0;
+  const int tp_b = L.tp > 1 ? c_.tp_backward_count() : 0;
+  segs_fwd_ = build_segments(layers, tp_f > 0, tp_f, ep, 0, cp_flows_);
+  segs_bwd_ = build_segments(layers, tp_b > 0, tp_b, ep, 0, cp_flows_);
+  segs_bwd_final_ =
+      build_segments(layers, tp_b > 0, tp_b, ep, dp_traffic_ && !zero3_ ? nb_ : 0, cp_flows_);
   if (!c_.dp_overlap) {
     // No overlap with the backward: every bucket becomes ready when the last backward ends.
     int ready = 0;
@@ -1034,7 +1035,9 @@ std::uint64_t expected_event_count(const IterationCosts& given, bool network) {
   const std::uint64_t dp = L.dp, pp = L.pp, v = L.vp, m = c.num_microbatches;
   const std::uint64_t layers = static_cast<std::uint64_t>(layers_per_chunk(c));
   std::uint64_t n = dp * pp * v * m * 2;  // F and B operations
-  if (L.tp > 1) n += dp * pp * v * m * 2 * layers * static_cast<std::uint64_t>(c.tp_collectives_per_layer);
+  if (L.tp > 1)
+    n += dp * pp * v * m * layers *
+         static_cast<std::uint64_t>(c.tp_collectives_per_layer + c.tp_backward_count());
   if (c.moe_layers && L.ep > 1) n += (dp / ep_group_size(L)) * pp * v * m * layers * 4;
   // context parallelism on a topology: one K/V ring per cp group, layer and operation
   if (network && c.cp_ranks > 1 && c.cp_ring.bytes > 0)

@@ -33,7 +33,13 @@ ClusterSpec cluster_spec_from(const hwprofiles::ClusterProfile& c) {
 }
 
 void specs_from_device(const models::DeviceSpec& d, int devices, NodeSpec& node, ClusterSpec& cluster) {
-  const int per_node = std::max(1, d.scale_up_domain_size.value_or(1));
+  const int domain = std::max(1, d.scale_up_domain_size.value_or(1));
+  // A domain of a size that is not a power of two (NVL72 racks: 72) runs the largest power of two
+  // of its devices for one job (64), so that the job's power-of-two groups (tensor, expert,
+  // pipeline blocks, in Megatron's rank order) stay inside one domain, as the estimate's
+  // ranks_per_domain takes them; 72 per node would straddle racks with every second 64-rank group.
+  int per_node = 1;
+  while (per_node * 2 <= domain) per_node *= 2;
   node = NodeSpec{};
   node.gpus_per_node = per_node;
   node.nics_per_node = per_node;
