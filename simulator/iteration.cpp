@@ -199,6 +199,13 @@ class Sim {
   // The key names the group and the point; the kind goes into its top two bits.
   enum class Barrier : std::uint64_t { cp_ring = 0, expert_all_to_all = 1, bucket = 2, side = 3 };
   bool last_to_arrive(Barrier kind, std::uint64_t key, int members);
+  // The key of one segment of one operation of group g on pipeline rank w.p: 14 bits of pipeline
+  // rank, 16 of group, 20 of operation index, 12 of segment (a chunk's layers run at most a few
+  // hundred segments).
+  static std::uint64_t segment_key(const Worker& w, int g) {
+    return (static_cast<std::uint64_t>(w.p) << 48) | (static_cast<std::uint64_t>(g) << 32) |
+           (static_cast<std::uint64_t>(w.next) << 12) | static_cast<std::uint64_t>(w.seg);
+  }
   void finish_op(int w);
   void arrive(int dst_w, bool backward, int mb, int chunk, std::int32_t rec);
   void bucket_ready(int w, int n);
@@ -629,12 +636,7 @@ void Sim::run_segment(int wi) {
       // with the attention half while it moves.
       const int n = c_.cp_ranks;
       const int g = w.d / n;
-      if (!last_to_arrive(Barrier::cp_ring,
-                          (static_cast<std::uint64_t>(w.p) << 48) |
-                              (static_cast<std::uint64_t>(g) << 32) |
-                              (static_cast<std::uint64_t>(w.next) << 12) | w.seg,
-                          n))
-        break;
+      if (!last_to_arrive(Barrier::cp_ring, segment_key(w, g), n)) break;
       ++r_.cp_collectives;
       const int base = g * n, p = w.p;
       std::vector<std::vector<int>> rings;
@@ -671,12 +673,7 @@ void Sim::run_segment(int wi) {
       // All-to-all over the expert-parallel group (ep_group_size replicas): a barrier.
       const int ep = ep_group_size(c_.layout);
       const int g = w.d / ep;
-      if (!last_to_arrive(Barrier::expert_all_to_all,
-                          (static_cast<std::uint64_t>(w.p) << 48) |
-                              (static_cast<std::uint64_t>(g) << 32) |
-                              (static_cast<std::uint64_t>(w.next) << 8) | w.seg,
-                          ep))
-        break;
+      if (!last_to_arrive(Barrier::expert_all_to_all, segment_key(w, g), ep)) break;
       ++r_.ep_collectives;
       std::vector<int> gpus;
       for (int k = 0; k < ep; ++k) gpus.push_back(gpu(0, g * ep + k, w.p));
