@@ -128,7 +128,7 @@ int run_show(const std::string& name, Format f) {
     j["published_params"] = s.params_hint ? json(*s.params_hint) : json(nullptr);
     j["source"] = p->source;
     j["source_url"] = p->source_url;
-  } else if (const auto* m = scenarios::find_library_model(name)) {
+  } else if (const auto* m = scenarios::match_library_model(name)) {
     for (auto it = m->entry.begin(); it != m->entry.end(); ++it) j[it.key()] = it.value();
     j["params"] = static_cast<long long>(std::llround(scenarios::library_params(*m)));
     const auto in = scenarios::default_input(m->entry);

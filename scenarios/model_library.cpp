@@ -1,9 +1,11 @@
-#include "scenarios/json_fields.h"
 #include "scenarios/model_library.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+
+#include "scenarios/json_fields.h"
+#include "scenarios/record_values.h"
 
 extern "C" const char flopcast_model_library_json[];
 extern "C" const std::size_t flopcast_model_library_json_size;
@@ -32,6 +34,8 @@ std::vector<LibraryModel> load_library() {
   for (const auto& e : doc.at("models")) {
     LibraryModel m;
     m.name = e.at("name").get<std::string>();
+    if (e.contains("aliases"))
+      for (const auto& a : e.at("aliases")) m.aliases.push_back(a.get<std::string>());
     auto k = kind_from_name(e.at("kind").get<std::string>());
     if (!k) throw std::logic_error("model_library.json: /models/" + m.name + "/kind: unknown kind");
     m.kind = *k;
@@ -216,6 +220,26 @@ const LibraryModel* find_library_model(std::string_view name) {
   for (const auto& m : model_library())
     if (m.name == name) return &m;
   return nullptr;
+}
+
+const LibraryModel* match_library_model(std::string_view text) {
+  if (const auto* m = find_library_model(text)) return m;
+  for (const auto& m : model_library())
+    for (const auto& a : m.aliases)
+      if (a == text) return &m;
+  const auto slash = text.rfind('/');
+  const std::string t =
+      record_token(slash == std::string_view::npos ? text : text.substr(slash + 1));
+  if (t.empty()) return nullptr;
+  const LibraryModel* found = nullptr;
+  for (const auto& m : model_library()) {
+    bool hit = record_token(m.name) == t;
+    for (const auto& a : m.aliases) hit = hit || record_token(a) == t;
+    if (!hit) continue;
+    if (found) return nullptr;  // ambiguous
+    found = &m;
+  }
+  return found;
 }
 
 SampleInput default_input(const json& e) {

@@ -32,6 +32,7 @@ namespace flopcast::scenarios {
 
 struct LibraryModel {
   std::string name;
+  std::vector<std::string> aliases;  // other names of the entry ("resnet50", "bert-large")
   models::ModelKind kind = models::ModelKind::cnn;
   nlohmann::json entry;  // the JSON object as stored
   std::optional<double> published_params;
@@ -42,6 +43,11 @@ struct LibraryModel {
 
 const std::vector<LibraryModel>& model_library();
 const LibraryModel* find_library_model(std::string_view name);
+// The entry a record or a user means by `text`: its name or one of its aliases, matched exactly,
+// else as record_token() (case, blanks, '-' and '_' ignored) after dropping an organisation prefix
+// ("google/vit-base-patch16-224"). Null when nothing matches, or when more than one entry does
+// ("VIT-G14": vit-g14 and vit-G14).
+const LibraryModel* match_library_model(std::string_view text);
 std::string_view model_library_json();  // the embedded file, byte for byte
 
 // "encoder" | "encoder-decoder" | "vit" | "cnn" | "decoder"

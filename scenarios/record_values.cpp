@@ -193,9 +193,7 @@ nlohmann::json canonical_record(const nlohmann::json& rec, std::vector<std::stri
     fix(m, "type", record_model_type);
     fix(m, "preset", [](const std::string& name) -> std::optional<std::string> {
       if (find_library_model(name)) return std::nullopt;  // already a library name
-      const std::string t = record_token(name);
-      for (const auto& lm : model_library())
-        if (record_token(lm.name) == t) return lm.name;
+      if (const auto* lm = match_library_model(name)) return lm->name;
       return std::nullopt;
     });
   }

@@ -207,6 +207,30 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
   for (auto& ch : v["model"]["preset"].get_ref<std::string&>())
     ch = char(std::toupper(static_cast<unsigned char>(ch)));
   same_prediction(cnn, v);
+  // A preset by another of its names: torchvision's "resnet50" (v1.5), a Hugging Face checkpoint
+  // id.
+  REQUIRE(cnn["model"]["preset"] == "resnet50-v1.5");
+  v = cnn;
+  v["model"]["preset"] = "resnet50";
+  same_prediction(cnn, v);
+  json bert;
+  for (const auto& r : flopcast::test::groundtruth_records("public-zoo.json"))
+    if (r["model"].value("preset", "") == "bert-large-uncased") {
+      bert = r;
+      break;
+    }
+  REQUIRE(bert.is_object());
+  json bare = bert;  // the preset alone gives the shape
+  for (const char* k : {"n_layers", "d_model", "n_heads", "ffn_dim", "vocab_size", "params"})
+    bare["model"][k] = nullptr;
+  v = bare;
+  v["model"]["preset"] = "google-bert/bert-large-uncased";
+  same_prediction(bare, v);
+  v["model"]["preset"] = "BERT-Large";
+  same_prediction(bare, v);
+  v["model"]["preset"] = "bert-huge";  // no such model: the shape keys are needed, and say so
+  CHECK(predict_one(v)["why_null"]["samples_per_s_per_gpu"].get<std::string>().find("d_model") !=
+        std::string::npos);
   // A device id that no spelling maps stays unknown.
   v = dense;
   v["system"]["device"] = "nvidia-h100-sxm9";

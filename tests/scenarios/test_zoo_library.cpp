@@ -22,6 +22,32 @@ TEST_CASE("the model library holds every ground-truth preset", "[zoo]") {
   CHECK(find_library_model("no-such-model") == nullptr);
 }
 
+TEST_CASE("library entries are found by their other names, never ambiguously", "[zoo]") {
+  CHECK(match_library_model("resnet50")->name == "resnet50-v1.5");
+  CHECK(match_library_model("ResNet-50")->name == "resnet50-v1.5");
+  CHECK(match_library_model("bert-large")->name == "bert-large-uncased");
+  CHECK(match_library_model("google/vit-base-patch16-224")->name == "vit-b16");
+  CHECK(match_library_model("vit_l_16")->name == "vit-l16");
+  CHECK(match_library_model("google/t5-v1_1-xl")->name == "t5-v1.1-xl");
+  CHECK(match_library_model("efficientnet_b7")->name == "efficientnet-b7");
+  CHECK(match_library_model("vit-G14")->name == "vit-G14");  // exact names first
+  CHECK(match_library_model("VIT-G14") == nullptr);          // vit-g14 or vit-G14: not guessed
+  CHECK(match_library_model("resnext101") == nullptr);       // 32x4d, 32x8d, 64x4d: not guessed
+  CHECK(match_library_model("") == nullptr);
+  CHECK(match_library_model("google/") == nullptr);
+  // No alias is another entry's name or alias, and each says where the name comes from.
+  std::set<std::string> seen;
+  for (const auto& m : model_library()) {
+    INFO(m.name);
+    if (!m.aliases.empty()) CHECK_FALSE(m.entry.value("aliases_source", "").empty());
+    for (const auto& a : m.aliases) {
+      INFO(a);
+      CHECK(seen.insert(a).second);
+      CHECK(match_library_model(a) == &m);
+    }
+  }
+}
+
 TEST_CASE("library entries: unique names, sources, computed params beside the published ones", "[zoo]") {
   std::set<std::string> names;
   for (const auto& m : model_library()) {
