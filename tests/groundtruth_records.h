@@ -33,4 +33,13 @@ inline nlohmann::json groundtruth_record(const std::string& file, const std::str
   return {};
 }
 
+// The first record of that file for which pred(record) holds (the test fails when there is none).
+template <class Pred>
+nlohmann::json first_groundtruth_record(const std::string& file, Pred pred) {
+  for (const auto& r : groundtruth_records(file))
+    if (pred(r)) return r;
+  FAIL("no record in " << file << " has what the test needs");
+  return {};
+}
+
 }  // namespace flopcast::test

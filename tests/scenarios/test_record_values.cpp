@@ -118,13 +118,10 @@ TEST_CASE("a record's spelling of a value predicts as the value; an unknown spel
   CHECK(listed("training.activation_recompute (searched)"));
 
   // A model-library record: an upper-case precision is its value, an unknown one its default.
-  json zoo;
-  for (const auto& r : flopcast::test::groundtruth_records("public-zoo.json"))
-    if (r.value("kind", "") == "throughput" && r["training"].value("precision", json()) == "fp16") {
-      zoo = r;
-      break;
-    }
-  REQUIRE(zoo.is_object());
+  const json zoo = flopcast::test::first_groundtruth_record("public-zoo.json", [](const json& r) {
+    return r.value("kind", "") == "throughput" &&
+           r["training"].value("precision", json()) == "fp16";
+  });
   const json zbase = predict_one(zoo);
   json zup = zoo;
   zup["training"]["precision"] = "FP16";
@@ -167,25 +164,17 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
   v["model"]["type"] = "Dense";
   v["system"]["device"] = "NVIDIA_H100_SXM5_80GB";
   same_prediction(dense, v);
-  json moe;
-  for (const auto& r : flopcast::test::groundtruth_records("public.json"))
-    if (r["model"].value("type", "") == "moe" &&
-        r["system"].value("gpu_count", json()).is_number()) {
-      moe = r;
-      break;
-    }
-  REQUIRE(moe.is_object());
+  const json moe = flopcast::test::first_groundtruth_record("public.json", [](const json& r) {
+    return r["model"].value("type", "") == "moe" &&
+           r["system"].value("gpu_count", json()).is_number();
+  });
   v = moe;
   v["model"]["type"] = "MoE";
   same_prediction(moe, v);
   // A fine-tuning record (LoRA) with its phase spelled out.
-  json lora;
-  for (const auto& r : flopcast::test::groundtruth_records("public.json"))
-    if (r["training"].value("phase_kind", "") == "finetune") {
-      lora = r;
-      break;
-    }
-  REQUIRE(lora.is_object());
+  const json lora = flopcast::test::first_groundtruth_record("public.json", [](const json& r) {
+    return r["training"].value("phase_kind", "") == "finetune";
+  });
   v = lora;
   v["training"]["phase_kind"] = "Fine-tuning";
   same_prediction(lora, v);
@@ -194,13 +183,9 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
   CHECK(predict_one(as_pretrain)["predicted"] !=
         predict_one(lora)["predicted"]);  // the phase counts
   // A model-library record with its preset and type in capitals.
-  json cnn;
-  for (const auto& r : flopcast::test::groundtruth_records("public-zoo.json"))
-    if (r["model"].value("type", "") == "cnn" && r.value("kind", "") == "throughput") {
-      cnn = r;
-      break;
-    }
-  REQUIRE(cnn.is_object());
+  const json cnn = flopcast::test::first_groundtruth_record("public-zoo.json", [](const json& r) {
+    return r["model"].value("type", "") == "cnn" && r.value("kind", "") == "throughput";
+  });
   v = cnn;
   v["model"]["type"] = "CNN";
   v["model"]["preset"] = cnn["model"]["preset"].get<std::string>();
@@ -213,13 +198,9 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
   v = cnn;
   v["model"]["preset"] = "resnet50";
   same_prediction(cnn, v);
-  json bert;
-  for (const auto& r : flopcast::test::groundtruth_records("public-zoo.json"))
-    if (r["model"].value("preset", "") == "bert-large-uncased") {
-      bert = r;
-      break;
-    }
-  REQUIRE(bert.is_object());
+  const json bert = flopcast::test::first_groundtruth_record("public-zoo.json", [](const json& r) {
+    return r["model"].value("preset", "") == "bert-large-uncased";
+  });
   json bare = bert;  // the preset alone gives the shape
   for (const char* k : {"n_layers", "d_model", "n_heads", "ffn_dim", "vocab_size", "params"})
     bare["model"][k] = nullptr;
@@ -290,13 +271,9 @@ TEST_CASE("LoRA target names of Megatron, NeMo and GPT-NeoX are the model's matr
   CHECK_FALSE(record_lora_target(
       "c_attn", false));  // GPT-2's fused QKV shares its name pattern with c_proj: not guessed
 
-  json lora;
-  for (const auto& r : flopcast::test::groundtruth_records("public.json"))
-    if (r["training"].contains("lora") && r["training"]["lora"].is_object()) {
-      lora = r;
-      break;
-    }
-  REQUIRE(lora.is_object());
+  const json lora = flopcast::test::first_groundtruth_record("public.json", [](const json& r) {
+    return r["training"].contains("lora") && r["training"]["lora"].is_object();
+  });
   REQUIRE(lora["training"]["lora"]["target"] == json({"qkv_proj", "o_proj"}));
   const json base = predict_one(lora);
   json v = lora;
