@@ -112,9 +112,15 @@ int run_list(Format f) {
 
 int run_show(const std::string& name, Format f) {
   ordered_json j;
-  if (const auto* p = scenarios::find_preset(name)) {
+  // An exact name first, then an alias or a spelling of one (scenarios::match_named).
+  const auto* p = scenarios::find_preset(name);
+  const auto* m = p ? nullptr : scenarios::find_library_model(name);
+  if (!p && !m) p = scenarios::match_preset(name);
+  if (!p && !m) m = scenarios::match_library_model(name);
+  if (p) {
     const auto& s = p->shape;
     j["name"] = p->name;
+    j["aliases"] = p->aliases;
     j["kind"] = "decoder";
     j["n_layers"] = s.n_layers;
     j["d_model"] = s.d_model;
@@ -128,7 +134,7 @@ int run_show(const std::string& name, Format f) {
     j["published_params"] = s.params_hint ? json(*s.params_hint) : json(nullptr);
     j["source"] = p->source;
     j["source_url"] = p->source_url;
-  } else if (const auto* m = scenarios::match_library_model(name)) {
+  } else if (m) {
     for (auto it = m->entry.begin(); it != m->entry.end(); ++it) j[it.key()] = it.value();
     j["params"] = static_cast<long long>(std::llround(scenarios::library_params(*m)));
     const auto in = scenarios::default_input(m->entry);

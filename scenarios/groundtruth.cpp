@@ -16,6 +16,7 @@
 #include "models/memory.h"
 #include "models/parallelism.h"
 #include "scenarios/model_library.h"  // zoo: encoder / encoder-decoder / vit / cnn records
+#include "scenarios/presets.h"
 #include "scenarios/record_values.h"
 
 namespace flopcast::scenarios {
@@ -200,6 +201,58 @@ ordered_json params_to_json(const PredictOptions& o) {
   return j;
 }
 
+// The preset's value for every shape key the record leaves null (a record's own keys win: a
+// truncated model of SimuMax keeps its 12 layers), listed once in defaults_used. The head width
+// comes from the preset only with its width and head count; its experts only for a MoE record
+// that gives no complete expert shape; its attention (MLA) only where the record states none.
+namespace {
+
+void fill_from_preset(models::TransformerShape& m, const ModelPreset& preset, const json& jm,
+                      bool moe, std::vector<std::string>& defaults_used) {
+  const auto& p = preset.shape;
+  std::string filled;
+  auto fill = [&](auto& field, auto value, const char* key) {
+    if (field > 0 || value <= 0) return;
+    field = value;
+    filled += (filled.empty() ? "" : ", ") + std::string(key);
+  };
+  const bool width_from_preset = m.d_model <= 0 && m.n_heads <= 0 && !posint(jm, "head_dim");
+  fill(m.n_layers, p.n_layers, "n_layers");
+  fill(m.d_model, p.d_model, "d_model");
+  fill(m.n_heads, p.n_heads, "n_heads");
+  fill(m.n_kv_heads, p.n_kv_heads, "n_kv_heads");
+  if (width_from_preset) fill(m.head_dim, p.head_dim, "head_dim");
+  fill(m.ffn_dim, p.ffn_dim, "ffn_dim");
+  fill(m.seq_len, p.seq_len, "seq_len");
+  fill(m.vocab_size, p.vocab_size, "vocab_size");
+  if (!sub(jm, "ffn_gated").is_boolean())
+    filled += (filled.empty() ? "" : ", ") + std::string("ffn_gated");
+  m.tied_embeddings = p.tied_embeddings;
+  auto fill_hint = [&](std::optional<double>& field, const std::optional<double>& value,
+                       const char* key) {
+    if (field || !value) return;
+    field = value;
+    filled += (filled.empty() ? "" : ", ") + std::string(key);
+  };
+  fill_hint(m.params_hint, p.params_hint, "params");
+  fill_hint(m.params_active_hint, p.params_active_hint, "params_active");
+  if (!sub(jm, "attention").is_object() && p.mla) {
+    m.mla = p.mla;
+    filled += (filled.empty() ? "" : ", ") + std::string("attention");
+  }
+  const json& e = sub(jm, "moe");
+  const bool record_moe = e.is_object() && posint(e, "n_experts") &&
+                          posint(e, "experts_per_token") &&
+                          num(e, "expert_ffn_dim").value_or(0) > 0;
+  if (moe && !record_moe && p.moe) {
+    m.moe = p.moe;
+    filled += (filled.empty() ? "" : ", ") + std::string("moe");
+  }
+  if (!filled.empty()) defaults_used.push_back("model." + filled + " (preset " + preset.name + ")");
+}
+
+}  // namespace
+
 RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const PredictOptions& o) {
   RecordInput ri;
   auto& in = ri.input;
@@ -212,6 +265,17 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     return ri;
   }
   std::string type = str(jm, "type").value_or("");
+  // A named decoder architecture fills what the record leaves null (its own keys win).
+  const auto preset_name = str(jm, "preset");
+  const ModelPreset* preset = preset_name ? match_preset(*preset_name) : nullptr;
+  if (preset_name && !preset)
+    ri.notes.push_back(
+        "model.preset '" + *preset_name +
+        "' is not a known architecture (flopcast models list): the shape keys are used");
+  if (type.empty() && preset) {
+    type = preset->shape.moe ? "moe" : "dense";
+    ri.defaults_used.push_back("model.type (" + type + ", preset " + preset->name + ")");
+  }
   if (type.empty()) {
     // No stated type (a library preset went to the zoo path already): a record with an expert
     // count above one, or with fewer active parameters than parameters, is a mixture of experts;
@@ -256,10 +320,11 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   m.seq_len = posint(jm, "seq_len").value_or(0);
   m.vocab_size = posint(jm, "vocab_size").value_or(0);
   const json& gated = sub(jm, "ffn_gated");
-  m.ffn_gated = gated.is_boolean() ? gated.get<bool>() : false;
-  if (!gated.is_boolean()) ri.defaults_used.push_back("model.ffn_gated (false)");
+  m.ffn_gated = gated.is_boolean() ? gated.get<bool>() : (preset ? preset->shape.ffn_gated : false);
+  if (!gated.is_boolean() && !preset) ri.defaults_used.push_back("model.ffn_gated (false)");
   m.params_hint = num(jm, "params");
   m.params_active_hint = num(jm, "params_active");
+  if (preset) fill_from_preset(m, *preset, jm, type == "moe", ri.defaults_used);
   const json& att = sub(jm, "attention");
   if (att.is_object() && str(att, "kind").value_or("") == "mla") {
     models::MlaSpec a;
@@ -271,8 +336,8 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
     if (a.kv_lora_rank > 0 && a.qk_nope_head_dim > 0 && a.v_head_dim > 0) m.mla = a;
   }
   const json& jmoe = sub(jm, "moe");
-  bool moe_complete = false;
-  if (type == "moe" && jmoe.is_object()) {
+  bool moe_complete = m.moe.has_value();  // the preset's experts (fill_from_preset)
+  if (type == "moe" && jmoe.is_object() && !moe_complete) {
     models::MoeSpec e;
     e.n_experts = posint(jmoe, "n_experts").value_or(0);
     e.experts_per_token = posint(jmoe, "experts_per_token").value_or(0);

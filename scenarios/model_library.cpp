@@ -223,23 +223,7 @@ const LibraryModel* find_library_model(std::string_view name) {
 }
 
 const LibraryModel* match_library_model(std::string_view text) {
-  if (const auto* m = find_library_model(text)) return m;
-  for (const auto& m : model_library())
-    for (const auto& a : m.aliases)
-      if (a == text) return &m;
-  const auto slash = text.rfind('/');
-  const std::string t =
-      record_token(slash == std::string_view::npos ? text : text.substr(slash + 1));
-  if (t.empty()) return nullptr;
-  const LibraryModel* found = nullptr;
-  for (const auto& m : model_library()) {
-    bool hit = record_token(m.name) == t;
-    for (const auto& a : m.aliases) hit = hit || record_token(a) == t;
-    if (!hit) continue;
-    if (found) return nullptr;  // ambiguous
-    found = &m;
-  }
-  return found;
+  return match_named(model_library(), text);
 }
 
 SampleInput default_input(const json& e) {

@@ -1,9 +1,10 @@
 #include "scenarios/presets.h"
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
+#include "scenarios/record_values.h"
 
 // Generated at build time from scenarios/data/model_presets.json (scenarios/embed.cmake).
 extern "C" const char flopcast_model_presets_json[];
@@ -62,6 +63,8 @@ std::vector<ModelPreset> load() {
   for (const auto& e : doc.at("presets")) {
     ModelPreset p;
     p.name = e.at("name").get<std::string>();
+    if (e.contains("aliases"))
+      for (const auto& a : e.at("aliases")) p.aliases.push_back(a.get<std::string>());
     if (e.at("kind").get<std::string>() != "decoder")
       throw std::runtime_error("model_presets.json: only decoder presets are supported: " + p.name);
     p.shape = decoder_shape_from_json(e);
@@ -89,6 +92,10 @@ const ModelPreset* find_preset(std::string_view name) {
   for (const auto& p : model_presets())
     if (p.name == name) return &p;
   return nullptr;
+}
+
+const ModelPreset* match_preset(std::string_view text) {
+  return match_named(model_presets(), text);
 }
 
 std::vector<std::string> preset_names() {

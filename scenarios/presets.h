@@ -13,6 +13,7 @@ namespace flopcast::scenarios {
 
 struct ModelPreset {
   std::string name;
+  std::vector<std::string> aliases;  // other names ("Llama-2-7b-hf")
   models::TransformerShape shape;  // seq_len is the preset's training context
   std::string source;
   std::string source_url;
@@ -20,6 +21,10 @@ struct ModelPreset {
 
 const std::vector<ModelPreset>& model_presets();
 const ModelPreset* find_preset(std::string_view name);
+// The preset a record or a user means by `text`: its name or an alias, exactly, else as
+// model_name_token() ("meta-llama/Llama-2-7b-hf", "Llama 2 7B"); null when none or more than one
+// preset matches.
+const ModelPreset* match_preset(std::string_view text);
 std::vector<std::string> preset_names();
 std::string_view model_presets_json();  // the embedded file, byte for byte
 

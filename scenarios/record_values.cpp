@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "scenarios/model_library.h"
+#include "scenarios/presets.h"
 
 namespace flopcast::scenarios {
 
@@ -18,6 +19,11 @@ std::string record_token(std::string_view s) {
     t.push_back(static_cast<char>(std::tolower(u)));
   }
   return t;
+}
+
+std::string model_name_token(std::string_view s) {
+  const auto slash = s.rfind('/');
+  return record_token(slash == std::string_view::npos ? s : s.substr(slash + 1));
 }
 
 namespace {
@@ -192,8 +198,9 @@ nlohmann::json canonical_record(const nlohmann::json& rec, std::vector<std::stri
     auto& m = out["model"];
     fix(m, "type", record_model_type);
     fix(m, "preset", [](const std::string& name) -> std::optional<std::string> {
-      if (find_library_model(name)) return std::nullopt;  // already a library name
+      if (find_library_model(name) || find_preset(name)) return std::nullopt;  // already a name
       if (const auto* lm = match_library_model(name)) return lm->name;
+      if (const auto* p = match_preset(name)) return p->name;
       return std::nullopt;
     });
   }

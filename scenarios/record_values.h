@@ -31,6 +31,32 @@ namespace flopcast::scenarios {
 
 // Lower case, with blanks, '_', '-' and ' ' removed ("bf16-mixed" → "bf16mixed").
 std::string record_token(std::string_view s);
+// record_token of a model name as people write it, an organisation prefix dropped
+// ("meta-llama/Llama-2-7b-hf" → "llama27bhf").
+std::string model_name_token(std::string_view s);
+
+// The entry of `entries` (each with .name and .aliases) that `text` names: the entry with that name
+// or alias, else the only one whose name or an alias has text's model_name_token; null when none or
+// more than one has it (never a guess).
+template <class Entry>
+const Entry* match_named(const std::vector<Entry>& entries, std::string_view text) {
+  for (const auto& e : entries)
+    if (e.name == text) return &e;
+  for (const auto& e : entries)
+    for (const auto& a : e.aliases)
+      if (a == text) return &e;
+  const std::string t = model_name_token(text);
+  if (t.empty()) return nullptr;
+  const Entry* found = nullptr;
+  for (const auto& e : entries) {
+    bool hit = record_token(e.name) == t;
+    for (const auto& a : e.aliases) hit = hit || record_token(a) == t;
+    if (!hit) continue;
+    if (found) return nullptr;
+    found = &e;
+  }
+  return found;
+}
 
 std::optional<models::Precision> record_precision(std::string_view s);
 std::optional<models::Sharding> record_sharding(std::string_view s);

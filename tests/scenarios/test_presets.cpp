@@ -1,12 +1,13 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "helpers.h"
 #include "models/flops.h"
+#include "scenarios/model_library.h"
 #include "scenarios/presets.h"
+#include "scenarios/record_values.h"
 
 using namespace flopcast::scenarios;
 
@@ -65,4 +66,34 @@ TEST_CASE("DeepSeek-V3's multi-head latent attention is read from the preset", "
   auto mha = p->shape;
   mha.mla.reset();
   CHECK(flopcast::models::count_params(mha).total > c.total + 1e9);
+}
+
+TEST_CASE("presets are found by their Hugging Face ids and spellings, never ambiguously",
+          "[presets]") {
+  CHECK(match_preset("llama2-7b")->name == "llama2-7b");
+  CHECK(match_preset("Llama 2 7B")->name == "llama2-7b");
+  CHECK(match_preset("meta-llama/Llama-2-7b-hf")->name == "llama2-7b");
+  CHECK(match_preset("meta-llama/Meta-Llama-3-70B")->name == "llama3-70b");
+  CHECK(match_preset("Llama-3.1-405B")->name == "llama3.1-405b");
+  CHECK(match_preset("mistralai/Mixtral-8x7B-v0.1")->name == "mixtral-8x7b");
+  CHECK(match_preset("openai-community/gpt2")->name == "gpt2-small");
+  CHECK(match_preset("deepseek-ai/DeepSeek-V3")->name == "deepseek-v3");
+  CHECK(match_preset("llama2") == nullptr);  // 7B, 13B or 70B: not guessed
+  CHECK(match_preset("llama2-7") == nullptr);
+  CHECK(match_preset("") == nullptr);
+  // No alias names another preset or a model-library entry.
+  std::set<std::string> tokens;
+  for (const auto& p : model_presets()) tokens.insert(record_token(p.name));
+  for (const auto& e : nlohmann::json::parse(model_presets_json())["presets"])
+    if (e.contains("aliases"))
+      CHECK_FALSE(e.value("aliases_source", "").empty());  // where the name comes from
+  for (const auto& p : model_presets()) {
+    INFO(p.name);
+    for (const auto& a : p.aliases) {
+      INFO(a);
+      CHECK(match_preset(a) == &p);
+      CHECK(tokens.count(record_token(a)) == 0);
+      CHECK(match_library_model(a) == nullptr);
+    }
+  }
 }

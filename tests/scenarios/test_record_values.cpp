@@ -219,6 +219,66 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
             "not in the hardware catalog") != std::string::npos);
 }
 
+TEST_CASE("a decoder record naming a preset takes the preset's shape where it gives none",
+          "[record_values][groundtruth][presets]") {
+  // A record that gives only its parameter count: the shape is sized from it, unless a preset names
+  // it.
+  const json base =
+      flopcast::test::groundtruth_record("public.json", "nemo2407-h100-llama2-7b-8gpu");
+  REQUIRE(base["model"]["n_layers"].is_null());
+  json full = base;  // the same run with Llama 2 7B's shape written out
+  full["model"].update({{"n_layers", 32},
+                        {"d_model", 4096},
+                        {"n_heads", 32},
+                        {"n_kv_heads", 32},
+                        {"ffn_dim", 11008},
+                        {"vocab_size", 32000},
+                        {"ffn_gated", true}});
+  const json pf = predict_one(full);
+  for (const char* name : {"llama2-7b", "meta-llama/Llama-2-7b-hf", "Llama 2 7B"}) {
+    INFO(name);
+    json named = base;
+    named["model"]["preset"] = name;
+    const json pn = predict_one(named);
+    CHECK(pn["predicted"] == pf["predicted"]);
+    CHECK(pn["layout"] == pf["layout"]);
+    bool listed = false;
+    for (const auto& d : pn["defaults_used"])
+      listed = listed || d.get<std::string>().find("(preset llama2-7b)") != std::string::npos;
+    CHECK(listed);
+  }
+  // The record's own keys win: a 12-layer cut of Llama 3 70B stays 12 layers.
+  json cut = base;
+  cut["model"]["preset"] = "llama3-70b";
+  cut["model"]["n_layers"] = 12;
+  cut["model"]["params"] = nullptr;
+  json cut_full = cut;
+  cut_full["model"].update({{"d_model", 8192},
+                            {"n_heads", 64},
+                            {"n_kv_heads", 8},
+                            {"ffn_dim", 28672},
+                            {"vocab_size", 128256},
+                            {"ffn_gated", true},
+                            {"preset", nullptr}});
+  CHECK(predict_one(cut)["predicted"] == predict_one(cut_full)["predicted"]);
+  // A MoE preset makes a record without a type a MoE; an unknown name is said, and the shape keys
+  // used.
+  json moe = base;
+  moe["model"]["type"] = nullptr;
+  moe["model"]["params"] = nullptr;
+  moe["model"]["preset"] = "mistralai/Mixtral-8x7B-v0.1";
+  moe["system"]["gpu_count"] = 64;
+  moe["system"]["parallelism"] = {{"dp", 8}, {"tp", 8}, {"pp", 1}};
+  const json pm = predict_one(moe);
+  CHECK(pm["predicted"]["tokens_per_s_per_gpu"].is_number());
+  CHECK(pm["defaults_used"][0] == "model.type (moe, preset mixtral-8x7b)");
+  json unknown = base;
+  unknown["model"]["preset"] = "llama2";  // 7B, 13B or 70B
+  const json pu = predict_one(unknown);
+  CHECK(pu["predicted"] == predict_one(base)["predicted"]);
+  CHECK(has_note(pu, "model.preset 'llama2' is not a known architecture"));
+}
+
 TEST_CASE(
     "numbers written as text are numbers; anything else in a numeric field is unknown, with a note",
     "[record_values][groundtruth]") {
