@@ -1,11 +1,14 @@
 #include "scenarios/record_values.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <initializer_list>
+#include <set>
 #include <utility>
 
+#include "hwprofiles/catalog.h"
 #include "scenarios/model_library.h"
 #include "scenarios/presets.h"
 
@@ -24,6 +27,67 @@ std::string record_token(std::string_view s) {
 std::string model_name_token(std::string_view s) {
   const auto slash = s.rfind('/');
   return record_token(slash == std::string_view::npos ? s : s.substr(slash + 1));
+}
+
+namespace {
+
+std::vector<std::string> words_of(std::string_view s) {
+  std::vector<std::string> w;
+  std::string cur;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) {
+      cur.push_back(static_cast<char>(std::tolower(u)));
+    } else if (!cur.empty()) {
+      w.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) w.push_back(std::move(cur));
+  return w;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+// Does the text's word `w` name one of the device's words `dw` (its id's and name's)?
+bool word_names(const std::string& w, const std::vector<std::string>& dw) {
+  for (size_t i = 0; i < dw.size(); ++i) {
+    if (dw[i] == w) return true;
+    // "sxm" for "sxm5": letters, then only the generation digits left off
+    if (w.size() >= 3 && dw[i].size() > w.size() && dw[i].compare(0, w.size(), w) == 0 &&
+        std::isalpha(static_cast<unsigned char>(w.back())) &&
+        all_digits(std::string_view(dw[i]).substr(w.size())))
+      return true;
+    if (i + 1 < dw.size() && dw[i] + dw[i + 1] == w) return true;  // "tpuv4"
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> catalog_devices_named(std::string_view text) {
+  const auto& catalog = hwprofiles::builtin_catalog();
+  if (catalog.find(text)) return {std::string(text)};
+  static const std::set<std::string> filler = {"tesla", "instinct", "gpu",  "gpus",  "accelerator",
+                                               "card",  "hbm",      "hbm2", "hbm2e", "hbm3",
+                                               "hbm3e", "tensor",   "core"};
+  std::vector<std::string> words;
+  for (auto& w : words_of(text))
+    if (!filler.count(w)) words.push_back(std::move(w));
+  std::vector<std::string> out;
+  if (words.empty()) return out;
+  for (const auto& d : catalog.devices()) {
+    auto dw = words_of(d.id);
+    for (auto& w : words_of(d.name)) dw.push_back(std::move(w));
+    if (std::all_of(words.begin(), words.end(),
+                    [&](const std::string& w) { return word_names(w, dw); }))
+      out.push_back(d.id);
+  }
+  return out;
 }
 
 namespace {
@@ -205,6 +269,28 @@ nlohmann::json canonical_record(const nlohmann::json& rec, std::vector<std::stri
     });
   }
   if (out.contains("training")) fix(out["training"], "phase_kind", record_phase);
+  // A device as people write it ("H100-SXM", "TPU v5p"): the one catalog id it names; several is
+  // said and left unknown (the prediction's why_null says the device is not in the catalog).
+  if (auto* sys = out.contains("system") ? &out["system"] : nullptr;
+      sys && sys->is_object() && sys->contains("device") && (*sys)["device"].is_string()) {
+    const std::string text = (*sys)["device"].get<std::string>();
+    const auto& catalog = hwprofiles::builtin_catalog();
+    bool known = catalog.find(text) != nullptr;
+    for (const auto& d : catalog.devices())
+      known = known || record_token(d.id) == record_token(text);
+    if (!known) {
+      const auto ids = catalog_devices_named(text);
+      if (ids.size() == 1) {
+        (*sys)["device"] = ids.front();
+        if (notes) notes->push_back("system.device '" + text + "' read as " + ids.front());
+      } else if (ids.size() > 1 && notes) {
+        std::string list;
+        for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+        notes->push_back("system.device '" + text + "' could be any of " + list +
+                         ": taken as unknown (name the form factor or the memory)");
+      }
+    }
+  }
   return out;
 }
 

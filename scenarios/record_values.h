@@ -35,6 +35,13 @@ std::string record_token(std::string_view s);
 // ("meta-llama/Llama-2-7b-hf" → "llama27bhf").
 std::string model_name_token(std::string_view s);
 
+// The catalog devices (ids) a device written as people write it names: every word of the text
+// (lower-case letters and digits; "tesla", "instinct", "gpu", "hbm3" and the like ignored) is a
+// word of the device's id or name, or a form factor without its generation ("sxm" for "sxm5"), or
+// two adjacent words run together ("tpuv4"). "H100-SXM" names nvidia-h100-sxm5-80gb alone; "H100"
+// names the SXM5 and the PCIe card; "B200" not GB200. An exact id is itself.
+std::vector<std::string> catalog_devices_named(std::string_view text);
+
 // The entry of `entries` (each with .name and .aliases) that `text` names: the entry with that name
 // or alias, else the only one whose name or an alias has text's model_name_token; null when none or
 // more than one has it (never a guess).

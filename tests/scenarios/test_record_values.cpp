@@ -219,6 +219,37 @@ TEST_CASE("model type, phase, preset and device as people write them predict as 
             "not in the hardware catalog") != std::string::npos);
 }
 
+TEST_CASE("a device written as people write it is the one catalog device it names, never a guess",
+          "[record_values][groundtruth]") {
+  using V = std::vector<std::string>;
+  CHECK(catalog_devices_named("nvidia-h100-sxm5-80gb") == V{"nvidia-h100-sxm5-80gb"});
+  CHECK(catalog_devices_named("H100-SXM") == V{"nvidia-h100-sxm5-80gb"});
+  CHECK(catalog_devices_named("H100 SXM5 80GB") == V{"nvidia-h100-sxm5-80gb"});
+  CHECK(catalog_devices_named("NVIDIA H100") ==
+        V{"nvidia-h100-sxm5-80gb", "nvidia-h100-pcie-80gb"});
+  CHECK(catalog_devices_named("A100 40GB") == V{"nvidia-a100-sxm4-40gb"});
+  CHECK(catalog_devices_named("Tesla V100-SXM2-32GB") == V{"nvidia-v100-sxm2-32gb"});
+  CHECK(catalog_devices_named("AMD Instinct MI300X") == V{"amd-mi300x"});
+  CHECK(catalog_devices_named("TPUv4") == V{"google-tpu-v4"});
+  CHECK(catalog_devices_named("Gaudi 2") == V{"intel-gaudi2"});
+  CHECK(catalog_devices_named("B200") == V{"nvidia-b200"});  // not GB200
+  CHECK(catalog_devices_named("A10") == V{"nvidia-a10"});    // not A100
+  CHECK(catalog_devices_named("H100 SXM9").empty());
+  CHECK(catalog_devices_named("HBM3").empty());  // nothing but filler names nothing
+
+  const json rec = flopcast::test::groundtruth_record("public.json", "llmc-gpt2-1558m");
+  REQUIRE(rec["system"]["device"] == "nvidia-h100-sxm5-80gb");
+  json v = rec;
+  v["system"]["device"] = "H100-SXM";
+  const json named = predict_one(v);
+  CHECK(named["predicted"] == predict_one(rec)["predicted"]);
+  CHECK(has_note(named, "system.device 'H100-SXM' read as nvidia-h100-sxm5-80gb"));
+  v["system"]["device"] = "H100";  // SXM5 or PCIe: 989 or 756 TFLOP/s, not guessed
+  const json two = predict_one(v);
+  CHECK(two["predicted"]["tokens_per_s_per_gpu"].is_null());
+  CHECK(has_note(two, "could be any of nvidia-h100-sxm5-80gb, nvidia-h100-pcie-80gb"));
+}
+
 TEST_CASE("a decoder record naming a preset takes the preset's shape where it gives none",
           "[record_values][groundtruth][presets]") {
   // A record that gives only its parameter count: the shape is sized from it, unless a preset names
