@@ -110,8 +110,14 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
   ordered_json model = ordered_json::object();
   ordered_json w = ordered_json::object();
   const std::string& t = *type;
-  if (t == "llama" || t == "mistral" || t == "mixtral" || t == "qwen2" || t == "qwen2_moe" || t == "qwen3" ||
-      t == "qwen3_moe" || t == "gpt_oss") {
+  if (t == "llama" || t == "mistral" || t == "mixtral" || t == "qwen2" || t == "qwen2_moe" ||
+      t == "qwen3" || t == "qwen3_moe" || t == "gpt_oss" || t == "phi3" || t == "gemma" ||
+      t == "gemma2") {
+    // Gemma and Gemma 2: GeGLU (gelu_pytorch_tanh, gated like SwiGLU), head_dim 256 apart from
+    // hidden_size / heads, and the embeddings tied unless the config says otherwise (the
+    // transformers GemmaConfig / Gemma2Config default; their config.json files leave the key out).
+    // Gemma 2's alternating sliding-window layers and logit soft-capping are not modelled.
+    const bool gemma = t == "gemma" || t == "gemma2";
     model["kind"] = "decoder";
     const auto L = rd.integer({"num_hidden_layers"}, true);
     const auto h = rd.integer({"hidden_size"}, true);
@@ -121,14 +127,18 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     const auto V = rd.integer({"vocab_size"}, true);
     const auto ctx = rd.integer({"max_position_embeddings"}, false);
     const auto tied = rd.boolean("tie_word_embeddings");
-    const auto act = rd.string("hidden_act");
+    const json* ha = rd.find("hidden_activation");  // Gemma's key; null or absent elsewhere
+    const char* act_key = gemma && ha && ha->is_string() ? "hidden_activation" : "hidden_act";
+    const auto act = rd.string(act_key);
     const auto hd = rd.integer({"head_dim"}, false);
     if (!rd.error.empty()) {
       r.error = rd.error;
       return r;
     }
-    if (act && *act != "silu" && *act != "swiglu" && *act != "gelu") {
-      r.error = origin + ": /hidden_act: '" + *act + "' is not a gated activation flopcast maps (silu)";
+    if (act && *act != "silu" && *act != "swiglu" && *act != "gelu" &&
+        *act != "gelu_pytorch_tanh") {
+      r.error = origin + ": /" + act_key + ": '" + *act +
+                "' is not a gated activation flopcast maps (silu, gelu, gelu_pytorch_tanh)";
       return r;
     }
     model["n_layers"] = *L;
@@ -140,7 +150,7 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     model["ffn_dim"] = *f;
     model["ffn_gated"] = true;
     model["vocab_size"] = *V;
-    model["tied_embeddings"] = tied.value_or(false);
+    model["tied_embeddings"] = tied.value_or(gemma);
     if (t == "mixtral" || t == "qwen2_moe" || t == "qwen3_moe" || t == "gpt_oss") {
       const auto E = rd.integer({"num_local_experts", "num_experts"}, true);
       const auto k = rd.integer({"num_experts_per_tok"}, true);
@@ -371,8 +381,8 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     r.error =
         origin + ": /model_type: '" + t +
         "' is not a family flopcast can map (llama, llama4, mistral, mixtral, qwen2, qwen2_moe, "
-        "qwen3, qwen3_moe, gpt_oss, deepseek_v2, deepseek_v3, gpt2, bert, electra, roberta, t5, "
-        "mt5, vit)";
+        "qwen3, qwen3_moe, gpt_oss, phi3, gemma, gemma2, deepseek_v2, deepseek_v3, gpt2, bert, "
+        "electra, roberta, t5, mt5, vit)";
     return r;
   }
 

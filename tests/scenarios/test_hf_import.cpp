@@ -257,6 +257,38 @@ TEST_CASE("head_dim apart from hidden_size / heads is imported and counted (Qwen
   CHECK(import_hf_config(no_hd, "q.json").params < qwen.params);
 }
 
+TEST_CASE("Gemma 2 and Phi-3 configs import with their published parameter counts", "[hf]") {
+  // Gemma 2 paper (arXiv:2408.00118), Table 2: embedding + non-embedding parameters. 9B:
+  // 917,962,752 + 8,324,201,984; 2B: 590,118,912 + 2,024,517,888 (its embedding rows are a
+  // 256,128-token table, the config's vocabulary 256,000). Phi-3-mini model card: 3.8B.
+  const auto g9 = import_data("gemma-2-9b");
+  REQUIRE(g9.ok);
+  const auto& m = g9.workload["model"];
+  CHECK(m["kind"] == "decoder");
+  CHECK(m["head_dim"] == 256);          // not 3584 / 16
+  CHECK(m["tied_embeddings"] == true);  // Gemma ties them; the published config leaves the key out
+  CHECK(m["ffn_gated"] == true);        // GeGLU
+  CHECK(m["n_kv_heads"] == 8);
+  CHECK(g9.params == Approx(917962752.0 + 8324201984.0).epsilon(0.001));
+  const auto g2 = import_data("gemma-2-2b");
+  REQUIRE(g2.ok);
+  CHECK(g2.params == Approx(590118912.0 + 2024517888.0).epsilon(0.001));
+  const auto phi = import_data("phi-3-mini-4k-instruct");
+  REQUIRE(phi.ok);
+  CHECK(phi.workload["model"]["tied_embeddings"] == false);
+  CHECK(phi.workload["seq_len"] == 4096);
+  CHECK(phi.params == Approx(3.8e9).epsilon(0.01));
+  // An explicit tie_word_embeddings is read as it is; an activation that is not gated is refused.
+  json untied = json::parse(test::slurp(test::source_path("tests/data/hf/gemma-2-2b.json")));
+  untied["tie_word_embeddings"] = false;
+  CHECK(import_hf_config(untied, "g.json").params > g2.params);
+  json relu = untied;
+  relu["hidden_activation"] = "relu";
+  const auto bad = import_hf_config(relu, "g.json");
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.error.find("g.json: /hidden_activation: 'relu'") != std::string::npos);
+}
+
 TEST_CASE("an imported Qwen3 workload runs as a scenario, head_dim included", "[hf]") {
   const auto qwen = import_data("qwen3-30b-a3b");
   REQUIRE(qwen.ok);
