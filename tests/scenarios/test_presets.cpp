@@ -84,7 +84,8 @@ TEST_CASE("presets are found by their Hugging Face ids and spellings, never ambi
   // No alias names another preset or a model-library entry.
   std::set<std::string> tokens;
   for (const auto& p : model_presets()) tokens.insert(record_token(p.name));
-  for (const auto& e : nlohmann::json::parse(model_presets_json())["presets"])
+  const auto doc = nlohmann::json::parse(model_presets_json());
+  for (const auto& e : doc["presets"])
     if (e.contains("aliases"))
       CHECK_FALSE(e.value("aliases_source", "").empty());  // where the name comes from
   for (const auto& p : model_presets()) {
