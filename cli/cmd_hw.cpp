@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "hwprofiles/catalog.h"
 #include "hwprofiles/profile_loader.h"
+#include "scenarios/record_values.h"
 
 namespace flopcast::cli {
 namespace {
@@ -247,7 +248,8 @@ int run_show(const std::string& id, Format format) {
   const auto& catalog = hwprofiles::builtin_catalog();
   const DeviceProfile* d = catalog.find(id);
   if (!d) {
-    std::cerr << "flopcast: unknown device '" << ascii_only(id) << "' (see flopcast hw list)\n";
+    std::cerr << "flopcast: unknown device '" << ascii_only(id) << "' (see flopcast hw list)"
+              << ascii_only(scenarios::device_hint(id)) << "\n";
     return kExitBadInput;
   }
   if (format == Format::json) {

@@ -90,6 +90,25 @@ std::vector<std::string> catalog_devices_named(std::string_view text) {
   return out;
 }
 
+std::string device_hint(std::string_view text) {
+  const auto ids = catalog_devices_named(text);
+  if (ids.empty() || (ids.size() == 1 && ids.front() == text)) return "";
+  std::string out = "; \"" + std::string(text) + (ids.size() == 1 ? "\" is " : "\" could be ");
+  for (size_t i = 0; i < ids.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == ids.size() ? " or " : ", ") + ids[i];
+  return out;
+}
+
+std::string model_name_hint(std::string_view text) {
+  const std::string* name = nullptr;
+  if (const auto* p = match_preset(text))
+    name = &p->name;
+  else if (const auto* m = match_library_model(text))
+    name = &m->name;
+  if (!name || *name == text) return "";
+  return "; \"" + std::string(text) + "\" is " + *name;
+}
+
 namespace {
 
 template <class T>

@@ -42,6 +42,12 @@ std::string model_name_token(std::string_view s);
 // names the SXM5 and the PCIe card; "B200" not GB200. An exact id is itself.
 std::vector<std::string> catalog_devices_named(std::string_view text);
 
+// For an error about a device or a model name that is not an id or a name: what the text
+// stands for, as a clause to append ("; \"H100-SXM\" is nvidia-h100-sxm5-80gb", "; \"H100\" could
+// be nvidia-h100-sxm5-80gb or nvidia-h100-pcie-80gb"), or "" when it names nothing.
+std::string device_hint(std::string_view text);
+std::string model_name_hint(std::string_view text);  // presets and model-library entries
+
 // The entry of `entries` (each with .name and .aliases) that `text` names: the entry with that name
 // or alias, else the only one whose name or an alias has text's model_name_token; null when none or
 // more than one has it (never a guess).

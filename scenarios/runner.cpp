@@ -11,13 +11,14 @@
 #include "hwprofiles/device_profile.h"
 #include "hwprofiles/profile_loader.h"
 #include "models/estimate.h"
-#include "scenarios/scenario.h"
 #include "scenarios/key_table.h"
+#include "scenarios/model_library.h"
+#include "scenarios/record_values.h"
 #include "scenarios/result_json.h"
+#include "scenarios/scenario.h"
 #include "scenarios/sha256.h"
 #include "scenarios/uncertainty.h"
 #include "scenarios/zoo_run.h"
-#include "scenarios/model_library.h"
 
 namespace flopcast::scenarios {
 
@@ -77,7 +78,9 @@ std::optional<Device> resolve_device(const RunRequest& req, const Scenario& s, F
   if (!p) {
     f.diagnostics.push_back(diag(req.origin, "/hardware/device",
                                  "unknown device id \"" + s.device_id +
-                                     "\": expected an id of the built-in catalog (flopcast hw list) or /hardware/device_profile"));
+                                     "\": expected an id of the built-in catalog (flopcast hw "
+                                     "list) or /hardware/device_profile" +
+                                     device_hint(s.device_id)));
     return std::nullopt;
   }
   return Device{*p, "catalog"};

@@ -13,6 +13,7 @@
 #include "scenarios/key_table.h"
 #include "scenarios/keys_sections.h"
 #include "scenarios/migrate.h"
+#include "scenarios/record_values.h"
 #include "scenarios/strict_json.h"
 
 namespace flopcast::scenarios {
@@ -127,8 +128,10 @@ struct Validator {
             std::string close;
             for (const auto& c : detail::closest_names(v.get<std::string>(), choices, 3))
               close += (close.empty() ? "" : ", ") + ("\"" + c + "\"");
-            issues.push_back({pointer, "is " + v.dump() + ": expected one of " + std::to_string(choices.size()) +
-                                           " names (closest: " + close + ")"});
+            const std::string named = model_name_hint(v.get<std::string>());
+            issues.push_back({pointer, "is " + v.dump() + ": expected one of " +
+                                           std::to_string(choices.size()) + " names" +
+                                           (named.empty() ? " (closest: " + close + ")" : named)});
             return false;
           }
           issues.push_back({pointer, "is " + v.dump() + ": expected " + expectation(tmp)});

@@ -1,8 +1,5 @@
 // Hardware choice sweep: see sweep.h for the method.
 #include "scenarios/sweep.h"
-#include "scenarios/uncertainty.h"
-#include "scenarios/model_library.h"
-#include "scenarios/zoo_run.h"
 
 #include <algorithm>
 #include <charconv>
@@ -17,9 +14,13 @@
 #include "hwprofiles/catalog.h"
 #include "hwprofiles/device_profile.h"
 #include "scenarios/key_table.h"
-#include "scenarios/scenario.h"
+#include "scenarios/model_library.h"
+#include "scenarios/record_values.h"
 #include "scenarios/result_json.h"
+#include "scenarios/scenario.h"
 #include "scenarios/sha256.h"
+#include "scenarios/uncertainty.h"
+#include "scenarios/zoo_run.h"
 
 namespace flopcast::scenarios {
 
@@ -287,8 +288,10 @@ RunResult run_sweep_impl(const SweepRequest& req, const ProgressFn& progress, co
   for (const auto& id : ids) {
     const hwprofiles::DeviceProfile* p = catalog.find(id);
     if (!p)
-      return fail({diag("", "", "sweep: unknown device id \"" + id +
-                                    "\": expected an id of the built-in catalog (flopcast hw list) or all")},
+      return fail({diag("", "",
+                        "sweep: unknown device id \"" + id +
+                            "\": expected an id of the built-in catalog (flopcast hw list) or all" +
+                            device_hint(id))},
                   2);
     const auto peak = p->peak(prec);
     if (!peak || !(*peak > 0)) {
@@ -474,7 +477,8 @@ std::string parse_device_list(std::string_view text, std::vector<std::string>& i
   for (const auto& id : split(t, ',')) {
     if (id.empty()) return "--devices \"" + t + "\": empty id: expected all or ID,ID,...";
     if (!catalog.find(id))
-      return "--devices: unknown device id \"" + id + "\": expected an id of the built-in catalog (flopcast hw list)";
+      return "--devices: unknown device id \"" + id +
+             "\": expected an id of the built-in catalog (flopcast hw list)" + device_hint(id);
     if (seen.insert(id).second) ids.push_back(id);
   }
   return "";

@@ -236,6 +236,18 @@ TEST_CASE("a device written as people write it is the one catalog device it name
   CHECK(catalog_devices_named("A10") == V{"nvidia-a10"});    // not A100
   CHECK(catalog_devices_named("H100 SXM9").empty());
   CHECK(catalog_devices_named("HBM3").empty());  // nothing but filler names nothing
+  // The clause an error about an unknown id appends.
+  CHECK(device_hint("H100-SXM") == "; \"H100-SXM\" is nvidia-h100-sxm5-80gb");
+  CHECK(
+      device_hint("v100") ==
+      "; \"v100\" could be nvidia-v100-sxm2-16gb, nvidia-v100-sxm2-32gb or nvidia-v100-sxm3-32gb");
+  CHECK(device_hint("nvidia-h100-sxm5-80gb").empty());
+  CHECK(device_hint("H900").empty());
+  CHECK(model_name_hint("meta-llama/Llama-2-7b-hf") ==
+        "; \"meta-llama/Llama-2-7b-hf\" is llama2-7b");
+  CHECK(model_name_hint("resnet50") == "; \"resnet50\" is resnet50-v1.5");
+  CHECK(model_name_hint("llama2-7b").empty());
+  CHECK(model_name_hint("llama2").empty());
 
   const json rec = flopcast::test::groundtruth_record("public.json", "llmc-gpt2-1558m");
   REQUIRE(rec["system"]["device"] == "nvidia-h100-sxm5-80gb");

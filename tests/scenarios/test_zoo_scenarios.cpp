@@ -218,6 +218,17 @@ TEST_CASE("a bad preset name names the pointer and close names", "[zoo][validati
   CHECK(msg.find("closest") != std::string::npos);
   CHECK(msg.find("\"bert-large-uncased\"") != std::string::npos);
   CHECK(msg.find("llama3.1-405b") == std::string::npos);  // a few names, not the whole list
+  // Another name of a preset: the message says which name to write (a shared file keeps the ids).
+  doc["workload"]["model"]["preset"] = "google-bert/bert-large-uncased";
+  CHECK(first_message(doc).find("\"google-bert/bert-large-uncased\" is bert-large-uncased") !=
+        std::string::npos);
+  auto dev = example("scenarios/examples/bert-large-8gpu.json");
+  dev["hardware"]["device"] = "A100 SXM4 80GB";
+  const RunResult r = test::run_text(dev.dump(), "dev.json");
+  REQUIRE_FALSE(r.ok);
+  REQUIRE_FALSE(r.diagnostics.empty());
+  CHECK(r.diagnostics.front().message.find("\"A100 SXM4 80GB\" is nvidia-a100-sxm4-80gb") !=
+        std::string::npos);
 }
 
 TEST_CASE("decoder-only keys on a CNN name their pointer", "[zoo][validation]") {
