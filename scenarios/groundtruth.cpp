@@ -201,12 +201,12 @@ ordered_json params_to_json(const PredictOptions& o) {
   return j;
 }
 
+namespace {
+
 // The preset's value for every shape key the record leaves null (a record's own keys win: a
 // truncated model of SimuMax keeps its 12 layers), listed once in defaults_used. The head width
 // comes from the preset only with its width and head count; its experts only for a MoE record
 // that gives no complete expert shape; its attention (MLA) only where the record states none.
-namespace {
-
 void fill_from_preset(models::TransformerShape& m, const ModelPreset& preset, const json& jm,
                       bool moe, std::vector<std::string>& defaults_used) {
   const auto& p = preset.shape;
