@@ -85,7 +85,7 @@ void register_import(CLI::App& app) {
   CLI::App* hf = cmd->add_subcommand(
       "hf",
       "Hugging Face config.json (llama, llama4, mistral, mixtral, qwen2/3 and their MoE, gpt_oss, "
-      "phi3, gemma, gemma2, deepseek_v2/v3, "
+      "phi3, gemma, gemma2, deepseek_v2/v3, gpt_neox, "
       "gpt2, bert, electra, roberta, t5, vit) -> workload JSON, or into a scenario");
   hf->add_option("FILE", o->file, "config.json")->required();
   hf->add_option(

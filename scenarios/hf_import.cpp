@@ -280,6 +280,37 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
                           {"qk_rope_head_dim", *rope},
                           {"v_head_dim", *vd}};
     if (ctx) w["seq_len"] = *ctx;  // YaRN's original length (4,096 for V3), not the extended one
+  } else if (t == "gpt_neox") {
+    // GPT-NeoX and Pythia: a plain GELU FFN (two matrices), rotary positions, untied embeddings
+    // unless the config ties them. The parallel residual (attention and FFN from the same input)
+    // changes neither the FLOPs nor the parameters; the linear layers' biases are not counted.
+    model["kind"] = "decoder";
+    const auto L = rd.integer({"num_hidden_layers"}, true);
+    const auto h = rd.integer({"hidden_size"}, true);
+    const auto H = rd.integer({"num_attention_heads"}, true);
+    const auto f = rd.integer({"intermediate_size"}, true);
+    const auto V = rd.integer({"vocab_size"}, true);
+    const auto ctx = rd.integer({"max_position_embeddings"}, false);
+    const auto tied = rd.boolean("tie_word_embeddings");
+    const auto act = rd.string("hidden_act");
+    if (!rd.error.empty()) {
+      r.error = rd.error;
+      return r;
+    }
+    if (act && act->rfind("gelu", 0) != 0 && *act != "relu") {
+      r.error = origin + ": /hidden_act: '" + *act +
+                "' is not an activation flopcast maps for gpt_neox (gelu)";
+      return r;
+    }
+    model["n_layers"] = *L;
+    model["d_model"] = *h;
+    model["n_heads"] = *H;
+    model["n_kv_heads"] = *H;
+    model["ffn_dim"] = *f;
+    model["ffn_gated"] = false;
+    model["vocab_size"] = *V;
+    model["tied_embeddings"] = tied.value_or(false);
+    if (ctx) w["seq_len"] = *ctx;
   } else if (t == "gpt2") {
     model["kind"] = "decoder";
     const auto L = rd.integer({"n_layer"}, true);
@@ -381,7 +412,8 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     r.error =
         origin + ": /model_type: '" + t +
         "' is not a family flopcast can map (llama, llama4, mistral, mixtral, qwen2, qwen2_moe, "
-        "qwen3, qwen3_moe, gpt_oss, phi3, gemma, gemma2, deepseek_v2, deepseek_v3, gpt2, bert, "
+        "qwen3, qwen3_moe, gpt_oss, phi3, gemma, gemma2, deepseek_v2, deepseek_v3, gpt_neox, gpt2, "
+        "bert, "
         "electra, roberta, t5, mt5, vit)";
     return r;
   }

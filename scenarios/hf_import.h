@@ -2,11 +2,11 @@
 //
 // Families mapped (config.json `model_type`): llama, llama4 (its text_config), mistral, mixtral,
 // qwen2, qwen2_moe / qwen3_moe (as mixtral keys), qwen3, gpt_oss, phi3, gemma, gemma2, deepseek_v2
-// / deepseek_v3, gpt2, bert, electra, roberta, t5 / mt5, vit. Keys read per family are listed in
-// docs/model-zoo.md. The result carries the shape keys of /workload/model plus the parameter count
-// Flopcast computes from that shape (models/flops.h for decoders, the layer lists of models/ for
-// the others), so an imported config and the matching preset give the same count. Errors name the
-// file, the JSON pointer of the key and what was expected, in one line.
+// / deepseek_v3, gpt_neox, gpt2, bert, electra, roberta, t5 / mt5, vit. Keys read per family are
+// listed in docs/model-zoo.md. The result carries the shape keys of /workload/model plus the
+// parameter count Flopcast computes from that shape (models/flops.h for decoders, the layer lists
+// of models/ for the others), so an imported config and the matching preset give the same count.
+// Errors name the file, the JSON pointer of the key and what was expected, in one line.
 #pragma once
 
 #include <string>

@@ -289,6 +289,25 @@ TEST_CASE("Gemma 2 and Phi-3 configs import with their published parameter count
   CHECK(bad.error.find("g.json: /hidden_activation: 'relu'") != std::string::npos);
 }
 
+TEST_CASE("GPT-NeoX (Pythia) configs import as a plain-GELU decoder", "[hf]") {
+  // Pythia paper (Biderman et al. 2023, arXiv:2304.01373), Table 1: Pythia-1.4B has 1,414,647,808
+  // parameters; flopcast leaves the linear layers' biases and the layer norms out (0.04 %).
+  const auto p = import_data("pythia-1.4b");
+  REQUIRE(p.ok);
+  const auto& m = p.workload["model"];
+  CHECK(m["ffn_gated"] == false);
+  CHECK(m["ffn_dim"] == 8192);
+  CHECK(m["tied_embeddings"] == false);
+  CHECK(p.workload["seq_len"] == 2048);
+  CHECK(p.params == Approx(1414647808.0).epsilon(0.001));
+  CHECK(p.params < 1414647808.0);  // biases not counted
+  json gated = json::parse(test::slurp(test::source_path("tests/data/hf/pythia-1.4b.json")));
+  gated["hidden_act"] = "silu";
+  const auto bad = import_hf_config(gated, "p.json");
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.error.find("p.json: /hidden_act: 'silu'") != std::string::npos);
+}
+
 TEST_CASE("an imported Qwen3 workload runs as a scenario, head_dim included", "[hf]") {
   const auto qwen = import_data("qwen3-30b-a3b");
   REQUIRE(qwen.ok);
