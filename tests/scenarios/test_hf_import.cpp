@@ -33,11 +33,19 @@ double library_count(const std::string& name) {
 }  // namespace
 
 TEST_CASE("imported decoder configs reproduce the decoder presets' parameter counts", "[hf]") {
-  const std::pair<const char*, const char*> pairs[] = {
-      {"llama-2-7b", "llama2-7b"},     {"llama-2-70b", "llama2-70b"}, {"meta-llama-3-8b", "llama3-8b"},
-      {"meta-llama-3-70b", "llama3-70b"}, {"mixtral-8x7b-v0.1", "mixtral-8x7b"}, {"gpt2", "gpt2-small"},
-      {"gpt2-xl", "gpt2-xl"},          {"mistral-7b-v0.1", "mistral-7b"}, {"qwen2-7b", "qwen2-7b"},
-      {"qwen3-30b-a3b", "qwen3-30b-a3b"}};
+  const std::pair<const char*, const char*> pairs[] = {{"llama-2-7b", "llama2-7b"},
+                                                       {"llama-2-70b", "llama2-70b"},
+                                                       {"meta-llama-3-8b", "llama3-8b"},
+                                                       {"meta-llama-3-70b", "llama3-70b"},
+                                                       {"mixtral-8x7b-v0.1", "mixtral-8x7b"},
+                                                       {"gpt2", "gpt2-small"},
+                                                       {"gpt2-xl", "gpt2-xl"},
+                                                       {"mistral-7b-v0.1", "mistral-7b"},
+                                                       {"qwen2-7b", "qwen2-7b"},
+                                                       {"qwen3-30b-a3b", "qwen3-30b-a3b"},
+                                                       {"gemma-2-9b", "gemma2-9b"},
+                                                       {"gemma-2-2b", "gemma2-2b"},
+                                                       {"phi-3-mini-4k-instruct", "phi3-mini"}};
   for (const auto& [file, preset] : pairs) {
     INFO(file);
     const auto r = import_data(file);

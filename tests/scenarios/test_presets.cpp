@@ -78,6 +78,9 @@ TEST_CASE("presets are found by their Hugging Face ids and spellings, never ambi
   CHECK(match_preset("mistralai/Mixtral-8x7B-v0.1")->name == "mixtral-8x7b");
   CHECK(match_preset("openai-community/gpt2")->name == "gpt2-small");
   CHECK(match_preset("deepseek-ai/DeepSeek-V3")->name == "deepseek-v3");
+  CHECK(match_preset("meta-llama/Llama-3.2-1B")->name == "llama3.2-1b");
+  CHECK(match_preset("google/gemma-2-9b")->name == "gemma2-9b");
+  CHECK(match_preset("microsoft/Phi-3-mini-4k-instruct")->name == "phi3-mini");
   CHECK(match_preset("llama2") == nullptr);  // 7B, 13B or 70B: not guessed
   CHECK(match_preset("llama2-7") == nullptr);
   CHECK(match_preset("") == nullptr);
