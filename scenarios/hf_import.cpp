@@ -112,12 +112,16 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
   const std::string& t = *type;
   if (t == "llama" || t == "mistral" || t == "mixtral" || t == "qwen2" || t == "qwen2_moe" ||
       t == "qwen3" || t == "qwen3_moe" || t == "gpt_oss" || t == "phi3" || t == "gemma" ||
-      t == "gemma2") {
+      t == "gemma2" || t == "gpt_neox") {
     // Gemma and Gemma 2: GeGLU (gelu_pytorch_tanh, gated like SwiGLU), head_dim 256 apart from
     // hidden_size / heads, and the embeddings tied unless the config says otherwise (the
     // transformers GemmaConfig / Gemma2Config default; their config.json files leave the key out).
     // Gemma 2's alternating sliding-window layers and logit soft-capping are not modelled.
     const bool gemma = t == "gemma" || t == "gemma2";
+    // GPT-NeoX and Pythia: a plain GELU FFN (two matrices), rotary positions, untied embeddings
+    // unless the config ties them. The parallel residual (attention and FFN from the same input)
+    // changes neither the FLOPs nor the parameters; the linear layers' biases are not counted.
+    const bool plain_ffn = t == "gpt_neox";
     model["kind"] = "decoder";
     const auto L = rd.integer({"num_hidden_layers"}, true);
     const auto h = rd.integer({"hidden_size"}, true);
@@ -135,10 +139,13 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
       r.error = rd.error;
       return r;
     }
-    if (act && *act != "silu" && *act != "swiglu" && *act != "gelu" &&
-        *act != "gelu_pytorch_tanh") {
-      r.error = origin + ": /" + act_key + ": '" + *act +
-                "' is not a gated activation flopcast maps (silu, gelu, gelu_pytorch_tanh)";
+    const bool act_ok = !act || (plain_ffn ? act->rfind("gelu", 0) == 0 || *act == "relu"
+                                           : *act == "silu" || *act == "swiglu" || *act == "gelu" ||
+                                                 *act == "gelu_pytorch_tanh");
+    if (!act_ok) {
+      r.error = origin + ": /" + act_key + ": '" + *act + "' is not " +
+                (plain_ffn ? "an activation flopcast maps for gpt_neox (gelu, relu)"
+                           : "a gated activation flopcast maps (silu, gelu, gelu_pytorch_tanh)");
       return r;
     }
     model["n_layers"] = *L;
@@ -148,7 +155,7 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
     // head_dim only where it is not hidden_size / heads (Qwen3: 128 on 2048 with 32 heads).
     if (hd && (*h % *H != 0 || *hd != *h / *H)) model["head_dim"] = *hd;
     model["ffn_dim"] = *f;
-    model["ffn_gated"] = true;
+    model["ffn_gated"] = !plain_ffn;
     model["vocab_size"] = *V;
     model["tied_embeddings"] = tied.value_or(gemma);
     if (t == "mixtral" || t == "qwen2_moe" || t == "qwen3_moe" || t == "gpt_oss") {
@@ -280,37 +287,6 @@ HfImportResult import_hf_config(const json& cfg, const std::string& origin) {
                           {"qk_rope_head_dim", *rope},
                           {"v_head_dim", *vd}};
     if (ctx) w["seq_len"] = *ctx;  // YaRN's original length (4,096 for V3), not the extended one
-  } else if (t == "gpt_neox") {
-    // GPT-NeoX and Pythia: a plain GELU FFN (two matrices), rotary positions, untied embeddings
-    // unless the config ties them. The parallel residual (attention and FFN from the same input)
-    // changes neither the FLOPs nor the parameters; the linear layers' biases are not counted.
-    model["kind"] = "decoder";
-    const auto L = rd.integer({"num_hidden_layers"}, true);
-    const auto h = rd.integer({"hidden_size"}, true);
-    const auto H = rd.integer({"num_attention_heads"}, true);
-    const auto f = rd.integer({"intermediate_size"}, true);
-    const auto V = rd.integer({"vocab_size"}, true);
-    const auto ctx = rd.integer({"max_position_embeddings"}, false);
-    const auto tied = rd.boolean("tie_word_embeddings");
-    const auto act = rd.string("hidden_act");
-    if (!rd.error.empty()) {
-      r.error = rd.error;
-      return r;
-    }
-    if (act && act->rfind("gelu", 0) != 0 && *act != "relu") {
-      r.error = origin + ": /hidden_act: '" + *act +
-                "' is not an activation flopcast maps for gpt_neox (gelu)";
-      return r;
-    }
-    model["n_layers"] = *L;
-    model["d_model"] = *h;
-    model["n_heads"] = *H;
-    model["n_kv_heads"] = *H;
-    model["ffn_dim"] = *f;
-    model["ffn_gated"] = false;
-    model["vocab_size"] = *V;
-    model["tied_embeddings"] = tied.value_or(false);
-    if (ctx) w["seq_len"] = *ctx;
   } else if (t == "gpt2") {
     model["kind"] = "decoder";
     const auto L = rd.integer({"n_layer"}, true);
