@@ -211,10 +211,17 @@ void fill_from_preset(models::TransformerShape& m, const ModelPreset& preset, co
                       bool moe, std::vector<std::string>& defaults_used) {
   const auto& p = preset.shape;
   std::string filled;
+  auto add = [&](const char* key) { filled += (filled.empty() ? "" : ", ") + std::string(key); };
   auto fill = [&](auto& field, auto value, const char* key) {
     if (field > 0 || value <= 0) return;
     field = value;
-    filled += (filled.empty() ? "" : ", ") + std::string(key);
+    add(key);
+  };
+  auto fill_hint = [&](std::optional<double>& field, const std::optional<double>& value,
+                       const char* key) {
+    if (field || !value) return;
+    field = value;
+    add(key);
   };
   const bool width_from_preset = m.d_model <= 0 && m.n_heads <= 0 && !posint(jm, "head_dim");
   fill(m.n_layers, p.n_layers, "n_layers");
@@ -225,20 +232,16 @@ void fill_from_preset(models::TransformerShape& m, const ModelPreset& preset, co
   fill(m.ffn_dim, p.ffn_dim, "ffn_dim");
   fill(m.seq_len, p.seq_len, "seq_len");
   fill(m.vocab_size, p.vocab_size, "vocab_size");
-  if (!sub(jm, "ffn_gated").is_boolean())
-    filled += (filled.empty() ? "" : ", ") + std::string("ffn_gated");
+  if (!sub(jm, "ffn_gated").is_boolean()) {
+    m.ffn_gated = p.ffn_gated;
+    add("ffn_gated");
+  }
   m.tied_embeddings = p.tied_embeddings;
-  auto fill_hint = [&](std::optional<double>& field, const std::optional<double>& value,
-                       const char* key) {
-    if (field || !value) return;
-    field = value;
-    filled += (filled.empty() ? "" : ", ") + std::string(key);
-  };
   fill_hint(m.params_hint, p.params_hint, "params");
   fill_hint(m.params_active_hint, p.params_active_hint, "params_active");
   if (!sub(jm, "attention").is_object() && p.mla) {
     m.mla = p.mla;
-    filled += (filled.empty() ? "" : ", ") + std::string("attention");
+    add("attention");
   }
   const json& e = sub(jm, "moe");
   const bool record_moe = e.is_object() && posint(e, "n_experts") &&
@@ -246,7 +249,7 @@ void fill_from_preset(models::TransformerShape& m, const ModelPreset& preset, co
                           num(e, "expert_ffn_dim").value_or(0) > 0;
   if (moe && !record_moe && p.moe) {
     m.moe = p.moe;
-    filled += (filled.empty() ? "" : ", ") + std::string("moe");
+    add("moe");
   }
   if (!filled.empty()) defaults_used.push_back("model." + filled + " (preset " + preset.name + ")");
 }
@@ -320,7 +323,7 @@ RecordInput record_to_input(const json& rec, const DeviceLookup& lookup, const P
   m.seq_len = posint(jm, "seq_len").value_or(0);
   m.vocab_size = posint(jm, "vocab_size").value_or(0);
   const json& gated = sub(jm, "ffn_gated");
-  m.ffn_gated = gated.is_boolean() ? gated.get<bool>() : (preset ? preset->shape.ffn_gated : false);
+  m.ffn_gated = gated.is_boolean() && gated.get<bool>();  // a preset's when it says none (below)
   if (!gated.is_boolean() && !preset) ri.defaults_used.push_back("model.ffn_gated (false)");
   m.params_hint = num(jm, "params");
   m.params_active_hint = num(jm, "params_active");
@@ -871,13 +874,7 @@ std::string read_json_file(const std::string& path, json& out) {
 
 DeviceLookup builtin_device_lookup() {
   return [](const std::string& id) -> std::optional<models::DeviceSpec> {
-    const auto& catalog = hwprofiles::builtin_catalog();
-    const auto* d = catalog.find(id);
-    if (!d) {  // "NVIDIA-H100-SXM5-80GB", "nvidia_h100_sxm5_80gb": the id as people write it
-      const std::string t = record_token(id);
-      for (const auto& candidate : catalog.devices())
-        if (record_token(candidate.id) == t) d = &candidate;
-    }
+    const auto* d = catalog_device_spelled(id);  // also "NVIDIA-H100-SXM5-80GB"
     if (!d) return std::nullopt;
     return d->to_device_spec();
   };

@@ -69,6 +69,15 @@ bool word_names(const std::string& w, const std::vector<std::string>& dw) {
 
 }  // namespace
 
+const hwprofiles::DeviceProfile* catalog_device_spelled(std::string_view text) {
+  const auto& catalog = hwprofiles::builtin_catalog();
+  if (const auto* d = catalog.find(text)) return d;
+  const std::string t = record_token(text);
+  for (const auto& d : catalog.devices())
+    if (record_token(d.id) == t) return &d;
+  return nullptr;
+}
+
 std::vector<std::string> catalog_devices_named(std::string_view text) {
   const auto& catalog = hwprofiles::builtin_catalog();
   if (catalog.find(text)) return {std::string(text)};
@@ -293,11 +302,7 @@ nlohmann::json canonical_record(const nlohmann::json& rec, std::vector<std::stri
   if (auto* sys = out.contains("system") ? &out["system"] : nullptr;
       sys && sys->is_object() && sys->contains("device") && (*sys)["device"].is_string()) {
     const std::string text = (*sys)["device"].get<std::string>();
-    const auto& catalog = hwprofiles::builtin_catalog();
-    bool known = catalog.find(text) != nullptr;
-    for (const auto& d : catalog.devices())
-      known = known || record_token(d.id) == record_token(text);
-    if (!known) {
+    if (!catalog_device_spelled(text)) {
       const auto ids = catalog_devices_named(text);
       if (ids.size() == 1) {
         (*sys)["device"] = ids.front();

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hwprofiles/device_profile.h"
 #include "models/layout.h"
 #include "models/precision.h"
 #include "models/workload.h"
@@ -41,6 +42,10 @@ std::string model_name_token(std::string_view s);
 // two adjacent words run together ("tpuv4"). "H100-SXM" names nvidia-h100-sxm5-80gb alone; "H100"
 // names the SXM5 and the PCIe card; "B200" not GB200. An exact id is itself.
 std::vector<std::string> catalog_devices_named(std::string_view text);
+
+// The catalog device whose id this is, exactly or as record_token() writes it
+// ("NVIDIA-H100-SXM5-80GB", "nvidia_h100_sxm5_80gb"); null otherwise.
+const hwprofiles::DeviceProfile* catalog_device_spelled(std::string_view text);
 
 // For an error about a device or a model name that is not an id or a name: what the text
 // stands for, as a clause to append ("; \"H100-SXM\" is nvidia-h100-sxm5-80gb", "; \"H100\" could
