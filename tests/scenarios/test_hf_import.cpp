@@ -20,6 +20,12 @@ namespace {
 HfImportResult import_data(const std::string& name) {
   return import_hf_file(test::source_path("tests/data/hf/" + name + ".json"));
 }
+// The shipped config `name` with `key` set to `value`.
+json edited(const std::string& name, const std::string& key, const json& value) {
+  json cfg = json::parse(test::slurp(test::source_path("tests/data/hf/" + name + ".json")));
+  cfg[key] = value;
+  return cfg;
+}
 double preset_params(const std::string& name) {
   const ModelPreset* p = find_preset(name);
   REQUIRE(p != nullptr);
@@ -287,12 +293,9 @@ TEST_CASE("Gemma 2 and Phi-3 configs import with their published parameter count
   CHECK(phi.workload["seq_len"] == 4096);
   CHECK(phi.params == Approx(3.8e9).epsilon(0.01));
   // An explicit tie_word_embeddings is read as it is; an activation that is not gated is refused.
-  json untied = json::parse(test::slurp(test::source_path("tests/data/hf/gemma-2-2b.json")));
-  untied["tie_word_embeddings"] = false;
-  CHECK(import_hf_config(untied, "g.json").params > g2.params);
-  json relu = untied;
-  relu["hidden_activation"] = "relu";
-  const auto bad = import_hf_config(relu, "g.json");
+  CHECK(import_hf_config(edited("gemma-2-2b", "tie_word_embeddings", false), "g.json").params >
+        g2.params);
+  const auto bad = import_hf_config(edited("gemma-2-2b", "hidden_activation", "relu"), "g.json");
   CHECK_FALSE(bad.ok);
   CHECK(bad.error.find("g.json: /hidden_activation: 'relu'") != std::string::npos);
 }
@@ -309,9 +312,7 @@ TEST_CASE("GPT-NeoX (Pythia) configs import as a plain-GELU decoder", "[hf]") {
   CHECK(p.workload["seq_len"] == 2048);
   CHECK(p.params == Approx(1414647808.0).epsilon(0.001));
   CHECK(p.params < 1414647808.0);  // biases not counted
-  json gated = json::parse(test::slurp(test::source_path("tests/data/hf/pythia-1.4b.json")));
-  gated["hidden_act"] = "silu";
-  const auto bad = import_hf_config(gated, "p.json");
+  const auto bad = import_hf_config(edited("pythia-1.4b", "hidden_act", "silu"), "p.json");
   CHECK_FALSE(bad.ok);
   CHECK(bad.error.find("p.json: /hidden_act: 'silu'") != std::string::npos);
 }
