@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "models/collectives.h"
 
@@ -110,11 +111,28 @@ LayerList tensor_parallel_share(const LayerList& L, int tp) {
   return s;
 }
 
+}  // namespace
+
+bool LayerList::splits_evenly(int tp) const {
+  if (tp <= 1) return true;
+  for (const auto& o : ops)
+    if (o.kind == ZooOpKind::gemm && o.tp_split == TpSplit::heads && o.batch % tp != 0)
+      return false;
+  return true;
+}
+
+bool zoo_fits(const ZooEstimateResult& r, const DeviceSpec& d, double fraction) {
+  if (!d.memory_bytes || *d.memory_bytes <= 0) return true;
+  return r.state_bytes_per_device + r.activation_bytes_per_sample <= *d.memory_bytes * fraction;
+}
+
+namespace {
+
 int choose_micro_batch(const ZooEstimateInput& in, double act_bytes_per_sample, double params) {
   if (in.micro_batch_size > 0) return in.micro_batch_size;
   const auto mem = in.device.memory_bytes;
   if (!mem || *mem <= 0 || act_bytes_per_sample <= 0) return 256;
-  const double states = params * 16.0;  // fp32 weights, grads, two moments
+  const double states = params * kZooStateBytesPerParam;
   const double room = *mem * in.zoo.activation_memory_fraction - states;
   int b = 256;
   while (b > 1 && b * act_bytes_per_sample > room) b /= 2;
@@ -168,6 +186,20 @@ ZooEstimateResult zoo_estimate(const ZooEstimateInput& in) {
   const int b = choose_micro_batch(in, r.activation_bytes_per_sample, rank_params);
   r.micro_batch_size = b;
   if (in.micro_batch_size <= 0) r.notes.push_back("micro-batch " + std::to_string(b) + " chosen to fit memory");
+  r.state_bytes_per_device = rank_params * kZooStateBytesPerParam;
+  r.fits_memory = zoo_fits(r, in.device, 1.0);
+  if (!r.fits_memory) {
+    char buf[320];
+    std::snprintf(
+        buf, sizeof buf,
+        "does not fit: the model's states (16 B per parameter: weights, gradients, Adam moments) "
+        "need %.1f GiB per device and one sample's activations %.2f GiB, against %.1f GiB: the "
+        "run needs optimizer sharding (not modelled for this kind) or more tensor-parallel "
+        "ranks; predicted as if they fit",
+        r.state_bytes_per_device / 1073741824.0, r.activation_bytes_per_sample / 1073741824.0,
+        *in.device.memory_bytes / 1073741824.0);
+    r.notes.push_back(buf);
+  }
 
   EfficiencyParams ep = in.efficiency;
   if (in.zoo.gemm_eff_max > 0) ep.gemm_eff_max = in.zoo.gemm_eff_max;

@@ -50,10 +50,18 @@ void add_workload_keys(std::vector<KeySpec>& k) {
   k.push_back({.pointer = "/workload/model", .type = KeyType::object, .required = true,
                .help = "The model: a named preset, shape keys, or a preset with some shape keys overridden.",
                .group = kGroup});
-  k.push_back({.pointer = "/workload/model/preset", .type = KeyType::enumeration,
-               .choices = all_preset_names(),
-               .help = "A named architecture (flopcast models list; each entry cites its source): a decoder of scenarios/data/model_presets.json, or an encoder, encoder-decoder, ViT, CNN or Transformer-XL of scenarios/data/model_library.json (estimated by models/zoo_estimate: data parallelism only). Shape keys given next to it override the preset's values where the model reads them.",
-               .group = kGroup, .default_text = "none: give the shape keys (decoder only)"});
+  k.push_back(
+      {.pointer = "/workload/model/preset",
+       .type = KeyType::enumeration,
+       .choices = all_preset_names(),
+       .help =
+           "A named architecture (flopcast models list; each entry cites its source): a decoder of "
+           "scenarios/data/model_presets.json, or an encoder, encoder-decoder, ViT, CNN or "
+           "Transformer-XL of scenarios/data/model_library.json (estimated by models/zoo_estimate: "
+           "data parallelism, and tensor parallelism for transformer stacks). Shape keys given "
+           "next to it override the preset's values where the model reads them.",
+       .group = kGroup,
+       .default_text = "none: give the shape keys (decoder only)"});
   k.push_back({.pointer = "/workload/model/kind",
                .type = KeyType::enumeration,
                .choices = {"decoder", "encoder", "encoder-decoder", "vit", "cnn"},

@@ -141,7 +141,8 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     zi.device_count = gpus;
     // Tensor parallelism as the record states it (T5X's model partitions); dp replicas share the batch.
     const json& par = field(js, "parallelism");
-    tp = par.is_object() ? int(positive(par, "tp").value_or(1)) : 1;
+    const auto stated_tp = par.is_object() ? positive(par, "tp") : std::nullopt;
+    tp = stated_tp ? int(*stated_tp) : 1;
     for (const char* axis : {"pp", "cp", "ep"})
       if (par.is_object())
         if (const auto v = positive(par, axis); v && *v > 1)
@@ -149,38 +150,88 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
                           " is not modelled for model-library kinds: predicted without it (data and tensor "
                           "parallelism only)");
     zi.tensor_parallel = tp;
-    const int dp = std::max(1, gpus / std::max(1, tp));
     zi.efficiency = o.efficiency;
     zi.zoo = zp;
     const auto mb = positive(jt, "micro_batch_size");
     const auto ga = positive(jt, "gradient_accumulation");
-    std::optional<double> local;  // samples per data-parallel replica per step
-    if (auto g = number(jt, "global_batch_samples"); g && *g > 0) local = *g / dp;
-    else if (auto t = number(jt, "global_batch_tokens"); t && *t > 0) local = *t / tokens_per_sample / dp;
-    if (mb) {
-      zi.micro_batch_size = *mb;
-      zi.grad_accumulation = ga ? *ga : (local ? std::max(1, int(std::lround(*local / *mb))) : 1);
-    } else if (ga && local && *local >= 1) {
-      // The record fixes the accumulation, so the micro-batch is its share of the batch: the run
-      // held it in memory, whatever the activation estimate says (predicting a smaller micro-batch
-      // would contradict the stated global batch).
-      zi.grad_accumulation = int(*ga);
-      zi.micro_batch_size = std::max(1, int(std::lround(*local / *ga)));
-    } else {
-      // the memory cap first, then split the per-device share into micro-batches under it
-      models::ZooEstimateInput probe = zi;
-      probe.micro_batch_size = 0;
-      const int cap = models::zoo_estimate(probe).micro_batch_size;
-      if (local && *local >= 1) {
-        const int n = std::max(1, int(std::ceil(*local / std::max(1, cap))));
-        zi.micro_batch_size = std::max(1, int(std::lround(*local / n)));
-        zi.grad_accumulation = ga ? *ga : n;
+    const auto global_samples = [&]() -> std::optional<double> {  // samples per optimizer step
+      if (auto g = number(jt, "global_batch_samples"); g && *g > 0) return *g;
+      if (auto t = number(jt, "global_batch_tokens"); t && *t > 0) return *t / tokens_per_sample;
+      return std::nullopt;
+    }();
+    // Micro-batch and accumulation of z at z.tensor_parallel ranks per replica; false when neither
+    // the record nor the batch sets the micro-batch (then it is the memory cap: a default).
+    auto size_batch = [&](models::ZooEstimateInput& z) {
+      const int dp = std::max(1, gpus / std::max(1, z.tensor_parallel));
+      std::optional<double> local;  // samples per data-parallel replica per step
+      if (global_samples) local = *global_samples / dp;
+      if (mb) {
+        z.micro_batch_size = *mb;
+        z.grad_accumulation = ga ? *ga : (local ? std::max(1, int(std::lround(*local / *mb))) : 1);
+      } else if (ga && local && *local >= 1) {
+        // The record fixes the accumulation, so the micro-batch is its share of the batch: the run
+        // held it in memory, whatever the activation estimate says (predicting a smaller
+        // micro-batch would contradict the stated global batch).
+        z.grad_accumulation = int(*ga);
+        z.micro_batch_size = std::max(1, int(std::lround(*local / *ga)));
       } else {
-        zi.micro_batch_size = std::max(1, cap);
-        defaults.push_back("training.global_batch (micro-batch " + std::to_string(zi.micro_batch_size) + ")");
+        // the memory cap first, then split the per-device share into micro-batches under it
+        models::ZooEstimateInput probe = z;
+        probe.micro_batch_size = 0;
+        const int cap = models::zoo_estimate(probe).micro_batch_size;
+        if (local && *local >= 1) {
+          const int n = std::max(1, int(std::ceil(*local / std::max(1, cap))));
+          z.micro_batch_size = std::max(1, int(std::lround(*local / n)));
+          z.grad_accumulation = ga ? *ga : n;
+        } else {
+          z.micro_batch_size = std::max(1, cap);
+          return false;
+        }
+      }
+      return true;
+    };
+    // A record that leaves tp null but whose global batch is smaller than gpu_count × micro-batch ×
+    // accumulation (1 when unstated) cannot run every device as its own replica: the ratio is its
+    // tensor-parallel degree (T5X's model partitions, stated that way in JAX-Toolbox's tables).
+    if (!stated_tp && mb && global_samples && zi.layers.tensor_parallel) {
+      const double implied = gpus * *mb * ga.value_or(1) / *global_samples;
+      const int t = int(std::lround(implied));
+      if (t > 1 && std::fabs(implied - t) < 1e-6 * implied && gpus % t == 0 &&
+          zi.layers.splits_evenly(t)) {
+        tp = t;
+        zi.tensor_parallel = t;
+        defaults.push_back("system.parallelism.tp (" + std::to_string(t) +
+                           ": gpu_count x micro-batch / global batch)");
       }
     }
+    const bool batch_stated = size_batch(zi);
     zr = models::zoo_estimate(zi);
+    // A record that leaves tp null gets data parallelism, unless the model's states and one
+    // micro-batch do not fit under the micro-batch cap: then the fewest tensor-parallel ranks (a
+    // power of two within the scale-up domain, dividing the heads and the devices) that fit, as a
+    // user would split a model too large for one device (T5X, Megatron).
+    if (zr.ok && !stated_tp && tp == 1 && zi.layers.tensor_parallel &&
+        !models::zoo_fits(zr, zi.device, zp.activation_memory_fraction)) {
+      const int domain = zi.device.scale_up_domain_size.value_or(8);
+      for (int t = 2; t <= std::min(domain, gpus); t *= 2) {
+        if (gpus % t != 0 || !zi.layers.splits_evenly(t)) continue;
+        models::ZooEstimateInput trial = zi;
+        trial.tensor_parallel = t;
+        size_batch(trial);
+        auto tr = models::zoo_estimate(trial);
+        if (!tr.ok || !models::zoo_fits(tr, trial.device, zp.activation_memory_fraction)) continue;
+        zi = std::move(trial);
+        zr = std::move(tr);
+        tp = t;
+        defaults.push_back("system.parallelism.tp (" + std::to_string(t) +
+                           ": the model's states and one sample's activations exceed the "
+                           "micro-batch cap of one device at tp 1)");
+        break;
+      }
+    }
+    if (!batch_stated)
+      defaults.push_back("training.global_batch (micro-batch " +
+                         std::to_string(zi.micro_batch_size) + ")");
     if (!zr.ok) all_null = "model: " + zr.error;
     for (const auto& n : zr.notes) notes.push_back(n);
   }();

@@ -7,18 +7,12 @@
 
 namespace flopcast::scenarios {
 
-ZooStep zoo_step(const Scenario& s, const models::DeviceSpec& device, int device_count) {
+namespace {
+
+// The step at tp tensor-parallel ranks per replica (s.zoo set, device_count >= 1).
+ZooStep zoo_step_at(const Scenario& s, const models::DeviceSpec& device, int device_count, int tp) {
   ZooStep st;
-  if (!s.zoo) {
-    st.why = "not a model-library workload";
-    return st;
-  }
   const ZooWorkload& z = *s.zoo;
-  if (device_count < 1) {
-    st.why = "device count below 1";
-    return st;
-  }
-  const int tp = std::max(1, z.tensor_parallel);
   if (device_count % tp != 0) {
     st.why = std::to_string(device_count) + " devices are not a multiple of tensor parallelism " + std::to_string(tp);
     return st;
@@ -66,6 +60,34 @@ ZooStep zoo_step(const Scenario& s, const models::DeviceSpec& device, int device
     return st;
   }
   st.ok = true;
+  return st;
+}
+
+}  // namespace
+
+ZooStep zoo_step(const Scenario& s, const models::DeviceSpec& device, int device_count) {
+  if (!s.zoo) return ZooStep{.why = "not a model-library workload"};
+  if (device_count < 1) return ZooStep{.why = "device count below 1"};
+  const ZooWorkload& z = *s.zoo;
+  ZooStep st = zoo_step_at(s, device, device_count, std::max(1, z.tensor_parallel));
+  // An auto layout splits a transformer whose states do not fit one device over the fewest
+  // tensor-parallel ranks that fit (a power of two within the scale-up domain, dividing the heads
+  // and the devices), as `flopcast predict` does for a record that leaves tp null.
+  const double cap_fraction = models::ZooParams{}.activation_memory_fraction;
+  if (!st.ok || !s.auto_layout || z.tensor_parallel > 1 || !z.layers.tensor_parallel ||
+      models::zoo_fits(st.result, device, cap_fraction))
+    return st;
+  const int domain = device.scale_up_domain_size.value_or(8);
+  for (int t = 2; t <= std::min(domain, device_count); t *= 2) {
+    if (device_count % t != 0 || !z.layers.splits_evenly(t)) continue;
+    ZooStep trial = zoo_step_at(s, device, device_count, t);
+    if (!trial.ok || !models::zoo_fits(trial.result, device, cap_fraction)) continue;
+    trial.result.notes.push_back(
+        "tensor parallelism " + std::to_string(t) +
+        " chosen: at tp 1 the model's states and one sample's activations exceed "
+        "the micro-batch cap of one device");
+    return trial;
+  }
   return st;
 }
 

@@ -2,7 +2,10 @@
 // Transformer-XL): the step from models/zoo_estimate, and the run's totals in the decoder result's
 // fields so that `flopcast estimate` prints one result shape for every kind.
 //
-// Per device count n (data parallelism only, the zoo's layout):
+// Per device count n (data parallelism, in replicas of the explicit layout's tp; an auto layout
+// whose transformer's states and one sample's activations exceed the micro-batch cap of one device
+// takes the fewest tensor-parallel ranks, a power of two within the scale-up domain dividing the
+// heads and n, that fit; shares below are then per replica):
 //   share      = global_batch_samples / n                 (whole; apply_parallelism checks it)
 //   micro-batch /parallelism/micro_batch_size when given (accumulation share / it); otherwise the
 //              largest micro-batch models/zoo_estimate lets fit (its activation-memory cap) split

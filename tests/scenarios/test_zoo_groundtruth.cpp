@@ -230,6 +230,66 @@ TEST_CASE("zoo records: stated tensor parallelism is modelled, pipeline parallel
   CHECK(said);
 }
 
+TEST_CASE(
+    "zoo records: a model too large for one device gets the fewest tensor-parallel ranks that fit",
+    "[zoo][tp]") {
+  const json xxl = zoo_record("rosetta-t5x-xxl-pile-pretrain-a100-80gb-512gpu-tp8-bf16");
+  const auto lookup = scenarios::builtin_device_lookup();
+  const scenarios::PredictOptions opts;
+  auto has = [](const json& list, const std::string& text) {
+    for (const auto& s : list)
+      if (s.get<std::string>().find(text) != std::string::npos) return true;
+    return false;
+  };
+  // With tp and dp left null, the stated micro-batch 36 and global batch 2,304 on 512 GPUs leave
+  // room for 64 replicas only: tp 8, as the table says, and the same prediction.
+  json open = xxl;
+  open["system"]["parallelism"]["tp"] = nullptr;
+  open["system"]["parallelism"]["dp"] = nullptr;
+  const auto stated = scenarios::predict_zoo_record(xxl, lookup, opts);
+  const auto implied = scenarios::predict_zoo_record(open, lookup, opts);
+  CHECK(implied.out["layout"] == stated.out["layout"]);
+  CHECK(implied.out["predicted"] == stated.out["predicted"]);
+  CHECK(has(implied.out["defaults_used"],
+            "system.parallelism.tp (8: gpu_count x micro-batch / global batch)"));
+  // Without the micro-batch nothing implies tp; T5 v1.1 XXL's 11.1 B parameters at 16 B each are
+  // 166 GiB: not one 80 GB A100 (nor two). 4 ranks per replica hold 41.5 GiB each.
+  open["training"]["micro_batch_size"] = nullptr;
+  const auto p = scenarios::predict_zoo_record(open, lookup, opts);
+  REQUIRE(p.ok);
+  CHECK(p.out["layout"].get<std::string>().rfind("dp128 tp4 ", 0) == 0);
+  CHECK(has(p.out["defaults_used"], "system.parallelism.tp (4: the model's states"));
+  CHECK_FALSE(has(p.out["notes"], "does not fit"));
+  // Within 30 % of the stated tp 8 (a different micro-batch and tp), not the 1.4x-too-fast pure
+  // data parallelism.
+  CHECK(p.out["predicted"]["samples_per_s_per_gpu"].get<double>() ==
+        Approx(stated.out["predicted"]["samples_per_s_per_gpu"].get<double>()).epsilon(0.30));
+  // A stated tp is kept, even tp 1: then the record is predicted as stated, with a note that the
+  // states cannot fit.
+  json one = open;
+  one["system"]["parallelism"]["tp"] = 1;
+  one["system"]["parallelism"]["dp"] = 512;
+  const auto q = scenarios::predict_zoo_record(one, lookup, opts);
+  CHECK(q.out["layout"].get<std::string>().rfind("dp512 mb", 0) == 0);
+  CHECK(has(q.out["notes"], "does not fit: the model's states (16 B per parameter"));
+  // Where no tp within the scale-up domain fits (8 x V100 16GB: 20.7 GiB per rank at tp 8), the
+  // record keeps data parallelism and says so.
+  json v100 = open;
+  v100["system"]["device"] = "nvidia-v100-sxm2-16gb";
+  v100["system"]["gpu_count"] = 8;
+  v100["training"]["global_batch_samples"] = nullptr;
+  const auto r = scenarios::predict_zoo_record(v100, lookup, opts);
+  CHECK(r.out["layout"].get<std::string>().rfind("dp8 mb", 0) == 0);
+  CHECK(has(r.out["notes"], "does not fit"));
+  CHECK_FALSE(has(r.out["defaults_used"], "system.parallelism.tp"));
+  // A model that fits keeps tp 1 (T5 v1.1 large, 783 M parameters: 12 GiB).
+  const json large = zoo_record("rosetta-t5x-large-pile-pretrain-a100-80gb-64gpu-tp1-bf16");
+  json large_open = large;
+  large_open["system"]["parallelism"]["tp"] = nullptr;
+  CHECK(scenarios::predict_zoo_record(large_open, lookup, opts).out["layout"] ==
+        scenarios::predict_zoo_record(large, lookup, opts).out["layout"]);
+}
+
 TEST_CASE("zoo records: a stated gradient accumulation fixes the micro-batch", "[zoo][batch]") {
   const json rec = zoo_record("mlperf-train-v20-resnet-nvidia-dgxa100-ngc22-04-mxnet");
   REQUIRE(rec["training"]["gradient_accumulation"] == 1);

@@ -328,6 +328,47 @@ TEST_CASE("encoder-decoder, ViT and Transformer-XL presets run too", "[zoo][scen
   CHECK(first_pointer(doc) == "/workload/seq_len");
 }
 
+TEST_CASE("an auto layout splits a transformer too large for one device over tensor-parallel ranks",
+          "[zoo][scenario][tp]") {
+  auto doc = example("scenarios/examples/bert-large-8gpu.json");
+  doc["workload"]["model"]["preset"] = "t5-v1.1-xxl";
+  doc["workload"].erase("seq_len");
+  doc["workload"]["input"] = {{"seq_len_enc", 512}, {"seq_len_dec", 128}};
+  doc["hardware"] = {{"device", "nvidia-a100-sxm4-80gb"}, {"device_count", 64}};
+  doc["workload"]["global_batch_samples"] = 256;
+  doc["parallelism"] = {{"layout", "auto"}};
+  auto has_note = [](const json& result, const std::string& text) {
+    for (const auto& n : result["notes"])
+      if (n.get<std::string>().find(text) != std::string::npos) return true;
+    return false;
+  };
+  // 11.1 B parameters at 16 B are 166 GiB: tp 4 is the fewest ranks of 80 GB that hold them.
+  const RunResult r = test::run_text(doc.dump(), "x.json");
+  INFO((r.diagnostics.empty() ? std::string() : r.diagnostics.front().to_string()));
+  REQUIRE(r.ok);
+  CHECK(r.result["layout"]["tp"] == 4);
+  CHECK(r.result["layout"]["dp"] == 16);
+  CHECK(r.result["memory"]["fits"] == "yes");
+  CHECK(has_note(r.result, "tensor parallelism 4 chosen"));
+  // The same step as an explicit tp 4 layout gives.
+  auto explicit_doc = doc;
+  explicit_doc["parallelism"] = {{"layout", "explicit"}, {"dp", 16}, {"tp", 4}};
+  const RunResult e = test::run_text(explicit_doc.dump(), "x.json");
+  REQUIRE(e.ok);
+  CHECK(e.result["metrics"]["step_time_s"] == r.result["metrics"]["step_time_s"]);
+  // An explicit tp 1 is kept: it does not fit, and the result says so.
+  explicit_doc["parallelism"] = {{"layout", "explicit"}, {"dp", 64}};
+  const RunResult one = test::run_text(explicit_doc.dump(), "x.json");
+  REQUIRE(one.ok);
+  CHECK(one.result["layout"]["tp"] == 1);
+  CHECK(one.result["memory"]["fits"] == "no");
+  CHECK(has_note(one.result, "does not fit: the model's states"));
+  // A model that fits keeps data parallelism under the auto layout (BERT-large: 5 GiB of states).
+  const RunResult bert = test::run_file("scenarios/examples/bert-large-8gpu.json");
+  REQUIRE(bert.ok);
+  CHECK(bert.result["layout"]["tp"] == 1);
+}
+
 TEST_CASE("a zoo sweep over GPU counts skips counts the batch cannot split over", "[zoo][sweep]") {
   const RunResult r = test::run_file("scenarios/examples/bert-large-8gpu.json", Job::sweep_gpus);
   REQUIRE(r.ok);
