@@ -309,6 +309,13 @@ std::optional<models::LayerList> build_layers(const json& entry, const json& ove
   return fail("unsupported model kind");
 }
 
+double published_convention_params(const models::LayerList& L) {
+  double p = 0;
+  for (const auto& o : L.ops)
+    if (o.name.rfind("generator", 0) != 0 && o.name != "span head") p += o.weight_params * o.repeat;
+  return p;
+}
+
 double library_params(const LibraryModel& m) {
   const json none = json::object();
   SampleInput in = default_input(m.entry);
@@ -317,12 +324,8 @@ double library_params(const LibraryModel& m) {
     case models::ModelKind::encoder: {
       in.seq_len = 128;
       auto L = build_layers(m.entry, none, in, models::Phase::finetune, &err);
-      if (!L) return 0;
       // published encoder totals: embeddings + layers + pooler (no task head, no ELECTRA generator)
-      double p = 0;
-      for (const auto& o : L->ops)
-        if (o.name.rfind("generator", 0) != 0 && o.name != "span head") p += o.weight_params * o.repeat;
-      return p;
+      return L ? published_convention_params(*L) : 0;
     }
     default: {
       auto L = build_layers(m.entry, none, in, models::Phase::pretrain, &err);

@@ -74,6 +74,9 @@ std::optional<models::LayerList> build_layers(const nlohmann::json& entry, const
 SampleInput default_input(const nlohmann::json& entry);
 // Parameters the entry's shape gives (published convention: no task head for encoders).
 double library_params(const LibraryModel& m);
+// A layer list's parameters as model cards count them: without the ELECTRA generator and the
+// fine-tuning span head.
+double published_convention_params(const models::LayerList& L);
 
 // True for model.type values the zoo predictor handles.
 bool is_zoo_type(std::string_view model_type);

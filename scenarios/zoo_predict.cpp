@@ -2,6 +2,7 @@
 // (declared in scenarios/model_library.h, which documents the defaults).
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "models/energy.h"
 #include "models/goodput.h"
@@ -20,6 +21,19 @@ using json_fields::field;
 using json_fields::number;
 using json_fields::positive;
 using json_fields::text;
+
+// How far a record's model.params may sit from its preset's count before a note says so: rounded
+// published figures ("330M" for BERT-large's 335 M) stay well inside it.
+constexpr double kParamsTolerance = 0.10;
+
+std::string params_text(double p) {
+  char buf[32];
+  if (p >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f B", p / 1e9);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f M", p / 1e6);
+  return buf;
+}
 
 }  // namespace
 
@@ -97,6 +111,39 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     over.erase("description");
     std::string err;
     auto L = build_layers(entry, over, in, phase, &err);
+    // The record's own parameter count checks the preset it names. Names that differ only in case
+    // are different models (vit-g14, ViT-g/14 at 1.0 B; vit-G14, ViT-G/14 at 1.8 B): where the
+    // count fits the other spelling and not the named one, the record means the other.
+    if (const auto rp = number(jm, "params"); L && lm && rp && *rp > 0) {
+      auto off = [&](const models::LayerList& l) {
+        return published_convention_params(l) / *rp - 1;
+      };
+      if (std::fabs(off(*L)) > kParamsTolerance) {
+        const LibraryModel* named = lm;
+        for (const auto& other : model_library()) {
+          if (&other == named || record_token(other.name) != record_token(named->name)) continue;
+          std::string err2;
+          auto L2 = build_layers(other.entry, over, in, phase, &err2);
+          if (!L2 || std::fabs(off(*L2)) > kParamsTolerance) continue;
+          notes.push_back("model.preset " + named->name + " (" +
+                          params_text(published_convention_params(*L)) + " parameters) read as " +
+                          other.name + " (" + params_text(published_convention_params(*L2)) +
+                          "), whose count matches model.params " + params_text(*rp) +
+                          ": the names differ only in case");
+          L = std::move(L2);
+          lm = &other;
+          break;
+        }
+        if (lm == named) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%+.0f %%", 100 * off(*L));
+          notes.push_back("the " + named->name + " layer list counts " +
+                          params_text(published_convention_params(*L)) +
+                          " parameters, model.params says " + params_text(*rp) + " (" + buf +
+                          "): predicted with the layer list");
+        }
+      }
+    }
     if (!L) {
       all_null = err;
       return;

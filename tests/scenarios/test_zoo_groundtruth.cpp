@@ -313,6 +313,46 @@ TEST_CASE(
         scenarios::predict_zoo_record(large, lookup, opts).out["layout"]);
 }
 
+TEST_CASE(
+    "zoo records: model.params checks the preset, and picks between names that differ only in case",
+    "[zoo][params]") {
+  const auto lookup = scenarios::builtin_device_lookup();
+  const scenarios::PredictOptions opts;
+  auto notes_of = [](const scenarios::RecordPrediction& p) {
+    std::string all;
+    for (const auto& n : p.out["notes"]) all += n.get<std::string>() + "\n";
+    return all;
+  };
+  // JAX-Toolbox's ViT-G/14 (48 x 1664, 1.84 B) written as "vit-g14", the library's ViT-g/14
+  // (40 x 1408, 1.01 B): the record's count says which one it is.
+  const json g_big = test::groundtruth_record("external/jax-toolbox-rosetta-vit.json",
+                                              "rosetta-vit-G14-pretrain-a100-8gpu");
+  REQUIRE(g_big["model"]["preset"] == "vit-G14");
+  const auto as_named = scenarios::predict_record(g_big, lookup, opts);
+  json lower = g_big;
+  lower["model"]["preset"] = "vit-g14";
+  lower["model"]["params"] = 1.843e9;
+  const auto read = scenarios::predict_record(lower, lookup, opts);
+  CHECK(read.out["predicted"] == as_named.out["predicted"]);
+  CHECK(notes_of(read).find("model.preset vit-g14 (1.01 B parameters) read as vit-G14 (1.84 B)") !=
+        std::string::npos);
+  // Without a count, or with ViT-g/14's own, the name is taken as written and nothing is said.
+  lower["model"]["params"] = nullptr;
+  const auto plain = scenarios::predict_record(lower, lookup, opts);
+  CHECK(plain.out["predicted"]["samples_per_s_per_gpu"].get<double>() >
+        1.3 * as_named.out["predicted"]["samples_per_s_per_gpu"].get<double>());
+  CHECK(notes_of(plain).empty());
+  lower["model"]["params"] = 1.0e9;
+  CHECK(scenarios::predict_record(lower, lookup, opts).out["predicted"] == plain.out["predicted"]);
+  CHECK(notes_of(scenarios::predict_record(lower, lookup, opts)).empty());
+  // A count no spelling fits is said, and the layer list kept: T5X's table gives T5 v1.1 small
+  // as 60 M, the v1.0 figure; v1.1's untied 32k x 512 output layer makes 77 M.
+  const auto small = scenarios::predict_record(
+      zoo_record("rosetta-t5x-small-pile-pretrain-a100-80gb-8gpu-tp1-bf16"), lookup, opts);
+  CHECK(notes_of(small).find("the t5-v1.1-small layer list counts 77.0 M parameters, model.params "
+                             "says 60.0 M (+28 %)") != std::string::npos);
+}
+
 TEST_CASE("zoo records: a stated gradient accumulation fixes the micro-batch", "[zoo][batch]") {
   const json rec = zoo_record("mlperf-train-v20-resnet-nvidia-dgxa100-ngc22-04-mxnet");
   REQUIRE(rec["training"]["gradient_accumulation"] == 1);
