@@ -254,9 +254,9 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
     const bool batch_stated = size_batch(zi);
     zr = models::zoo_estimate(zi);
     // A record that leaves tp null gets data parallelism, unless the model's states and one
-    // sample's activations do not fit under the micro-batch cap: then the fewest tensor-parallel ranks (a
-    // power of two within the scale-up domain, dividing the heads and the devices) that fit, as a
-    // user would split a model too large for one device (T5X, Megatron).
+    // sample's activations do not fit under the micro-batch cap: then the fewest tensor-parallel
+    // ranks (a power of two within the scale-up domain, dividing the heads and the devices) that
+    // fit, as a user would split a model too large for one device (T5X, Megatron).
     if (zr.ok && !stated_tp && tp == 1 && zi.layers.tensor_parallel &&
         !models::zoo_fits(zr, zi.device, zp.activation_memory_fraction)) {
       const int domain = zi.device.scale_up_domain_size.value_or(8);
