@@ -78,17 +78,28 @@ ZooStep zoo_step(const Scenario& s, const models::DeviceSpec& device, int device
       models::zoo_fits(st.result, device, cap_fraction))
     return st;
   const int domain = device.scale_up_domain_size.value_or(8);
+  ZooStep leanest = st;  // where none fits: the one that needs least (the sweep reports it)
+  auto need = [](const ZooStep& x) {
+    return x.result.state_bytes_per_device + x.result.activation_bytes_per_sample;
+  };
+  int tried = 1;
   for (int t = 2; t <= std::min(domain, device_count); t *= 2) {
     if (device_count % t != 0 || !z.layers.splits_evenly(t)) continue;
     ZooStep trial = zoo_step_at(s, device, device_count, t);
-    if (!trial.ok || !models::zoo_fits(trial.result, device, cap_fraction)) continue;
-    trial.result.notes.push_back(
-        "tensor parallelism " + std::to_string(t) +
-        " chosen: at tp 1 the model's states and one sample's activations exceed "
-        "the micro-batch cap of one device");
-    return trial;
+    ++tried;
+    if (!trial.ok) continue;
+    if (models::zoo_fits(trial.result, device, cap_fraction)) {
+      trial.layouts_tried = tried;
+      trial.result.notes.push_back(
+          "tensor parallelism " + std::to_string(t) +
+          " chosen: at tp 1 the model's states and one sample's activations "
+          "exceed the micro-batch cap of one device");
+      return trial;
+    }
+    if (need(trial) < need(leanest)) leanest = std::move(trial);
   }
-  return st;
+  leanest.layouts_tried = tried;
+  return leanest;
 }
 
 models::EstimateResult zoo_run_totals(const Scenario& s, const models::DeviceSpec& device, int device_count,
@@ -107,7 +118,7 @@ models::EstimateResult zoo_run_totals(const Scenario& s, const models::DeviceSpe
                   " (models/zoo_estimate): micro-batch " + std::to_string(zr.micro_batch_size) + " x " +
                   std::to_string(step.input.grad_accumulation) + " accumulated per replica per step" +
                   (z.micro_batch_size > 0 ? std::string(" (as given)") : std::string(" (the largest split that fits memory)"));
-  r.layouts_evaluated = 1;
+  r.layouts_evaluated = step.layouts_tried;
   r.params = zr.params;
   r.params_active = zr.params;
   r.model_flops_per_token = zr.model_flops_per_sample / z.tokens_per_sample;

@@ -5,7 +5,8 @@
 // Per device count n (data parallelism, in replicas of the explicit layout's tp; an auto layout
 // whose transformer's states and one sample's activations exceed the micro-batch cap of one device
 // takes the fewest tensor-parallel ranks, a power of two within the scale-up domain dividing the
-// heads and n, that fit; shares below are then per replica):
+// heads and n, that fit (where none does, the one that needs least memory, reported as not
+// fitting); shares below are then per replica):
 //   share      = global_batch_samples / n                 (whole; apply_parallelism checks it)
 //   micro-batch /parallelism/micro_batch_size when given (accumulation share / it); otherwise the
 //              largest micro-batch models/zoo_estimate lets fit (its activation-memory cap) split
@@ -35,6 +36,7 @@ struct ZooStep {
   std::string why;  // when !ok: one line (the batch does not split over these devices, no peak...)
   models::ZooEstimateInput input;
   models::ZooEstimateResult result;
+  int layouts_tried = 1;  // tensor-parallel degrees the auto layout estimated (1: the stated one)
 };
 
 // The zoo step of scenario s (s.zoo set) on device_count devices.

@@ -363,6 +363,15 @@ TEST_CASE("an auto layout splits a transformer too large for one device over ten
   CHECK(one.result["layout"]["tp"] == 1);
   CHECK(one.result["memory"]["fits"] == "no");
   CHECK(has_note(one.result, "does not fit: the model's states"));
+  // Where no tp within the scale-up domain fits (H100 PCIe: pairs), the auto layout reports the
+  // leanest it tried, and that it does not fit.
+  auto pcie = doc;
+  pcie["hardware"]["device"] = "nvidia-h100-pcie-80gb";
+  const RunResult lean = test::run_text(pcie.dump(), "x.json");
+  REQUIRE(lean.ok);
+  CHECK(lean.result["layout"]["tp"] == 2);
+  CHECK(lean.result["layout"]["layouts_evaluated"] == 2);
+  CHECK(lean.result["memory"]["fits"] == "no");
   // A model that fits keeps data parallelism under the auto layout (BERT-large: 5 GiB of states).
   const RunResult bert = test::run_file("scenarios/examples/bert-large-8gpu.json");
   REQUIRE(bert.ok);
