@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "models/energy.h"
 #include "models/goodput.h"
@@ -237,30 +239,32 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
       }
       return true;
     };
-    // A record that leaves tp null but whose global batch is smaller than gpu_count × micro-batch ×
-    // accumulation (1 when unstated) cannot run every device as its own replica: the ratio is its
-    // tensor-parallel degree (T5X's model partitions, stated that way in JAX-Toolbox's tables).
-    if (!stated_tp && mb && global_samples && zi.layers.tensor_parallel) {
-      const double implied = gpus * *mb * ga.value_or(1) / *global_samples;
-      const int t = int(std::lround(implied));
-      if (t > 1 && std::fabs(implied - t) < 1e-6 * implied && gpus % t == 0 &&
-          zi.layers.splits_evenly(t)) {
-        tp = t;
-        zi.tensor_parallel = t;
-        defaults.push_back("system.parallelism.tp (" + std::to_string(t) +
-                           ": gpu_count x micro-batch / global batch)");
-      }
-    }
     const bool batch_stated = size_batch(zi);
     zr = models::zoo_estimate(zi);
     // A record that leaves tp null gets data parallelism, unless the model's states and one
-    // sample's activations do not fit under the micro-batch cap: then the fewest tensor-parallel
-    // ranks (a power of two within the scale-up domain, dividing the heads and the devices) that
-    // fit, as a user would split a model too large for one device (T5X, Megatron).
-    if (zr.ok && !stated_tp && tp == 1 && zi.layers.tensor_parallel &&
+    // sample's activations do not fit under the micro-batch cap of one device. Then, as a user
+    // splits a model too large for one device (T5X's model partitions, Megatron):
+    //  - the degree the record's batch implies, where its global batch is smaller than
+    //    gpu_count × micro-batch × accumulation (1 when unstated): not every device can be its own
+    //    replica, and the ratio is the ranks per replica (JAX-Toolbox's T5X tables);
+    //  - else the fewest ranks that fit: a power of two within the scale-up domain.
+    // Each must divide the devices and the heads and fit; a model that fits at tp 1 keeps it.
+    if (zr.ok && !stated_tp && zi.layers.tensor_parallel &&
         !models::zoo_fits(zr, zi.device, zp.activation_memory_fraction)) {
+      std::vector<std::pair<int, std::string>> candidates;
+      if (mb && global_samples) {
+        const double implied = gpus * *mb * ga.value_or(1) / *global_samples;
+        const int t = int(std::lround(implied));
+        if (t > 1 && std::fabs(implied - t) < 1e-6 * implied)
+          candidates.push_back({t, "gpu_count x micro-batch / global batch"});
+      }
       const int domain = zi.device.scale_up_domain_size.value_or(8);
-      for (int t = 2; t <= std::min(domain, gpus); t *= 2) {
+      for (int t = 2; t <= std::min(domain, gpus); t *= 2)
+        candidates.push_back(
+            {t,
+             "the model's states and one sample's activations exceed the micro-batch cap of "
+             "one device at tp 1"});
+      for (const auto& [t, reason] : candidates) {
         if (gpus % t != 0 || !zi.layers.splits_evenly(t)) continue;
         models::ZooEstimateInput trial = zi;
         trial.tensor_parallel = t;
@@ -270,9 +274,7 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
         zi = std::move(trial);
         zr = std::move(tr);
         tp = t;
-        defaults.push_back("system.parallelism.tp (" + std::to_string(t) +
-                           ": the model's states and one sample's activations exceed the "
-                           "micro-batch cap of one device at tp 1)");
+        defaults.push_back("system.parallelism.tp (" + std::to_string(t) + ": " + reason + ")");
         break;
       }
     }

@@ -311,6 +311,12 @@ TEST_CASE(
   large_open["system"]["parallelism"]["tp"] = nullptr;
   CHECK(scenarios::predict_zoo_record(large_open, lookup, opts).out["layout"] ==
         scenarios::predict_zoo_record(large, lookup, opts).out["layout"]);
+  // ... even where its batch reads as if it were split (a global batch of one micro-batch on 64
+  // GPUs): the batch alone never makes a model that fits tensor-parallel.
+  large_open["training"]["global_batch_samples"] = large["training"]["micro_batch_size"];
+  const auto one_mb = scenarios::predict_zoo_record(large_open, lookup, opts);
+  CHECK(one_mb.out["layout"].get<std::string>().rfind("dp64 mb", 0) == 0);
+  CHECK_FALSE(has(one_mb.out["defaults_used"], "system.parallelism.tp"));
 }
 
 TEST_CASE(
