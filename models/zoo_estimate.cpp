@@ -121,6 +121,18 @@ bool LayerList::splits_evenly(int tp) const {
   return true;
 }
 
+bool zoo_tp_valid(const LayerList& L, int devices, int tp) {
+  return tp >= 1 && devices % tp == 0 && L.splits_evenly(tp);
+}
+
+std::vector<int> zoo_tp_degrees(const LayerList& L, const DeviceSpec& d, int devices) {
+  std::vector<int> out;
+  const int domain = d.scale_up_domain_size.value_or(8);
+  for (int t = 2; t <= std::min(domain, devices); t *= 2)
+    if (zoo_tp_valid(L, devices, t)) out.push_back(t);
+  return out;
+}
+
 bool zoo_fits(const ZooEstimateResult& r, const DeviceSpec& d, double fraction) {
   if (!d.memory_bytes || *d.memory_bytes <= 0) return true;
   return r.state_bytes_per_device + r.activation_bytes_per_sample <= *d.memory_bytes * fraction;

@@ -206,6 +206,14 @@ inline constexpr double kZooStateBytesPerParam = 16.0;
 // device's memory (true when the memory is unknown).
 bool zoo_fits(const ZooEstimateResult& r, const DeviceSpec& d, double fraction);
 
+// Whether tp ranks can split L over `devices` devices: tp divides the devices and L splits evenly.
+bool zoo_tp_valid(const LayerList& L, int devices, int tp);
+
+// The tensor-parallel degrees above 1 that an auto layout tries for a model too large for one
+// device, fewest first: powers of two within the device's scale-up domain (8 when unknown) for
+// which zoo_tp_valid holds.
+std::vector<int> zoo_tp_degrees(const LayerList& L, const DeviceSpec& d, int devices);
+
 // The GEMM peak used for a precision: fp32 runs at the fp32 (CUDA-core) peak, as the decoders'
 // fp32 does (a run that lets cuDNN/cuBLAS use TF32, the default of cuDNN and TensorFlow on Ampere+,
 // says tf32); tf32 on a device without TF32 tensor cores runs as fp32; others as efficiency.h says.

@@ -255,17 +255,16 @@ RecordPrediction predict_zoo_record(const json& rec, const DeviceLookup& lookup,
       if (mb && global_samples) {
         const double implied = gpus * *mb * ga.value_or(1) / *global_samples;
         const int t = int(std::lround(implied));
-        if (t > 1 && std::fabs(implied - t) < 1e-6 * implied)
+        if (t > 1 && std::fabs(implied - t) < 1e-6 * implied &&
+            models::zoo_tp_valid(zi.layers, gpus, t))
           candidates.push_back({t, "gpu_count x micro-batch / global batch"});
       }
-      const int domain = zi.device.scale_up_domain_size.value_or(8);
-      for (int t = 2; t <= std::min(domain, gpus); t *= 2)
+      for (const int t : models::zoo_tp_degrees(zi.layers, zi.device, gpus))
         candidates.push_back(
             {t,
              "the model's states and one sample's activations exceed the micro-batch cap of "
              "one device at tp 1"});
       for (const auto& [t, reason] : candidates) {
-        if (gpus % t != 0 || !zi.layers.splits_evenly(t)) continue;
         models::ZooEstimateInput trial = zi;
         trial.tensor_parallel = t;
         size_batch(trial);

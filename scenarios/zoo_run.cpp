@@ -77,14 +77,12 @@ ZooStep zoo_step(const Scenario& s, const models::DeviceSpec& device, int device
   if (!st.ok || !s.auto_layout || z.tensor_parallel > 1 || !z.layers.tensor_parallel ||
       models::zoo_fits(st.result, device, cap_fraction))
     return st;
-  const int domain = device.scale_up_domain_size.value_or(8);
   ZooStep leanest = st;  // where none fits: the one that needs least (the sweep reports it)
   auto need = [](const ZooStep& x) {
     return x.result.state_bytes_per_device + x.result.activation_bytes_per_sample;
   };
   int tried = 1;
-  for (int t = 2; t <= std::min(domain, device_count); t *= 2) {
-    if (device_count % t != 0 || !z.layers.splits_evenly(t)) continue;
+  for (const int t : models::zoo_tp_degrees(z.layers, device, device_count)) {
     ZooStep trial = zoo_step_at(s, device, device_count, t);
     ++tried;
     if (!trial.ok) continue;
